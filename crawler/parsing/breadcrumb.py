@@ -1,0 +1,151 @@
+"""Breadcrumb trail and category.
+
+Sources, most trustworthy first: JSON-LD BreadcrumbList, microdata/RDFa BreadcrumbList,
+breadcrumb markup (``nav[aria-label*=breadcrumb]``, ``.breadcrumb``, ``.crumbs``...), then a
+visible trail introduced by 当前位置 / 您的位置 / 现在位置 / "You are here". Placeholders for
+the current page (正文, 内容, 详情) and the article title itself are not crumbs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crawler.parsing.page import Page, element_text, squash
+from crawler.parsing.record import Crumb
+
+PLACEHOLDERS = {"正文", "内容", "正文内容", "详情", "详细内容", "文章", "阅读文章", "content", "article", "current page"}
+TRAIL_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|现在位置|所在位置|位置|you are here)\s*[:：]?\s*", re.I)
+_SEPARATORS = re.compile(r"^[\s>»›/|\-→＞>:：·]*$")
+_MARKUP_XPATH = (
+    '//*[self::nav or self::div or self::ol or self::ul or self::p or self::span]'
+    '[contains(translate(@class, "BREADCRUMB", "breadcrumb"), "breadcrumb")'
+    ' or contains(translate(@id, "BREADCRUMB", "breadcrumb"), "breadcrumb")'
+    ' or contains(translate(@aria-label, "BREADCRUMB", "breadcrumb"), "breadcrumb")'
+    ' or contains(@class, "crumbs") or contains(@class, "position") or contains(@class, "place")'
+    ' or contains(@class, "location") or contains(@class, "daohang") or contains(@class, "weizhi")]'
+)
+
+
+def _clean_trail(crumbs: list[Crumb], title: str | None) -> list[Crumb]:
+    out: list[Crumb] = []
+    norm_title = squash(title).lower() if title else None
+    for crumb in crumbs:
+        name = TRAIL_LABEL.sub("", squash(crumb.name)).strip(" >»›/|")
+        if not name or name.lower() in PLACEHOLDERS:
+            continue
+        if norm_title and (name.lower() == norm_title or (len(name) > 12 and name.lower() in norm_title)):
+            continue
+        if out and out[-1].name == name:
+            continue
+        out.append(Crumb(name=name, url=crumb.url))
+    return out
+
+
+def _from_jsonld(page: Page) -> list[Crumb]:
+    for obj in page.jsonld_of_type("BreadcrumbList"):
+        items = obj.get("itemListElement") or []
+        if isinstance(items, dict):
+            items = [items]
+        rows: list[tuple[float, Crumb]] = []
+        for i, el in enumerate(items):
+            if not isinstance(el, dict):
+                continue
+            item: Any = el.get("item")
+            name = el.get("name") or (item.get("name") if isinstance(item, dict) else None)
+            url = item.get("@id") or item.get("url") if isinstance(item, dict) else item
+            if name:
+                try:
+                    pos = float(el.get("position", i))
+                except (TypeError, ValueError):
+                    pos = float(i)
+                rows.append((pos, Crumb(str(name), page.absolute(url) if isinstance(url, str) else None)))
+        if rows:
+            return [c for _, c in sorted(rows, key=lambda r: r[0])]
+    return []
+
+
+def _from_microdata(page: Page) -> list[Crumb]:
+    for trail in page.tree.xpath('//*[contains(@itemtype, "BreadcrumbList") or contains(@typeof, "BreadcrumbList")]'):
+        crumbs = []
+        for el in trail.xpath('.//*[@itemprop="itemListElement" or @property="itemListElement"]'):
+            names = el.xpath('.//*[@itemprop="name" or @property="name"]')
+            name = element_text(names[0]) if names else element_text(el)
+            links = el.xpath(".//a/@href") or el.xpath('.//*[@itemprop="item"]/@href')
+            crumbs.append(Crumb(name, page.absolute(links[0]) if links else None))
+        if crumbs:
+            return crumbs
+    return []
+
+
+def _from_container(page: Page, el: Any) -> list[Crumb]:
+    """Crumbs from an element holding links and separator text, in document order."""
+    crumbs: list[Crumb] = []
+    for node in el.iter():
+        if node.tag == "a":
+            crumbs.append(Crumb(element_text(node), page.absolute(node.get("href"))))
+        if node is not el and node.tail and not _SEPARATORS.match(node.tail):
+            for piece in re.split(r"\s*(?:>|»|›|/|→|＞|\|)\s*", node.tail):
+                if piece.strip() and not _SEPARATORS.match(piece):
+                    crumbs.append(Crumb(piece.strip()))
+    if el.text and not _SEPARATORS.match(el.text):
+        lead = TRAIL_LABEL.sub("", el.text).strip()
+        if lead and not _SEPARATORS.match(lead):
+            crumbs.insert(0, Crumb(lead))
+    return crumbs
+
+
+def _from_markup(page: Page) -> list[Crumb]:
+    for el in page.tree.xpath(_MARKUP_XPATH):
+        if len(el.xpath(".//a")) == 0 or len(element_text(el)) > 300:
+            continue
+        crumbs = _from_container(page, el)
+        if len(crumbs) >= 2 or (crumbs and TRAIL_LABEL.match(element_text(el))):
+            return crumbs
+    return []
+
+
+def _from_visible_label(page: Page) -> list[Crumb]:
+    for node in page.tree.xpath(
+        '//body//text()[contains(., "当前位置") or contains(., "您的位置") or contains(., "你的位置")'
+        ' or contains(., "现在位置") or contains(., "所在位置")]'
+    ):
+        parent = node.getparent()
+        while parent is not None and len(parent.xpath(".//a")) == 0 and parent.getparent() is not None:
+            parent = parent.getparent()
+        if parent is not None and len(element_text(parent)) < 300:
+            crumbs = _from_container(page, parent)
+            if crumbs:
+                return crumbs
+    return []
+
+
+def extract_breadcrumb(page: Page, title: str | None = None) -> list[Crumb]:
+    """The article's breadcrumb trail, root first."""
+    for source in (_from_jsonld, _from_microdata, _from_markup, _from_visible_label):
+        try:
+            crumbs = _clean_trail(source(page), title)
+        except Exception:  # one broken source never breaks the page
+            crumbs = []
+        if crumbs:
+            return crumbs
+    return []
+
+
+def extract_category(page: Page, crumbs: list[Crumb]) -> str | None:
+    """Deepest crumb below the home page, else article:section, rel=category links or JSON-LD."""
+    if len(crumbs) >= 2:
+        return crumbs[-1].name
+    section = page.meta.get("article:section")
+    if section:
+        return section
+    for obj in page.jsonld_of_type("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle"):
+        sec = obj.get("articleSection")
+        if isinstance(sec, list) and sec:
+            sec = sec[0]
+        if isinstance(sec, str) and sec.strip():
+            return sec.strip()
+    links = page.tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]')
+    if links:
+        return element_text(links[0]) or None
+    return crumbs[-1].name if crumbs and crumbs[-1].url and len(crumbs) == 1 else None

@@ -1,0 +1,151 @@
+"""The page parsed once: decoded text, lxml tree, meta tags, JSON-LD and URL.
+
+Every field extractor reads from one ``Page`` so a page is decoded and parsed a single
+time, however many fields are taken from it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from crawler.parsing.encoding import decode_html
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_WS = re.compile(r"\s+")
+
+
+def squash(text: str | None) -> str:
+    """Collapse runs of white space (including U+3000 and NBSP) into one space."""
+    return _WS.sub(" ", text or "").strip()
+
+
+def element_text(el: Any) -> str:
+    """Visible text of an element, white space collapsed; comments and scripts left out."""
+    parts: list[str] = []
+    for node in el.iter():
+        if node.tag in ("script", "style", "noscript", "template") or not isinstance(node.tag, str):
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        if node.text:
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    return squash(" ".join(parts)) if len(parts) > 1 else squash("".join(parts))
+
+
+@dataclass
+class Page:
+    """A fetched HTML page, parsed once and shared by the field extractors."""
+
+    url: str
+    html: str
+    encoding: str = "utf-8"
+    decoded_cleanly: bool = True
+    tree: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_bytes(cls, body: bytes | str, url: str, header_encoding: str | None = None) -> Page:
+        """Decode (unless already text) and parse a page."""
+        if isinstance(body, str):
+            html, encoding, clean = body, "utf-8", True
+        else:
+            decoded = decode_html(body, header_encoding)
+            html, encoding, clean = decoded.text, decoded.encoding, decoded.clean
+        html = _XML_DECL.sub("", html.replace("\x00", ""), count=1)
+        parser = lxml.html.HTMLParser(remove_comments=True, huge_tree=True)
+        try:
+            tree = lxml.html.document_fromstring(html or "<html></html>", parser=parser)
+        except (etree.ParserError, ValueError):
+            tree = lxml.html.document_fromstring("<html></html>", parser=parser)
+        return cls(url=url, html=html, encoding=encoding, decoded_cleanly=clean, tree=tree)
+
+    @cached_property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+    def absolute(self, href: str | None) -> str | None:
+        """``href`` resolved against the page URL (None stays None)."""
+        if not href:
+            return None
+        href = href.strip()
+        if not href or href.startswith(("javascript:", "data:", "#")):
+            return None
+        return urljoin(self.base_url, href)
+
+    @cached_property
+    def base_url(self) -> str:
+        base = self.tree.xpath("//base/@href")
+        return urljoin(self.url, base[0].strip()) if base else self.url
+
+    @cached_property
+    def meta(self) -> dict[str, str]:
+        """``<meta>`` contents keyed by lower-cased name/property/itemprop; the first one wins."""
+        found: dict[str, str] = {}
+        for el in self.tree.iter("meta"):
+            key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+            content = el.get("content")
+            if key and content and content.strip():
+                found.setdefault(key.strip().lower(), content.strip())
+        return found
+
+    @cached_property
+    def jsonld(self) -> list[dict[str, Any]]:
+        """Every JSON-LD object on the page, ``@graph`` members flattened; broken blocks skipped."""
+        objects: list[dict[str, Any]] = []
+        for script in self.tree.xpath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]'):
+            raw = (script.text or "").strip()
+            if not raw:
+                continue
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                try:
+                    data = json.loads(re.sub(r"[\x00-\x1f]", " ", raw))
+                except ValueError:
+                    continue
+            stack = data if isinstance(data, list) else [data]
+            while stack:
+                item = stack.pop(0)
+                if isinstance(item, list):
+                    stack.extend(item)
+                elif isinstance(item, dict):
+                    objects.append(item)
+                    if isinstance(item.get("@graph"), list):
+                        stack.extend(item["@graph"])
+        return objects
+
+    def jsonld_of_type(self, *types: str) -> list[dict[str, Any]]:
+        """JSON-LD objects whose @type is one of ``types``."""
+        wanted = set(types)
+        out = []
+        for obj in self.jsonld:
+            kind = obj.get("@type")
+            kinds = set(kind) if isinstance(kind, list) else {kind}
+            if kinds & wanted:
+                out.append(obj)
+        return out
+
+    @cached_property
+    def language(self) -> str | None:
+        """BCP 47 primary language tag from ``<html lang>``, meta tags, or the script of the title."""
+        lang = self.tree.get("lang") or self.tree.get("xml:lang") or self.meta.get("content-language") \
+            or self.meta.get("og:locale") or self.meta.get("language")
+        if lang:
+            primary = re.split(r"[-_]", lang.strip())[0].lower()
+            if primary.isalpha() and 2 <= len(primary) <= 3:
+                return primary
+        sample = squash(" ".join(self.tree.xpath("//title//text()")))[:200]
+        sample += element_text(self.tree.body)[:400] if self.tree.body is not None else ""
+        cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+        if sample and cjk / max(1, len(sample)) > 0.2:
+            return "zh"
+        return None

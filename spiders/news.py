@@ -1,0 +1,104 @@
+"""The generic news spider: start pages, sitemaps, feeds, listing pages and pagination.
+
+Every HTML response on the allowed hosts is offered to the parser: an article becomes a
+Record, anything else a ``Rejected`` outcome (recorded, not lost) whose links are followed.
+Sitemaps and RSS/Atom feeds are recognised by content, so a start URL can be any of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy.http import Response, TextResponse
+
+from crawler.parsing import NotAnArticle, ParseOptions, parse_article
+from storage.repository import Rejected
+
+SKIP_EXTENSIONS = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|css|js|json|pdf|zip|rar|gz|7z|mp[34]|avi|mov|wmv|flv|apk|exe|dmg|docx?|xlsx?|pptx?)$",
+    re.I)
+SKIP_PATHS = re.compile(r"/(?:login|logout|register|signup|signin|search|cart|account|wp-admin|wp-login|cmd\.php)\b",
+                        re.I)
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawl from ``start_urls`` (comma-separated string or list) over the same hosts."""
+
+    name = "news"
+
+    def __init__(self, start_urls: str | list[str] | None = None, site: str | None = None,
+                 follow: bool | str = True, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        urls = start_urls.split(",") if isinstance(start_urls, str) else list(start_urls or [])
+        self.start_urls = [u.strip() for u in urls if u.strip()]
+        if not self.start_urls:
+            raise ValueError("the news spider needs at least one start URL")
+        self.allowed_hosts = {urlsplit(u).hostname for u in self.start_urls}
+        self.follow = str(follow).lower() not in ("0", "false", "no")
+        self.options = ParseOptions(site=site)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            yield Rejected(response.url, "not a text page")
+            return
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        head = response.body[:512].lstrip().lower()
+        if "xml" in content_type or head.startswith(b"<?xml") or head.startswith((b"<rss", b"<feed", b"<urlset")):
+            yield from self._parse_xml(response)
+            return
+        yield from self._parse_html(response)
+
+    def _parse_html(self, response: TextResponse) -> Iterator[Any]:
+        try:
+            yield parse_article(response.body, response.url, self.options, http_status=response.status,
+                                fetched_at=datetime.now(timezone.utc), encoding=_header_charset(response))
+        except NotAnArticle as exc:
+            yield Rejected(response.url, f"not an article: {exc.reason}")
+        if self.follow:
+            for href in response.css("a::attr(href)").getall():
+                url = response.urljoin(href.strip())
+                if self._wanted(url):
+                    yield scrapy.Request(url, callback=self.parse)
+
+    def _parse_xml(self, response: TextResponse) -> Iterator[Any]:
+        """Sitemaps (urlset, sitemapindex) and RSS/Atom feeds: follow every listed URL."""
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+        try:
+            root = etree.fromstring(response.body, parser=parser)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            yield Rejected(response.url, "unreadable XML")
+            return
+        links = root.xpath("//*[local-name()='loc']/text() | //*[local-name()='item']/*[local-name()='link']/text()"
+                           " | //*[local-name()='entry']/*[local-name()='link']/@href")
+        for link in links:
+            url = response.urljoin(link.strip())
+            if self._wanted(url, allow_xml=True):
+                yield scrapy.Request(url, callback=self.parse)
+
+    def _wanted(self, url: str, allow_xml: bool = False) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.hostname not in self.allowed_hosts:
+            return False
+        if SKIP_PATHS.search(parts.path):
+            return False
+        if SKIP_EXTENSIONS.search(parts.path) and not (allow_xml and parts.path.endswith((".xml", ".xml.gz"))):
+            return False
+        return True
+
+
+def _header_charset(response: TextResponse) -> str | None:
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    match = re.search(r"charset=([\w-]+)", content_type, re.I)
+    return match.group(1) if match else None

@@ -1,0 +1,87 @@
+"""Engine creation for SQLite and PostgreSQL, schema migration, and one-line errors.
+
+SQLite gets WAL (readers never block the writer), a 30 s busy timeout and foreign keys;
+PostgreSQL URLs without a driver use psycopg 3. ``connect`` migrates the schema to the
+latest Alembic revision, so a new database file is ready to use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+DEFAULT_DB = "sqlite:///newscrawl.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StorageError(Exception):
+    """A database problem worth one clear line to the user."""
+
+
+def database_url(url: str | None = None) -> str:
+    """``url``, else $NEWSCRAWL_DB, else a SQLite file in the working directory."""
+    return url or os.environ.get("NEWSCRAWL_DB") or DEFAULT_DB
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI objects are untyped
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` with the project's per-backend settings."""
+    raw = database_url(url)
+    try:
+        parsed = make_url(raw)
+    except ArgumentError as exc:
+        raise StorageError(f"not a database URL: {raw!r} (try sqlite:///path.db or postgresql://host/db)") from exc
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            folder = Path(parsed.database).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise StorageError(f"cannot open {raw}: folder {folder} does not exist")
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StorageError(f"no driver for {parsed.drivername}: {exc}") from exc
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def connect(url: str | None = None, *, create: bool = True) -> Engine:
+    """Open (and migrate) the database at ``url``; every failure becomes a StorageError."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        if create:
+            migrate(engine)
+    except OperationalError as exc:
+        raise StorageError(f"cannot open database {engine.url.render_as_string(hide_password=True)}: "
+                           f"{str(exc.orig).strip().splitlines()[0]}") from exc
+    except SQLAlchemyError as exc:
+        raise StorageError(f"database error: {str(exc).splitlines()[0]}") from exc
+    return engine
