@@ -15,7 +15,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.parsing.clean import normalize_blocks, normalize_text
+from crawler.parsing import MIN_BODY_CHARS
+from crawler.parsing.clean import normalize_blocks, normalize_text, text_weight
 from crawler.parsing.record import Record
 from storage.db import connect
 from storage.repository import Rejected, Repository
@@ -23,7 +24,6 @@ from storage.repository import Rejected, Repository
 logger = logging.getLogger(__name__)
 
 REQUIRED = ("url", "canonical_url", "site", "title", "body_text", "fetched_at")
-MIN_BODY_CHARS = 120
 
 
 def validation_error(record: Record) -> str | None:
@@ -31,7 +31,7 @@ def validation_error(record: Record) -> str | None:
     for name in REQUIRED:
         if not getattr(record, name):
             return f"missing {name}"
-    if len(record.body_text) < MIN_BODY_CHARS:
+    if text_weight(record.body_text) < MIN_BODY_CHARS:
         return f"body too short ({len(record.body_text)} chars)"
     if "\ufffd" in record.title or record.body_text.count("\ufffd") > 5:
         return "undecodable text (replacement characters)"

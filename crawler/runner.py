@@ -50,7 +50,7 @@ def build_settings(db_url: str | None, profile: str = "polite", overrides: dict[
 def run_crawl(start_urls: list[str], db_url: str | None = None, profile: str = "polite", site: str | None = None,
               overrides: dict[str, Any] | None = None, follow: bool = True) -> CrawlResult:
     """Crawl from ``start_urls`` into the database; blocks until the crawl ends."""
-    process = CrawlerProcess(build_settings(db_url, profile, overrides), install_root_handler=True)
+    process = CrawlerProcess(build_settings(db_url, profile, overrides))
     crawler = process.create_crawler("news")
     process.crawl(crawler, start_urls=start_urls, site=site, follow=follow)
     process.start()

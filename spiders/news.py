@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,7 +61,7 @@ class NewsSpider(scrapy.Spider):
     def _parse_html(self, response: TextResponse) -> Iterator[Any]:
         try:
             yield parse_article(response.body, response.url, self.options, http_status=response.status,
-                                fetched_at=datetime.now(timezone.utc), encoding=_header_charset(response))
+                                fetched_at=datetime.now(UTC), encoding=_header_charset(response))
         except NotAnArticle as exc:
             yield Rejected(response.url, f"not an article: {exc.reason}")
         if self.follow:

@@ -8,14 +8,22 @@ field extractor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from crawler.parsing.body import extract_body
 from crawler.parsing.breadcrumb import extract_breadcrumb, extract_category
-from crawler.parsing.clean import content_hash, normalize_text
+from crawler.parsing.clean import content_hash, normalize_text, text_weight
 from crawler.parsing.dates import iso, zone_for
-from crawler.parsing.metadata import extract_authors, extract_counts, extract_dates, extract_source, extract_tags, \
-    extract_title
+from crawler.parsing.kind import not_article_reason
+from crawler.parsing.metadata import (
+    extract_authors,
+    extract_counts,
+    extract_dates,
+    extract_source,
+    extract_tags,
+    extract_title,
+    parse_source_line,
+)
 from crawler.parsing.page import Page
 from crawler.parsing.record import Crumb, Image, Record, Source
 from crawler.parsing.summary import extract_summary
@@ -23,7 +31,7 @@ from crawler.parsing.urls import canonicalize, registered_domain, same_site
 
 __all__ = ["NotAnArticle", "ParseOptions", "Record", "Crumb", "Image", "Source", "parse_article", "Page"]
 
-MIN_BODY_CHARS = 120
+MIN_BODY_CHARS = 200  # in text_weight units (CJK characters count twice)
 
 
 class NotAnArticle(Exception):
@@ -55,11 +63,17 @@ def _canonical(page: Page) -> str:
     return canonicalize(page.url)
 
 
+def _article_text(blocks: list[str]) -> str:
+    """The body without attribution lines (本文转载自…): two copies of one article differ
+    in those, and the hash must say they are the same text."""
+    return "\n".join(b for b in blocks if not (len(b) < 160 and parse_source_line(b)))
+
+
 def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: datetime | None = None,
                http_status: int | None = None) -> Record:
     """Split an already parsed page into a Record, or raise NotAnArticle."""
     opts = options or ParseOptions()
-    now = fetched_at or datetime.now(timezone.utc)
+    now = fetched_at or datetime.now(UTC)
     if not page.decoded_cleanly:
         raise NotAnArticle(f"undecodable: bytes are not valid {page.encoding}")
     language = opts.language or page.language
@@ -70,10 +84,12 @@ def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     body = extract_body(page, title=title, selector=opts.selectors.get("body"))
     blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
     body_text = "\n".join(blocks)
-    if len(body_text) < opts.min_body_chars:
+    if text_weight(body_text) < opts.min_body_chars:
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
-    crumbs = extract_breadcrumb(page, title_raw)
     published, modified = extract_dates(page, tz, now)
+    if reason := not_article_reason(page, blocks, published):
+        raise NotAnArticle(reason)
+    crumbs = extract_breadcrumb(page, title_raw)
     summary, truncated = extract_summary(page)
     comments, views = extract_counts(page)
     return Record(
@@ -98,7 +114,7 @@ def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         language=language,
         comment_count=comments,
         view_count=views,
-        content_hash=content_hash(body_text),
+        content_hash=content_hash(_article_text(blocks)),
         fetched_at=iso(now) or "",
         http_status=http_status,
     )

@@ -68,3 +68,9 @@ def content_hash(body_text: str) -> str | None:
     """sha256 of the folded body: the same article text gives the same hash."""
     folded = fold_for_hash(body_text)
     return hashlib.sha256(folded.encode("utf-8")).hexdigest() if folded else None
+
+
+def text_weight(text: str) -> int:
+    """Length with CJK characters counted twice: 120 Chinese characters say about as much as
+    240 Latin ones, so one minimum body length serves both scripts."""
+    return len(text) + sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")

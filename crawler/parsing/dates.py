@@ -10,7 +10,7 @@ CSS numbers and IDs are never taken for dates.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -37,7 +37,7 @@ def _offset(text: str | None) -> tzinfo | None:
         return None
     text = text.strip().upper()
     if text in ("Z", "UTC", "GMT"):
-        return timezone.utc
+        return UTC
     match = re.search(r"([+-])(\d{1,2}):?(\d{2})?", text)
     if not match:
         return None
@@ -61,11 +61,11 @@ def _build(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | Non
     return value
 
 
-def parse_date(text: str | None, default_tz: tzinfo = timezone.utc, now: datetime | None = None) -> datetime | None:
+def parse_date(text: str | None, default_tz: tzinfo = UTC, now: datetime | None = None) -> datetime | None:
     """The first date in ``text`` as an aware datetime, or None."""
     if not text:
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     text = text.strip()
     match = NUMERIC.search(text)
     if match:
@@ -129,4 +129,4 @@ def zone_for(name: str | None, language: str | None) -> tzinfo:
         return timezone(timedelta(hours=8))
     if language in ("ja", "ko"):
         return timezone(timedelta(hours=9))
-    return timezone.utc
+    return UTC

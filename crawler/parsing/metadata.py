@@ -23,12 +23,15 @@ _PREFIX = re.compile(r"^\s*(?:【([^】]{1,15})】|\[([^\]]{1,15})\]|([^:：|丨
 _LEGIT_PREFIXES = {"opinion", "analysis", "review", "live", "breaking", "exclusive", "update", "updated",
                    "watch", "video", "photos", "interview", "editorial", "explainer", "podcast", "视频", "快讯",
                    "独家", "图集", "专访", "评论", "社论", "原创", "直播", "深度", "重磅", "热点"}
+# Bracketed editorial stamps (【转载】 "reposted", [原创] "original") are labels, not headline text.
+_BRACKET_MARKERS = {"转载", "轉載", "转", "轉", "原创", "原創", "推荐", "推薦", "荐", "置顶", "置頂", "热", "熱", "图文", "圖文",
+                    "视频", "視頻", "组图", "組圖", "独家", "獨家", "快讯", "快訊", "repost", "reposted", "update", "updated"}
 _COMMENTISH = re.compile(r"comment|reply|respond|discuss|pinglun|评论|留言", re.I)
 _EDITOR = re.compile(r"(责任编辑|責任編輯|责编|責編|编辑|編輯|校对|審核|审核|监制|编审)\s*[:：]")
 _AUTHOR_LABEL = re.compile(r"(?:作者|文|撰文|记者|記者|通讯员|author)\s*[:：|丨]\s*([^\s|/，,;；　]{1,30}(?:[\s、,，][^\s|/，,;；:：　]{1,20}){0,3})", re.I)
 _SOURCE_LABEL = re.compile(r"(?:来源|來源|出处|稿源|source)\s*[:：]\s*([^\s|/　]{1,40}(?:\s[^\s|/:：　]{1,20})?)", re.I)
 _REPRINT = re.compile(
-    r"(?:本文|文章)?(?:[来來]自|[转轉]载自|[转轉]自|[来來]源于|原文[来來]自)\s*"
+    r"^\s*[(（【\[]?\s*(?:本文|文章|此文|内容)?\s*(?:[来來]自|[转轉]载自|[转轉]自|[来來]源于|原文[来來]自)\s*"
     r"(?P<channel>微信公[众衆][号號]|公[众衆][号號]|[^:：\s,，]{0,8}?)\s*[:：「“]?\s*"
     r"(?P<name>[^(（,，:：」”\s][^(（,，:：」”]*?)\s*(?:[(（]\s*(?:ID|id|微信号)\s*[:：]\s*(?P<id>[\w.-]+)\s*[)）])?"
     r"\s*(?:[,，]\s*作者\s*[:：]\s*(?P<author>[^,，。()（）]+))?\s*(?:[,，。]|$)"
@@ -114,7 +117,7 @@ def strip_spam_prefix(raw: str, page: Page, other_titles: list[str], prefixes: t
     rest = raw[match.end():].strip()
     if len(rest) < 4:
         return raw, None
-    if prefix in prefixes:
+    if prefix in prefixes or (not match.group(3) and prefix.lower() in _BRACKET_MARKERS):
         return rest, prefix
     if prefix.lower() in _LEGIT_PREFIXES:
         return raw, None

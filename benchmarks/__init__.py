@@ -1,0 +1,1 @@
+"""Throughput and extraction-quality benchmarks (JSON results under benchmarks/results/)."""

@@ -1,0 +1,172 @@
+"""Body-extraction benchmark: quality on aeb-dev, speed against trafilatura, zh-dev sanity.
+
+Run: ``.venv/bin/python -m benchmarks.bench_extract [--out PATH] [--passes N] [--per-page]``
+
+* Quality: every aeb-dev page goes through ``crawler.parsing.parse_article`` when it
+  exists (``NotAnArticle`` counts as an empty body), else through ``extract_body`` on a
+  ``Page``; the predicted articleBody is the body's lines, scored with the shared
+  ``eval/body_score.py``. trafilatura's output is scored the same way.
+* Speed: our full parse and ``trafilatura.extract(html, url=url)`` on the same pages in
+  the same process, pinned to one core: a warm-up pass, then the best of N passes each.
+* zh-dev: pages/s and mean body length through our parser.
+
+The shared data directory is ``../shared`` next to the repo, or ``$NEWSCRAWL_SHARED``.
+Results go to ``benchmarks/results/extract-latest.json`` (and stdout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import lxml
+
+from crawler.parsing.body import extract_body
+from crawler.parsing.page import Page
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path:
+    env = os.environ.get("NEWSCRAWL_SHARED")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
+
+
+def load_scorer(shared: Path) -> Any:
+    spec = importlib.util.spec_from_file_location("body_score", shared / "eval" / "body_score.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"scorer not found under {shared}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def our_parser() -> tuple[str, Callable[[bytes, str], str]]:
+    """The full record parser when it exists, else the body extractor alone."""
+    try:
+        import crawler.parsing as parsing
+        parse_article = getattr(parsing, "parse_article", None)
+        not_article = getattr(parsing, "NotAnArticle", None)
+    except ImportError:
+        parse_article = not_article = None
+    if parse_article is not None:
+        def parse_full(html: bytes, url: str) -> str:
+            try:
+                record = parse_article(html, url)
+            except Exception as exc:  # NotAnArticle: an empty body
+                if not_article is not None and isinstance(exc, not_article):
+                    return ""
+                raise
+            return (getattr(record, "body_text", "") or "") if record is not None else ""
+        return "parse_article", parse_full
+
+    def parse_body(html: bytes, url: str) -> str:
+        return "\n".join(extract_body(Page.from_bytes(html, url)).blocks)
+    return "extract_body", parse_body
+
+
+def pin_one_core() -> bool:
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        return True
+    except (AttributeError, OSError):
+        return False
+
+
+def best_time(func: Callable[[], None], passes: int) -> float:
+    func()  # warm-up
+    best = float("inf")
+    for _ in range(passes):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "extract-latest.json")
+    ap.add_argument("--passes", type=int, default=3)
+    ap.add_argument("--per-page", action="store_true", help="print the worst pages")
+    ap.add_argument("--no-trafilatura", action="store_true", help="skip trafilatura (quality only)")
+    args = ap.parse_args(argv)
+
+    shared = shared_dir()
+    scorer = load_scorer(shared)
+    aeb = shared / "datasets" / "aeb-dev"
+    truth = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = [(key, gzip.decompress((aeb / "html" / f"{key}.html.gz").read_bytes()), item["url"])
+             for key, item in truth.items()]
+    pinned = pin_one_core()
+    mode, parse = our_parser()
+
+    ours = {key: {"articleBody": parse(html, url)} for key, html, url in pages}
+    metrics, rows = scorer.score(truth, ours)
+    ours_time = best_time(lambda: [parse(html, url) for _, html, url in pages], args.passes)
+
+    result: dict[str, Any] = {
+        "parser": mode,
+        **{k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
+        "pages_per_s": round(len(pages) / ours_time, 1),
+    }
+    if not args.no_trafilatura:
+        import trafilatura
+        warnings.filterwarnings("ignore")
+        texts = [(html.decode("utf-8", "replace"), url) for _, html, url in pages]
+        theirs = {key: {"articleBody": trafilatura.extract(text, url=url) or ""}
+                  for (key, _, _), (text, url) in zip(pages, texts)}
+        result["trafilatura_f1"] = round(scorer.score(truth, theirs)[0]["f1"], 4)
+        traf_time = best_time(lambda: [trafilatura.extract(t, url=u) for t, u in texts], args.passes)
+        result["trafilatura_pages_per_s"] = round(len(pages) / traf_time, 1)
+        result["speed_ratio"] = round(traf_time / ours_time, 2)
+
+    zh_files = sorted((shared / "datasets" / "zh-dev").glob("*.html"))
+    if zh_files:
+        zh = [(f.read_bytes(), f"http://zh-dev.example/{f.name}") for f in zh_files]
+        bodies = [parse(html, url) for html, url in zh]
+        zh_time = best_time(lambda: [parse(html, url) for html, url in zh], args.passes)
+        result["zh_pages"] = len(zh)
+        result["zh_pages_per_s"] = round(len(zh) / zh_time, 1)
+        result["zh_mean_body_chars"] = round(sum(len(b) for b in bodies) / len(bodies), 1)
+        result["zh_empty_bodies"] = sum(1 for b in bodies if not b.strip())
+
+    try:
+        import trafilatura as _t
+        traf_version = _t.__version__
+    except ImportError:
+        traf_version = None
+    result["machine"] = {
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "pinned_one_core": pinned,
+        "python": platform.python_version(),
+        "lxml": lxml.__version__,
+        "trafilatura": traf_version,
+        "passes": args.passes,
+    }
+    result["timestamp"] = datetime.now(UTC).isoformat(timespec="seconds")
+
+    if args.per_page:
+        worst = sorted(rows.items(), key=lambda kv: kv[1][0])[:25]
+        for key, (tp, fp, fn, _) in worst:
+            print(f"{key[:12]} P={scorer.precision(tp, fp, fn):.3f} R={scorer.recall(tp, fp, fn):.3f} "
+                  f"{truth[key]['url'][:80]}", file=sys.stderr)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()

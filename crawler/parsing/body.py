@@ -1,0 +1,684 @@
+"""Article body extraction: clean text blocks, the same blocks as simple HTML, and images.
+
+Stages (each reads the shared ``page.tree`` and never modifies it):
+
+1. **Container.** A site-profile CSS ``selector`` wins when it matches. Otherwise one
+   pass over the tree scores containers readability-style: every paragraph (a ``<p>``,
+   or text written straight into a ``<div>``, ``<br>``-separated or not) gives its parent
+   a score from its length and punctuation, half of it to the grandparent; scores are
+   weighted by class/id words (``share``, ``comment`` down; ``article``, ``content`` up)
+   and by link density. The best container wins; siblings that score nearly as well, or
+   look like plain paragraphs, join it.
+2. **Blocks.** The container is walked in document order: paragraphs, headings, list
+   items, blockquotes, ``<pre>`` and figure captions become blocks; ``<br>`` splits a
+   block. Hidden nodes (``display:none``, ``hidden``), forms, navigation, asides,
+   scripts and class/id-marked furniture (share bars, related lists, comments) are
+   skipped, and so are link-heavy lists and boxes. Image alt text never becomes text.
+3. **Edges.** Labelled lines are trimmed: an editor line (责任编辑), disclaimer
+   (免责声明/特别声明), copyright or "related" heading near the end cuts the rest; a
+   ``原标题`` line or the title itself at the start is dropped; ad markers anywhere.
+
+Images are the ``<img>`` of the kept container with absolute ``src``; the caption is
+the ``<figcaption>`` or, as on many Chinese pages, a short centred/grey/small paragraph
+right after an image-only paragraph (that caption also stays a text block).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from lxml import etree
+
+from crawler.parsing.boilerplate import (
+    END_MARKER,
+    GALLERY_ATTR,
+    HIDDEN_CLASS,
+    HIDDEN_STYLE,
+    JUNK_LINE,
+    START_MARKER,
+    attr_weight,
+)
+from crawler.parsing.page import Page, squash
+from crawler.parsing.record import Image
+
+
+@dataclass(slots=True)
+class Body:
+    """The article body: clean text blocks, the same blocks as HTML, and images."""
+
+    blocks: list[str] = field(default_factory=list)
+    html: str | None = None
+    images: list[Image] = field(default_factory=list)
+
+
+# --- tag classes -------------------------------------------------------------------------
+
+_SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe",
+    "svg", "math", "button", "input", "select", "option", "textarea", "label",
+    "nav", "aside", "object", "embed", "canvas", "video", "audio", "map", "dialog", "menu",
+    "footer", "header", "source", "track", "picture-source",
+})
+_INLINE_TAGS = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+    "wbr", "big", "strike", "tt", "ins", "del", "nobr", "acronym", "img", "picture", "br",
+})
+#: paragraph-like elements: their text scores their parent.
+_PARA_TAGS = frozenset({"p", "pre", "td", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LIST_TAGS = frozenset({"ul", "ol", "dl"})
+_TAG_BASE = {
+    "div": 5, "article": 8, "section": 3, "main": 3, "pre": 3, "td": 3, "blockquote": 3,
+    "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
+    "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5, "body": -5,
+}
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_COMMAS = re.compile(r"[,，、;；。]")
+_IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-actualsrc", "data-url",
+                  "data-original-src", "data-hi-res-src", "src")
+_CAPTION_ATTR = re.compile(r"caption|desc|note|credit|pic-?text|img-?text|imgtxt|pictext|tuzhu|"
+                           r"legend|photo-?text", re.I)
+_CAPTION_STYLE = re.compile(r"text-align\s*:\s*center|(?<![-\w])color\s*:|font-size\s*:|italic", re.I)
+_CENTER_ATTR = re.compile(r"center", re.I)
+
+
+def _wlen(text: str) -> int:
+    """Length with CJK characters counted twice (one CJK character carries about a word)."""
+    return len(text) + len(_CJK.findall(text)) if text else 0
+
+
+def _is_hidden(el: Any) -> bool:
+    style = el.get("style")
+    if style and HIDDEN_STYLE.search(style):
+        return True
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    cls = el.get("class")
+    return bool(cls and HIDDEN_CLASS.search(cls))
+
+
+def _attrs(el: Any) -> str:
+    cls, ident = el.get("class"), el.get("id")
+    if cls and ident:
+        return cls + " " + ident
+    return cls or ident or ""
+
+
+# --- stage 1: scoring --------------------------------------------------------------------
+
+
+class _Scan:
+    """One pass over the tree: text and link-text length of every element, paragraph scores."""
+
+    __slots__ = ("tlen", "llen", "good", "paras", "score", "order", "mute_furniture")
+
+    def __init__(self, mute_furniture: bool = True) -> None:
+        self.tlen: dict[Any, int] = {}
+        self.llen: dict[Any, int] = {}
+        self.good: dict[Any, int] = {}
+        self.paras: dict[Any, int] = {}
+        self.score: dict[Any, float] = {}
+        self.order: list[Any] = []
+        self.mute_furniture = mute_furniture
+
+    def run(self, root: Any) -> None:
+        self._walk(root, False, False)
+
+    def _walk(self, el: Any, in_link: bool, muted: bool) -> tuple[int, int, int, int]:
+        """Text, link text and paragraph text lengths of ``el``, and its paragraph count.
+
+        Paragraphs score their containers unless ``muted``.
+
+        Paragraphs inside furniture (a ``comments`` or ``related`` box) do not score, so
+        a long comment thread cannot outbid the article (readability removes such boxes).
+        """
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS or _is_hidden(el):
+            return 0, 0, 0, 0
+        if not muted and self.mute_furniture and tag not in _INLINE_TAGS and tag not in ("body", "html"):
+            attrs = _attrs(el)
+            if attrs and attr_weight(attrs) == -2:
+                muted = True
+        is_link = in_link or tag == "a"
+        text = el.text
+        own = _wlen(text.strip()) if text and not text.isspace() else 0
+        total = own
+        own_links = links = own if is_link else 0
+        good = paras = 0
+        commas = len(_COMMAS.findall(text)) if own else 0
+        has_block = False
+        for child in el:
+            ctag = child.tag
+            if not isinstance(ctag, str):
+                ct = cl = cg = cp = 0
+            else:
+                ct, cl, cg, cp = self._walk(child, is_link, muted)
+            total += ct
+            links += cl
+            good += cg
+            paras += cp
+            if isinstance(ctag, str) and ctag not in _INLINE_TAGS:
+                if ct:
+                    has_block = True
+            elif ct:
+                own += ct
+                own_links += cl
+            tail = child.tail
+            if tail and not tail.isspace():
+                n = _wlen(tail.strip())
+                own += n
+                total += n
+                if is_link:
+                    links += n
+                    own_links += n
+                commas += len(_COMMAS.findall(tail))
+        if not muted and own >= 25 and tag not in _INLINE_TAGS and tag not in _HEADINGS and tag != "li":
+            if own_links < own * 0.3:
+                good += own
+                paras += 1
+            # a paragraph: plain <p>-like tags and text-only boxes score their parent,
+            # boxes that mix text with blocks (text between <br>s beside <div>s) score themselves
+            points = 1 + commas + min(own // 100, 3)
+            target = el.getparent() if tag in _PARA_TAGS or not has_block else el
+            level = 0
+            while target is not None and level < 2 and target.tag != "html":
+                if target not in self.score:
+                    self.score[target] = self._initial(target)
+                    self.order.append(target)
+                self.score[target] += points / (1 if level == 0 else 2)
+                target = target.getparent()
+                level += 1
+        self.tlen[el] = total
+        self.llen[el] = links
+        self.good[el] = good
+        self.paras[el] = paras
+        return total, links, good, paras
+
+    @staticmethod
+    def _initial(el: Any) -> float:
+        weight = attr_weight(_attrs(el))
+        return _TAG_BASE.get(el.tag, 0) + 25 * max(-1, weight)
+
+    def final(self, el: Any) -> float:
+        total = self.tlen.get(el, 0)
+        density = self.llen.get(el, 0) / total if total else 1.0
+        return self.score[el] * (1 - density)
+
+
+def _best(scan: _Scan) -> Any:
+    """The top container, moved up when the article is split over several boxes."""
+    finals = {el: scan.final(el) for el in scan.order}
+    ranked = sorted(scan.order, key=finals.__getitem__, reverse=True)
+    top = ranked[0]
+    top_score = finals[top]
+    # several near-best boxes under one ancestor: the article is that ancestor
+    alternatives = [el for el in ranked[1:6] if finals[el] >= 0.75 * top_score]
+    if alternatives:
+        # three near-best boxes anywhere, or one or two close by (within 3 levels)
+        wanted = min(3, len(alternatives))
+        alt_ancestors = [set(el.iterancestors()) for el in alternatives]
+        for level, parent in enumerate(top.iterancestors()):
+            if parent.tag in ("body", "html") or (wanted < 3 and level >= 3):
+                break
+            if sum(parent in anc for anc in alt_ancestors) >= wanted:
+                top = parent
+                break
+    # climb while the parent scores better (paragraph score spread over two levels)
+    last = finals.get(top, top_score)
+    threshold = last / 3
+    parent = top.getparent()
+    while parent is not None and parent.tag not in ("body", "html"):
+        if parent not in finals:
+            parent = parent.getparent()
+            continue
+        score = finals[parent]
+        if score < threshold:
+            break
+        if score > last:
+            top = parent
+            break
+        last = score
+        parent = parent.getparent()
+    # an only child says nothing: its parent is the box
+    parent = top.getparent()
+    while parent is not None and parent.tag not in ("body", "html") and \
+            sum(1 for c in parent if isinstance(c.tag, str)) == 1:
+        top, parent = parent, parent.getparent()
+    return top
+
+
+def _containers(page: Page, scan: _Scan) -> list[Any]:
+    """The best-scoring container, plus siblings that belong to the article."""
+    if not scan.order:
+        body = page.tree.body
+        return [body] if body is not None else []
+    top = _best(scan)
+    finals = {el: scan.final(el) for el in scan.order}
+    top_score = finals.get(top, 0.0)
+    parent = top.getparent()
+    if parent is None or top.tag == "body":
+        return [top]
+    threshold = max(10.0, top_score * 0.3)
+    top_attrs = top.get("class")
+    kept = []
+    for sib in parent:
+        if not isinstance(sib.tag, str):
+            continue
+        if sib is top:
+            kept.append(sib)
+            continue
+        if sib.tag in _SKIP_TAGS or _is_hidden(sib) or attr_weight(_attrs(sib)) < 0:
+            continue
+        bonus = top_score * 0.2 if top_attrs and sib.get("class") == top_attrs else 0.0
+        tlen = scan.tlen.get(sib, 0)
+        good = scan.good.get(sib, 0)
+        if sib in finals and finals[sib] + bonus >= threshold:
+            kept.append(sib)
+        elif good >= 50 and good >= 0.6 * tlen and good >= 80 * scan.paras.get(sib, 1):
+            kept.append(sib)  # mostly paragraphs: the article goes on in a sibling box
+        elif sib.tag == "p":
+            tlen = scan.tlen.get(sib, 0)
+            density = scan.llen.get(sib, 0) / tlen if tlen else 1.0
+            if (tlen > 80 and density < 0.25) or (0 < tlen <= 80 and density == 0):
+                kept.append(sib)
+    return kept
+
+
+# --- stage 2: blocks ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Block:
+    kind: str          # p, h2.., li, blockquote, pre, figcaption
+    text: str
+    group: Any = None  # the list/blockquote element, to group <li>/<blockquote> in HTML
+    list_tag: str = "ul"
+    source: Any = None  # the element whose text this is
+    link_share: float = 0.0  # share of the text inside <a>
+
+
+@dataclass(slots=True)
+class _Pic:
+    src: str
+    alt: str | None
+    caption: str | None
+    after: int          # number of blocks emitted before the image
+    block_el: Any       # the block element holding the image
+
+
+class _Emitter:
+    def __init__(self, page: Page, scan: _Scan | None) -> None:
+        self.page = page
+        self.scan = scan
+        self.blocks: list[_Block] = []
+        self.pics: list[_Pic] = []
+        self.buf: list[str] = []
+        self.buf_links = 0
+        self.link_depth = 0
+        self.kind = "p"
+        self.group: Any = None
+        self.list_tag = "ul"
+        self.source: Any = None
+        self.seen_src: set[str] = set()
+
+    # text buffer --------------------------------------------------------------------
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        text = squash("".join(self.buf))
+        links, self.buf, self.buf_links = self.buf_links, [], 0
+        if text:
+            share = min(1.0, links / len(text))
+            self.blocks.append(_Block(self.kind, text, self.group, self.list_tag, self.source, share))
+
+    def add(self, text: str | None) -> None:
+        if text:
+            self.buf.append(text)
+            if self.link_depth:
+                self.buf_links += len(text.strip())
+
+    # walking ------------------------------------------------------------------------
+    def walk_root(self, el: Any) -> None:
+        self.source = el
+        self._children(el)
+        self.flush()
+
+    def _children(self, el: Any) -> None:
+        self.add(el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                self._element(child)
+            self.add(child.tail)
+
+    def _droppable(self, el: Any, tag: str) -> bool:
+        if tag in _SKIP_TAGS or _is_hidden(el):
+            return True
+        if tag == "form" and (self.scan is None or self.scan.tlen.get(el, 0) < 500
+                              or el.find(".//textarea") is not None):
+            return True
+        attrs = _attrs(el)
+        weight = attr_weight(attrs) if attrs else 0
+        if weight == -2:
+            return True
+        scan = self.scan
+        if scan is None:
+            return weight < 0 and tag != "p"
+        total = scan.tlen.get(el, 0)
+        links = scan.llen.get(el, 0)
+        density = links / total if total else 0.0
+        if weight < 0 and tag != "p" and (total < 300 or density > 0.5):
+            return True
+        if attrs and total < 2000 and GALLERY_ATTR.search(attrs) and tag not in ("p", "body", "article", "main"):
+            return True
+        if tag in _LIST_TAGS or tag in ("div", "section", "table"):
+            if total and density > 0.5 and (tag in _LIST_TAGS or total < 600):
+                return True
+        return False
+
+    def _element(self, el: Any) -> None:
+        tag = el.tag
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "img":
+            self._image(el)
+            return
+        if tag in _INLINE_TAGS:
+            if _is_hidden(el):
+                return
+            if tag == "a":
+                self.link_depth += 1
+                self._children(el)
+                self.link_depth -= 1
+            else:
+                self._children(el)
+            return
+        if self._droppable(el, tag):
+            return
+        # a block element: its text is a block (or several) of its own
+        self.flush()
+        saved = (self.kind, self.group, self.list_tag, self.source)
+        if tag in _HEADINGS:
+            self.kind = tag
+        elif tag == "li" or tag in ("dd", "dt"):
+            self.kind = "li"
+            parent = el.getparent()
+            self.group = parent
+            self.list_tag = "ol" if parent is not None and parent.tag == "ol" else "ul"
+        elif tag == "blockquote":
+            self.kind = "blockquote"
+            self.group = el
+        elif tag == "pre":
+            self.kind = "pre"
+        elif tag == "figcaption":
+            self.kind = "figcaption"
+        elif self.kind not in ("li", "blockquote"):
+            self.kind = "p"
+        self.source = el
+        if tag == "pre":
+            text = "".join(el.itertext())
+            for line in text.splitlines():
+                self.add(line)
+                self.flush()
+        else:
+            self._children(el)
+        self.flush()
+        self.kind, self.group, self.list_tag, self.source = saved
+
+    def _image(self, el: Any) -> None:
+        if _is_hidden(el):
+            return
+        src = None
+        for attr in _IMG_SRC_ATTRS:
+            value = el.get(attr)
+            if value and not value.strip().startswith("data:"):
+                src = value
+                break
+        src = self.page.absolute(src)
+        if not src or src in self.seen_src:
+            return
+        for dim in ("width", "height"):
+            value = (el.get(dim) or "").strip().rstrip("px")
+            if value.isdigit() and int(value) < 50:
+                return
+        self.seen_src.add(src)
+        alt = squash(el.get("alt")) or None
+        caption = None
+        figure = next((a for a in el.iterancestors("figure")), None)
+        if figure is not None:
+            cap = figure.find(".//figcaption")
+            if cap is not None:
+                caption = squash("".join(cap.itertext())) or None
+        self.pics.append(_Pic(src, alt, caption, len(self.blocks) + (1 if self.buf and "".join(self.buf).strip() else 0), self.source))
+
+
+# --- stage 3: edges ----------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return _NONWORD.sub("", text).lower()
+
+
+_NONWORD = re.compile(r"\W+")
+_BYLINE = re.compile(
+    r"^(?:by|written by|posted by|words by|story by|von|par|por|di|door|av|af)\s+\S", re.I)
+_DATELINE = re.compile(
+    r"(?:\b(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(?:published|updated|posted|modified)\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\b\d+\s+(?:minutes?|hours?|days?) ago\b|"
+    r"小时前|分钟前|发布时间|發佈時間|来源[:：]|來源[:：])", re.I)
+
+
+def _title_keys(page: Page, title: str | None) -> list[str]:
+    keys = [title] if title else []
+    if not title:
+        keys += [page.meta.get("og:title"), page.meta.get("twitter:title")]
+        found = page.tree.find(".//title")
+        if found is not None and found.text:
+            keys.append(found.text)
+    return [k for k in (_norm(k) for k in keys if k) if len(k) >= 4]
+
+
+def _is_title(text: str, kind: str, keys: list[str]) -> bool:
+    norm = _norm(text)
+    if not norm:
+        return False
+    for key in keys:
+        if norm == key or (len(norm) >= 10 and key.startswith(norm)) or (kind in _HEADINGS and norm in key):
+            return True
+    return False
+
+
+def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
+    kept: list[_Block] = []
+    seen: set[str] = set()
+    for block in blocks:
+        text = block.text
+        if JUNK_LINE.match(text):
+            continue
+        if block.kind == "figcaption" or _caption_like(block):
+            if text in seen:  # a gallery repeats its captions: keep the first
+                continue
+            seen.add(text)
+        kept.append(block)
+    # start: the title again, its 原标题 line, bylines and date lines before the text
+    i = 0
+    while i < len(kept) and i < 6:
+        block = kept[i]
+        text = block.text
+        if (block.kind == "h1" or _is_title(text, block.kind, keys) or START_MARKER.match(text)
+                or (len(text) < 80 and (_BYLINE.match(text) or
+                                        (_DATELINE.search(text) and len(text.split()) <= 12
+                                         and not text.rstrip().endswith((".", "。")))))):
+            del kept[i]
+            continue
+        i += 1
+    # end: an editor line, disclaimer, copyright, "related" heading cuts the rest
+    if kept:
+        total = sum(len(b.text) for b in kept)
+        tail_len = 0
+        cut = None
+        for i in range(len(kept) - 1, -1, -1):
+            tail_len += len(kept[i].text)
+            if tail_len > max(600, total * 0.3) and i < len(kept) - 3:
+                break
+            if END_MARKER.match(kept[i].text):
+                cut = i
+        if cut is not None and cut > 0:
+            kept = kept[:cut]
+    return kept
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def _to_html(blocks: list[_Block], pics: list[_Pic]) -> str:
+    out: list[str] = []
+    by_pos: dict[int, list[_Pic]] = {}
+    for pic in pics:
+        by_pos.setdefault(pic.after, []).append(pic)
+    open_group: Any = None
+    open_tag = ""
+
+    def close() -> None:
+        nonlocal open_group, open_tag
+        if open_group is not None:
+            out.append(f"</{open_tag}>")
+        open_group, open_tag = None, ""
+
+    def figures(pos: int) -> None:
+        for pic in by_pos.get(pos, ()):
+            close()
+            alt = f' alt="{escape(pic.alt)}"' if pic.alt else ' alt=""'
+            cap = f"<figcaption>{escape(pic.caption)}</figcaption>" if pic.caption else ""
+            out.append(f'<figure><img src="{escape(pic.src)}"{alt}>{cap}</figure>')
+
+    for i, block in enumerate(blocks):
+        figures(i)
+        text = escape(block.text, quote=False)
+        if block.kind == "li":
+            if open_group is not block.group or open_tag != block.list_tag:
+                close()
+                out.append(f"<{block.list_tag}>")
+                open_group, open_tag = block.group, block.list_tag
+            out.append(f"<li>{text}</li>")
+            continue
+        if block.kind == "blockquote":
+            if open_group is not block.group or open_tag != "blockquote":
+                close()
+                out.append("<blockquote>")
+                open_group, open_tag = block.group, "blockquote"
+            out.append(f"<p>{text}</p>")
+            continue
+        close()
+        if block.kind == "figcaption" or block.kind == "p":
+            out.append(f"<p>{text}</p>")
+        elif block.kind == "h1":
+            out.append(f"<h2>{text}</h2>")
+        elif block.kind == "pre":
+            out.append(f"<pre>{text}</pre>")
+        else:
+            out.append(f"<{block.kind}>{text}</{block.kind}>")
+    figures(len(blocks))
+    close()
+    return "\n".join(out)
+
+
+def _caption_like(block: _Block) -> bool:
+    if _wlen(block.text) > 160 or block.kind not in ("p", "figcaption"):
+        return False
+    el = block.source
+    if el is None:
+        return False
+    if block.kind == "figcaption":
+        return True
+    for node in (el, *el[:1]):
+        if not isinstance(node.tag, str):
+            continue
+        style = node.get("style") or ""
+        if _CAPTION_STYLE.search(style) or _CENTER_ATTR.search(node.get("align") or ""):
+            return True
+        attrs = _attrs(node)
+        if attrs and _CAPTION_ATTR.search(attrs):
+            return True
+    return False
+
+
+def _images(pics: list[_Pic], raw: list[_Block], kept: list[_Block]) -> list[Image]:
+    kept_ids = {id(b) for b in kept}
+    out: list[Image] = []
+    for pic in pics:
+        caption = pic.caption
+        if caption is None and pic.after < len(raw):
+            # the image stood alone in its paragraph and the next one reads like a caption
+            nxt = raw[pic.after]
+            prev_same = pic.after > 0 and raw[pic.after - 1].source is pic.block_el
+            if not prev_same and nxt.source is not pic.block_el and _caption_like(nxt):
+                caption = nxt.text
+            elif nxt.source is pic.block_el and _caption_like(nxt):
+                caption = nxt.text
+        if pic.after > len(raw) or (pic.after < len(raw) and id(raw[pic.after]) not in kept_ids
+                                    and pic.after > 0 and id(raw[pic.after - 1]) not in kept_ids):
+            continue  # the image sat in a trimmed edge
+        out.append(Image(src=pic.src, alt=pic.alt, caption=caption))
+    return out
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def extract_body(page: Page, title: str | None = None, selector: str | None = None) -> Body:
+    """Return the article body of ``page``; ``selector`` (CSS) from a site profile wins when it matches."""
+    tree = page.tree
+    if tree is None:
+        return Body()
+    roots: list[Any] = []
+    scan: _Scan | None = None
+    if selector:
+        try:
+            roots = tree.cssselect(selector)
+        except Exception:  # a bad selector in a profile must not break the page
+            roots = []
+        # nested matches: keep only the outermost
+        roots = [r for r in roots if not any(a in roots for a in r.iterancestors())]
+    if not roots:
+        scan = _Scan()
+        scan.run(tree)
+        if not scan.order:  # everything sat in furniture-named boxes: score them after all
+            scan = _Scan(mute_furniture=False)
+            scan.run(tree)
+        roots = _containers(page, scan)
+    emitter = _Emitter(page, scan)
+    for root in roots:
+        emitter.walk_root(root)
+    raw = emitter.blocks
+    kept = _trim(raw, _title_keys(page, title))
+    images = _images(emitter.pics, raw, kept)
+    pics = _reindex(emitter.pics, raw, kept, images)
+    return Body(blocks=[b.text for b in kept], html=_to_html(kept, pics) if kept else None, images=images)
+
+
+def _reindex(pics: list[_Pic], raw: list[_Block], kept: list[_Block], images: list[Image]) -> list[_Pic]:
+    """Positions of the kept images among the kept blocks (for the HTML)."""
+    position = {id(b): i for i, b in enumerate(kept)}
+    wanted = {img.src: img for img in images}
+    out = []
+    for pic in pics:
+        img = wanted.get(pic.src)
+        if img is None:
+            continue
+        pos = len(kept)
+        for j in range(pic.after, len(raw)):
+            if id(raw[j]) in position:
+                pos = position[id(raw[j])]
+                break
+        out.append(_Pic(pic.src, pic.alt, img.caption, pos, pic.block_el))
+    return out
+
+
+__all__ = ["Body", "extract_body", "etree"]

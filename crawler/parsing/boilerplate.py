@@ -1,0 +1,138 @@
+"""Patterns that tell boilerplate from article text, shared by the body extractor.
+
+Two kinds of evidence, both general (no site names):
+
+* class/id words of containers (``share``, ``related``, ``comment``...) that mark page
+  furniture, and words that mark the article itself (``article``, ``content``...);
+* labelled lines at the body's edges: editor lines (责任编辑), disclaimers (免责声明,
+  特别声明), share/subscribe prompts, "Advertisement" markers, copyright lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: furniture that never wraps an article: comments, share bars, related lists, menus.
+_STRONG_PART = re.compile(
+    r"comments?|commentlist|commentbox|commentary-?list|replies|respond|disqus|"
+    r"share\w*|sharing|sharer|social\w*|related\w*|recommend\w*|tuijian|xgyd|xgwz|xgxw|"
+    r"newsletter\w*|subscribe\w*|subscription|footer\w*|breadcrumbs?|crumbs?|navbar|nav|"
+    r"navigation|menu|cookie\w*|gdpr|consent|pinglun|outbrain|taboola|"
+    r"\w+(?:share|sharing|comments?|related|footer|newsletter|breadcrumbs?|social)",
+    re.I,
+)
+#: words that usually mean furniture but also name wrappers (``sticky-sidebar``).
+_WEAK_PART = re.compile(
+    r"reply|signup|promo\w*|advert\w*|ads?|adv|adunit|adslot|dfp|gpt|sponsor\w*|"
+    r"sidebar\w*|widget\w*|foot|pagination|pager|popup|modal|masthead|toolbar|tools|print|"
+    r"skip|hidden|hide|authorbio|bio|byline|dateline|meta|tags?|taglist|keywords|categories|"
+    r"zrbj|statement|disclaimer|copyright|prev|next|prevnext|readmore|alsoread|seealso|rss|"
+    r"shoutbox|banner|login|signin|\w+sidebar|summary|abstract|excerpt|digest|zhaiyao|"
+    r"daodu|info|infos|source|laiyuan|time|date|pubtime|author|share\w*|avatar",
+    re.I,
+)
+_POSITIVE_PART = re.compile(
+    r"article|body|content|entry|main|post|story|text|detail|zhengwen|prose|markdown|"
+    r"hentry|richtext",
+    re.I,
+)
+_SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z])(?=[A-Z])")
+_weights: dict[str, int] = {}
+
+
+def _token_weight(token: str) -> int:
+    parts = [p for p in _SPLIT.split(token) if p]
+    if not parts:
+        return 0
+    if any(_STRONG_PART.fullmatch(p) for p in parts):
+        return -2
+    head = parts[-1]
+    if _WEAK_PART.fullmatch(head):
+        return -1
+    if _POSITIVE_PART.search(head):
+        return 1
+    if any(_WEAK_PART.fullmatch(p) for p in parts):
+        return -1
+    if any(_POSITIVE_PART.search(p) for p in parts):
+        return 1
+    return 0
+
+
+def attr_weight(attrs: str) -> int:
+    """Weight of an element from its class+id words.
+
+    -2: furniture that never wraps an article (comments, share bars, related lists,
+    menus; 0 when an article word sits beside it); -1: probably furniture (``post-meta``, ``sidebar``, ``ad``); +1: the article
+    container (``entry-content``); 0: nothing known. Each class/id token is cut into
+    words at ``-``, ``_`` and camelCase humps; a weak word or an article word in the
+    last place names the token (``ad_body`` is a body, ``post-meta`` is meta).
+    """
+    cached = _weights.get(attrs)
+    if cached is not None:
+        return cached
+    found = {_token_weight(t) for t in attrs.split()}
+    if -2 in found:
+        weight = 0 if 1 in found else -2  # "article ... url-breadcrumb": ambiguous
+    else:
+        weight = 1 if 1 in found else -1 if -1 in found else 0
+    if len(_weights) < 50_000:
+        _weights[attrs] = weight
+    return weight
+
+
+#: image galleries and slideshows: their captions repeat and their chrome ("1 of 9") is noise.
+GALLERY_ATTR = re.compile(r"gallery|slideshow|carousel|lightbox|swiper|slider", re.I)
+
+#: words that mark a container as hidden even though no style says so.
+HIDDEN_CLASS = re.compile(
+    r"(?:^|\s)(?:hidden|hide|d-none|sr-only|visually-hidden|screen-reader-text|"
+    r"visuallyhidden|offscreen|is-hidden|u-hidden)(?=$|\s)",
+    re.I,
+)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+#: a block at the body's end starting with one of these ends the article: it and
+#: everything after it is dropped.
+END_MARKER = re.compile(
+    r"^[\s(（\[【]*(?:"
+    r"责任编辑|責任編輯|责编|責編|本文编辑|值班编辑|"
+    r"(?:编辑|編輯|审核|審核|校对|校對|审校|监制|監製|终审|初审|复审)\s*[:：|｜/]|"
+    r"(?:编辑|編輯|校对|审校)\s+\S{2,4}(?:\s+\S{1,4}){0,5}\s*[)）】\]]?$|"
+    r"相关资讯|相關資訊|更多精彩|更多资讯|"
+    r"免责声明|免責聲明|特别声明|特別聲明|版权声明|版權聲明|声明\s*[:：]|聲明\s*[:：]|"
+    r"版权所有|版權所有|未经授权|未經授權|本文仅代表|本文僅代表|"
+    r"相关阅读|相關閱讀|相关文章|相關文章|相关新闻|推荐阅读|延伸阅读|热门推荐|"
+    r"扫描二维码|扫码关注|关注我们|分享到|点击进入专题|"
+    r"copyright\b|©|\(c\)\s*\d{4}|all rights reserved|"
+    r"related (?:articles|stories|posts|coverage|content|reading)\b|related\s*:|see also\s*:|"
+    r"(?:you may|you might) also like|more (?:from|on) |read more\s*:|"
+    r"share this\b|share on\b|follow us\b|sign up for\b|subscribe to\b|"
+    r"this (?:article|story) (?:was|has been) (?:updated|corrected)\s*[:.]?\s*$"
+    r")",
+    re.I,
+)
+
+#: short lines dropped wherever they are (ad markers, share prompts, "continue reading").
+JUNK_LINE = re.compile(
+    r"^(?:advertisement|advertisements|advert|ad|ads|sponsored|comments?|leave a (?:comment|reply)|"
+    r"this (?:slideshow|video|content) requires javascript|tell us what you think|"
+    r"(?:you|you'?ve) (?:must|need to) (?:enable|have) javascript.{0,60}|sponsored content|story continues below|"
+    r"article continues below(?: advertisement)?|continue reading(?: below| the main story)?|"
+    r"scroll to continue(?: with content)?|skip advert|skip ad|"
+    r"share|share this|share this article|share on facebook|share on twitter|tweet|email|print|"
+    r"click to share|click here to|listen to this article|caption|close|open|expand|enlarge|"
+    r"hide caption|show caption|toggle caption|view gallery|view slideshow|photos?|video|play|"
+    r"previous|next|prev|back to top|don'?t miss|see more|read more|more|related|"
+    r"\d+\s*(?:of|/)\s*\d+|"
+    r"(?:photo|image|picture|photograph|illustration|credit|video|foto|фото|bild)s?\s*(?:by|:|credit:)[^.]{0,80}|"
+    r"广告|分享|分享到|打印|收藏|点赞|返回顶部|返回首页|关闭窗口|图集|相关新闻|相关阅读|\+\d+|"
+    r".{0,40}(?:下载地址|客户端.{0,12}下载|下载.{0,8}客户端|扫描.{0,8}二维码|扫码.{0,8}关注).{0,60}|"
+    r"\[?(?:进入|点击)?专题\]?|字号[:：]?\s*[大中小\s]*)[\s:：.!]*$",
+    re.I,
+)
+
+#: a first block that repeats metadata rather than article text.
+START_MARKER = re.compile(
+    r"^[\s(（\[【]*(?:(?:本文)?(?:原标题|原標題|原题)|摘要|内容摘要|内容提要|導讀|导读|"
+    r"当前位置|當前位置|您的位置|你的位置|您所在的位置|所在位置|现在位置|現在位置)\s*[:：]", re.I,
+)

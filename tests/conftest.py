@@ -1,0 +1,80 @@
+"""Shared fixtures: paths, databases (real SQLite and PostgreSQL) and the demo server.
+
+PostgreSQL tests use the server at 127.0.0.1:5432 (trust auth). Outside CI they skip when
+it is absent; with CI=true they fail instead, so a CI run can never pass without them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).with_name("fixtures")
+SHARED = Path(os.environ.get("NEWSCRAWL_SHARED", ROOT.parent / "shared"))
+PG_ADMIN_URL = os.environ.get("NEWSCRAWL_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _postgres_available() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), connect_timeout=3):
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    problem = _postgres_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required in CI: {problem}")
+        pytest.skip(f"PostgreSQL not available: {problem}")
+    import psycopg
+
+    name = f"newscrawl_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    from sqlalchemy.pool import NullPool  # noqa: F401 - engines are disposed by their tests
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each storage test runs against both real backends."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def demo_server() -> Iterator[object]:
+    from crawler.demo.server import DemoServer
+
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def seed_page() -> bytes:
+    return (FIXTURES / "seed-article" / "page.html").read_bytes()
+
+
+SEED_URL = "http://zixun.example.com/post/1987.html"

@@ -1,0 +1,100 @@
+"""The command line: parse (files and manifest), list/show/stats/export over a real store,
+help texts, and one-line errors with non-zero exits for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import main
+from tests.conftest import FIXTURES, ROOT, SEED_URL
+
+SEED = FIXTURES / "seed-article" / "page.html"
+EXPECTED = json.loads((FIXTURES / "seed-article" / "expected.json").read_text(encoding="utf-8"))
+NEWSCRAWL = [sys.executable, "-m", "crawler.cli"]
+
+
+def run(*args: str, env_db: str | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    env = dict(os.environ)
+    if env_db:
+        env["NEWSCRAWL_DB"] = env_db
+    return subprocess.run([*NEWSCRAWL, *args], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+
+
+def test_parse_seed_prints_expected_record() -> None:
+    result = run("parse", str(SEED), "--url", SEED_URL)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["input"] == str(SEED)
+    for field in ("title", "title_raw", "title_spam_prefix", "breadcrumb", "category", "published_at", "source",
+                  "summary", "images", "tags", "comment_count"):
+        assert record[field] == EXPECTED[field], field
+
+
+def test_parse_manifest_keeps_input_order_and_reports_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "empty.html"
+    bad.write_text("<html><body></body></html>", encoding="utf-8")
+    manifest = tmp_path / "pages.jsonl"
+    entries = [{"path": str(SEED), "url": SEED_URL}, {"path": str(bad), "url": "http://x.example.com/"},
+               {"path": str(tmp_path / "missing.html"), "url": "http://x.example.com/m"}, {"path": str(SEED)}]
+    manifest.write_text("\n".join(json.dumps(e) for e in entries) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["parse", "--manifest", str(manifest)])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["input"] for line in lines] == [e["path"] for e in entries]
+    assert lines[0]["title"] == EXPECTED["title"]
+    assert lines[1]["error"].startswith("not an article")
+    assert lines[2]["error"].startswith("cannot read file")
+    assert lines[3]["url"].startswith("file://")
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("args", [
+    ["parse", "/no/such/file.html"],
+    ["export", "--format", "xml"],
+    ["list", "--db", "postgresql://nobody@127.0.0.1:1/none"],
+    ["stats", "--db", "sqlite:////no/such/dir/x.db"],
+    ["show", "999"],
+    ["crawl", "ftp://example.com/"],
+    ["export", "--since", "yesterday"],
+])
+def test_bad_input_is_one_line_error_not_traceback(args: list[str], tmp_path: Path) -> None:
+    result = run(*args, env_db=f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if "rror" in line]
+    assert error_lines, result.stderr
+
+
+@pytest.mark.parametrize("command", ["crawl", "parse", "export", "list", "show", "stats", "demo"])
+def test_every_command_has_help_with_text(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and len(result.output.splitlines()) > 5
+
+
+def test_store_commands_over_a_real_database(tmp_path: Path, seed_page: bytes) -> None:
+    from crawler.parsing import parse_article
+    from storage.db import connect
+    from storage.repository import Repository
+
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    Repository(connect(db)).store_batch([parse_article(seed_page, SEED_URL)])
+    runner = CliRunner()
+    listed = runner.invoke(main, ["list", "--db", db])
+    assert listed.exit_code == 0 and EXPECTED["title"][:20] in listed.output
+    shown = runner.invoke(main, ["show", SEED_URL, "--db", db, "--json"])
+    assert json.loads(shown.output)["title"] == EXPECTED["title"]
+    text = runner.invoke(main, ["show", "1", "--db", db])
+    assert "APPSO" in text.output and "首页 > 9" in text.output
+    stats = runner.invoke(main, ["stats", "--db", db, "--json"])
+    assert json.loads(stats.output)["articles"] == 1
+    out = tmp_path / "a.csv"
+    exported = runner.invoke(main, ["export", "--db", db, "--format", "csv", "--out", str(out)])
+    assert exported.exit_code == 0 and out.read_text(encoding="utf-8").count("zixun.example.com/post/1987") >= 1

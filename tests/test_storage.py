@@ -1,0 +1,93 @@
+"""The store on real SQLite and real PostgreSQL: new, unchanged, updated (versions),
+duplicates by content, rejects, URL states and streaming reads."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import inspect
+
+from crawler.parsing import parse_article
+from crawler.parsing.clean import content_hash
+from storage.db import StorageError, connect
+from storage.repository import Filters, Rejected, Repository
+from tests.conftest import SEED_URL
+
+
+@pytest.fixture
+def repo(db_url: str) -> Repository:
+    engine = connect(db_url)
+    yield Repository(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def seed(seed_page: bytes):
+    return parse_article(seed_page, SEED_URL)
+
+
+def test_migrations_create_every_table(repo: Repository) -> None:
+    tables = set(inspect(repo.engine).get_table_names())
+    assert {"articles", "article_versions", "url_state", "crawl_runs", "rejects", "alembic_version"} <= tables
+
+
+def test_store_new_then_unchanged_then_updated(repo: Repository, seed) -> None:
+    run = repo.start_run("news")
+    assert repo.store_batch([seed], run) == ["new"]
+    assert repo.store_batch([seed], run) == ["unchanged"]
+    edited = replace(seed, body_text=seed.body_text + "\n补充:本文已更新。", content_hash="x" * 64)
+    assert repo.store_batch([edited], run) == ["updated"]
+    stored = repo.get(seed.canonical_url)
+    assert stored is not None and stored.body_text.endswith("补充:本文已更新。")
+    versions = repo.versions(int(stored.id))
+    assert [v["version"] for v in versions] == [1]
+    assert versions[0]["record"]["body_text"] == seed.body_text
+
+
+def test_same_text_under_another_url_is_a_duplicate(repo: Repository, seed) -> None:
+    copy = replace(seed, url="http://other.example.net/p/9.html", canonical_url="http://other.example.net/p/9.html",
+                   site="other.example.net")
+    assert repo.store_batch([seed, copy]) == ["new", "duplicate"]
+    original = repo.get(seed.canonical_url)
+    duplicate = repo.get(copy.canonical_url)
+    assert duplicate.duplicate_of == original.id
+    assert [r.canonical_url for r in repo.iter_records()] == [seed.canonical_url]
+    assert len(list(repo.iter_records(Filters(include_duplicates=True)))) == 2
+
+
+def test_rejects_and_url_states_are_recorded(repo: Repository, seed) -> None:
+    run = repo.start_run("news")
+    repo.store_batch([seed, Rejected("http://zixun.example.com/about.html", "not an article: no headline")], run)
+    repo.finish_run(run, "finished", {"pages": 2, "items_new": 1, "items_rejected": 1})
+    stats = repo.stats()
+    assert stats["articles"] == 1 and stats["rejects"] == 1
+    assert stats["url_states"] == {"stored": 1, "rejected": 1}
+    assert stats["runs"][0]["status"] == "finished" and stats["runs"][0]["new"] == 1
+
+
+def test_text_round_trips_unchanged(repo: Repository, seed) -> None:
+    repo.store_batch([seed])
+    back = repo.get(seed.canonical_url).to_dict()
+    want = seed.to_dict()
+    back.pop("id")
+    want.pop("id")
+    assert back == want
+
+
+def test_failed_batch_is_not_half_written(repo: Repository, seed) -> None:
+    broken = replace(seed, url="http://zixun.example.com/2.html", canonical_url="http://zixun.example.com/2.html",
+                     title=None, content_hash=content_hash("other text"))
+    with pytest.raises(Exception):  # noqa: B017 - the backend's own integrity error
+        repo.store_batch([seed, broken])
+    assert repo.get(seed.canonical_url) is None
+    assert repo.stats()["url_states"] == {}
+
+
+def test_unreachable_database_is_one_clear_error(tmp_path) -> None:
+    with pytest.raises(StorageError, match="cannot open"):
+        connect("postgresql://nobody@127.0.0.1:1/none")
+    with pytest.raises(StorageError, match="does not exist"):
+        connect(f"sqlite:///{tmp_path}/missing/dir/x.db")
+    with pytest.raises(StorageError, match="not a database URL"):
+        connect("not a url")
