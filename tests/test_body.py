@@ -162,3 +162,10 @@ def test_aeb_dev_quality_gate():
     metrics, _ = _scorer().score(truth, predicted)
     assert metrics["pages"] == 121
     assert metrics["f1"] >= AEB_F1_FLOOR, metrics
+
+
+def test_captions_can_stay_out_of_blocks():
+    html = article("<figure><img src='/img/a.jpg' alt='替代文字'><figcaption>图说文字</figcaption></figure>")
+    body = body_of(html, captions=False)
+    assert "图说文字" not in body.blocks
+    assert body.images[0].caption == "图说文字"

@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from lxml import etree
-
 from crawler.parsing.boilerplate import (
     END_MARKER,
     GALLERY_ATTR,
@@ -325,6 +323,7 @@ class _Emitter:
         self.list_tag = "ul"
         self.source: Any = None
         self.seen_src: set[str] = set()
+        self.captions = True
 
     # text buffer --------------------------------------------------------------------
     def flush(self) -> None:
@@ -400,6 +399,8 @@ class _Emitter:
             return
         if self._droppable(el, tag):
             return
+        if not self.captions and (tag == "figcaption" or "caption" in (el.get("class") or "").lower()):
+            return
         # a block element: its text is a block (or several) of its own
         self.flush()
         saved = (self.kind, self.group, self.list_tag, self.source)
@@ -454,7 +455,8 @@ class _Emitter:
             cap = figure.find(".//figcaption")
             if cap is not None:
                 caption = squash("".join(cap.itertext())) or None
-        self.pics.append(_Pic(src, alt, caption, len(self.blocks) + (1 if self.buf and "".join(self.buf).strip() else 0), self.source))
+        pending = 1 if self.buf and "".join(self.buf).strip() else 0  # text before it in the block
+        self.pics.append(_Pic(src, alt, caption, len(self.blocks) + pending, self.source))
 
 
 # --- stage 3: edges ----------------------------------------------------------------------
@@ -632,8 +634,13 @@ def _images(pics: list[_Pic], raw: list[_Block], kept: list[_Block]) -> list[Ima
 # --- entry point -------------------------------------------------------------------------
 
 
-def extract_body(page: Page, title: str | None = None, selector: str | None = None) -> Body:
-    """Return the article body of ``page``; ``selector`` (CSS) from a site profile wins when it matches."""
+def extract_body(page: Page, title: str | None = None, selector: str | None = None, *,
+                 captions: bool = True) -> Body:
+    """Return the article body of ``page``; ``selector`` (CSS) from a site profile wins when it matches.
+
+    ``captions=False`` keeps ``<figcaption>``/``class="caption"`` text out of the blocks
+    (it stays on ``images``); benchmarks like aeb-dev do not count captions as body text.
+    """
     tree = page.tree
     if tree is None:
         return Body()
@@ -654,6 +661,7 @@ def extract_body(page: Page, title: str | None = None, selector: str | None = No
             scan.run(tree)
         roots = _containers(page, scan)
     emitter = _Emitter(page, scan)
+    emitter.captions = captions
     for root in roots:
         emitter.walk_root(root)
     raw = emitter.blocks
@@ -681,4 +689,4 @@ def _reindex(pics: list[_Pic], raw: list[_Block], kept: list[_Block], images: li
     return out
 
 
-__all__ = ["Body", "extract_body", "etree"]
+__all__ = ["Body", "extract_body"]

@@ -62,7 +62,8 @@ def attr_weight(attrs: str) -> int:
     """Weight of an element from its class+id words.
 
     -2: furniture that never wraps an article (comments, share bars, related lists,
-    menus; 0 when an article word sits beside it); -1: probably furniture (``post-meta``, ``sidebar``, ``ad``); +1: the article
+    menus; 0 when an article word sits beside it); -1: probably furniture
+    (``post-meta``, ``sidebar``, ``ad``); +1: the article
     container (``entry-content``); 0: nothing known. Each class/id token is cut into
     words at ``-``, ``_`` and camelCase humps; a weak word or an article word in the
     last place names the token (``ad_body`` is a body, ``post-meta`` is meta).

@@ -1,16 +1,18 @@
 """Is this page an article? Listing, archive, author and "about" pages must not be stored.
 
 Evidence for an article: JSON-LD of an article type, ``og:type=article``, or a publication
-date. Evidence against: an ``og:type`` that names something else (website, profile), or a
+date. Evidence against: structured data naming a listing or profile page, or a
 body that is really a list of teasers (several blocks that are the texts of links on the
 page, or several blocks cut off with an ellipsis, as excerpts are).
 """
 
 from __future__ import annotations
 
+from crawler.parsing.clean import text_weight
 from crawler.parsing.metadata import ARTICLE_TYPES
 from crawler.parsing.page import Page, squash
 
+SHORT_UNDATED = 1200  # text_weight units
 NON_ARTICLE_TYPES = ("CollectionPage", "ProfilePage", "SearchResultsPage", "AboutPage", "ContactPage", "ItemList")
 
 
@@ -27,15 +29,17 @@ def not_article_reason(page: Page, blocks: list[str], published_at: str | None) 
     if not markup and page.jsonld_of_type(*NON_ARTICLE_TYPES):
         return "structured data says it is a listing or profile page"
     og_type = page.meta.get("og:type", "").lower()
-    if og_type and not markup and og_type in ("website", "profile", "blog", "object"):
-        return f"og:type is {og_type}"
+    if og_type == "profile" and not markup:
+        return "og:type is profile"
     link_texts = {squash(t) for t in page.tree.xpath("//body//a//text()") if len(t.strip()) >= 8}
     linked = sum(1 for b in blocks if b in link_texts)
-    if linked >= 3 and linked * 4 >= len(blocks):
+    if linked >= 3 and linked * 2 >= len(blocks):
         return f"listing page ({linked} of {len(blocks)} blocks are link texts)"
     teasers = sum(1 for b in blocks if b.endswith(("...", "…", "[…]", "[...]")))
     if teasers >= 3 and teasers * 3 >= len(blocks):
         return f"listing page ({teasers} of {len(blocks)} blocks are cut-off excerpts)"
-    if not markup and not published_at:
-        return "no publication date and no article markup"
+    if not markup and not published_at and text_weight("".join(blocks)) < SHORT_UNDATED:
+        # Real articles without any date exist, but then they are rarely short; about,
+        # contact and landing pages are.
+        return "no publication date, no article markup and a short text"
     return None
