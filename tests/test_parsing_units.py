@@ -86,7 +86,8 @@ def test_english_article_fields() -> None:
 
 def test_editor_is_not_author_and_source_label_is_source() -> None:
     html = """<html lang="zh-CN"><head><title>市区新增三条公交线路_新闻</title></head><body>
-    <h1>市区新增三条公交线路</h1><div class="info">2024-03-05 09:12 来源：示例日报 作者：王芳 责任编辑：李强 阅读 1523次</div>
+    <h1>市区新增三条公交线路</h1>
+    <div class="info">2024-03-05 09:12 来源：示例日报 作者：王芳 责任编辑：李强 阅读 1523次</div>
     <div class="content"><p>本报讯 市交通局昨日宣布，下月起市区将新增三条公交线路，方便市民出行。</p>
     <p>新线路覆盖城东新区和大学城，早晚高峰发车间隔缩短至八分钟，票价保持不变。</p>
     <p>交通局表示，将根据客流情况继续优化线路和班次，并听取市民意见和建议。</p></div></body></html>"""
