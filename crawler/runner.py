@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.profiles import SiteProfile
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,20 @@ def build_settings(db_url: str | None, profile: str = "polite", overrides: dict[
 
 
 def run_crawl(start_urls: list[str], db_url: str | None = None, profile: str = "polite", site: str | None = None,
-              overrides: dict[str, Any] | None = None, follow: bool = True) -> CrawlResult:
-    """Crawl from ``start_urls`` into the database; blocks until the crawl ends."""
-    process = CrawlerProcess(build_settings(db_url, profile, overrides))
+              overrides: dict[str, Any] | None = None, follow: bool = True,
+              site_profile: SiteProfile | None = None) -> CrawlResult:
+    """Crawl from ``start_urls`` and/or a site profile into the database; blocks until the crawl ends."""
+    settings = build_settings(db_url, profile, overrides)
+    if site_profile is not None:
+        if site_profile.delay is not None:
+            settings.set("DOWNLOAD_DELAY", site_profile.delay, priority="cmdline")
+        if site_profile.concurrency:
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site_profile.concurrency, priority="cmdline")
+        if site_profile.max_depth:
+            settings.set("DEPTH_LIMIT", site_profile.max_depth, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
-    process.crawl(crawler, start_urls=start_urls, site=site, follow=follow)
+    process.crawl(crawler, start_urls=start_urls, site=site, follow=follow, profile=site_profile)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     return CrawlResult(str(stats.get("finish_reason", "unknown")), stats)

@@ -1,7 +1,8 @@
 """The generic news spider: start pages, sitemaps, feeds, listing pages and pagination.
 
-Every HTML response on the allowed hosts is offered to the parser: an article becomes a
-Record, anything else a ``Rejected`` outcome (recorded, not lost) whose links are followed.
+Every HTML response on the allowed hosts is offered to the parser (or, when the site
+profile has article URL rules, only the URLs they match): an article becomes a Record,
+anything else a ``Rejected`` outcome (recorded, not lost) whose links are followed.
 Sitemaps and RSS/Atom feeds are recognised by content, so a start URL can be any of them.
 """
 
@@ -18,30 +19,45 @@ from lxml import etree
 from scrapy.http import Response, TextResponse
 
 from crawler.parsing import NotAnArticle, ParseOptions, parse_article
-from storage.repository import Rejected
+from crawler.parsing.dates import iso
+from crawler.profiles import SiteProfile
+from storage.repository import RawPage, Rejected
 
 SKIP_EXTENSIONS = re.compile(
-    r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|css|js|json|pdf|zip|rar|gz|7z|mp[34]|avi|mov|wmv|flv|apk|exe|dmg|docx?|xlsx?|pptx?)$",
-    re.I)
+    r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|css|js|json|pdf|zip|rar|gz|7z|mp[34]|avi|mov|wmv|flv|apk|exe|dmg|docx?|xlsx?"
+    r"|pptx?)$", re.I)
 SKIP_PATHS = re.compile(r"/(?:login|logout|register|signup|signin|search|cart|account|wp-admin|wp-login|cmd\.php)\b",
                         re.I)
 
 
 class NewsSpider(scrapy.Spider):
-    """Crawl from ``start_urls`` (comma-separated string or list) over the same hosts."""
+    """Crawl a site from a profile, or from ``start_urls`` (list or comma-separated string)."""
 
     name = "news"
 
     def __init__(self, start_urls: str | list[str] | None = None, site: str | None = None,
-                 follow: bool | str = True, *args: Any, **kwargs: Any) -> None:
+                 follow: bool | str = True, profile: SiteProfile | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         urls = start_urls.split(",") if isinstance(start_urls, str) else list(start_urls or [])
-        self.start_urls = [u.strip() for u in urls if u.strip()]
+        self.profile = profile
+        if profile is not None:
+            urls = [*urls, *profile.start_urls, *profile.sitemaps, *profile.feeds]
+        self.start_urls = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
         if not self.start_urls:
-            raise ValueError("the news spider needs at least one start URL")
-        self.allowed_hosts = {urlsplit(u).hostname for u in self.start_urls}
+            raise ValueError("the news spider needs at least one start URL or a profile with start_urls")
+        domains = list(profile.allowed_domains) if profile and profile.allowed_domains else []
+        self.allowed_hosts = {urlsplit(u).hostname for u in self.start_urls} | set(domains)
         self.follow = str(follow).lower() not in ("0", "false", "no")
-        self.options = ParseOptions(site=site)
+        self.options = profile.parse_options() if profile else ParseOptions(site=site)
+        if site and profile is None:
+            self.options = ParseOptions(site=site)
+        self.keep_raw = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
+        return spider
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
@@ -59,11 +75,19 @@ class NewsSpider(scrapy.Spider):
         yield from self._parse_html(response)
 
     def _parse_html(self, response: TextResponse) -> Iterator[Any]:
-        try:
-            yield parse_article(response.body, response.url, self.options, http_status=response.status,
-                                fetched_at=datetime.now(UTC), encoding=_header_charset(response))
-        except NotAnArticle as exc:
-            yield Rejected(response.url, f"not an article: {exc.reason}")
+        is_article = self.profile.is_article_url(response.url) if self.profile else None
+        if is_article is not False:
+            fetched = datetime.now(UTC)
+            try:
+                record = parse_article(response.body, response.url, self.options, http_status=response.status,
+                                       fetched_at=fetched, encoding=_header_charset(response))
+            except NotAnArticle as exc:
+                yield Rejected(response.url, f"not an article: {exc.reason}")
+            else:
+                if self.keep_raw:
+                    yield RawPage(record.url, record.canonical_url, response.body, _header_charset(response),
+                                  response.status, iso(fetched) or "")
+                yield record
         if self.follow:
             for href in response.css("a::attr(href)").getall():
                 url = response.urljoin(href.strip())
@@ -89,9 +113,14 @@ class NewsSpider(scrapy.Spider):
 
     def _wanted(self, url: str, allow_xml: bool = False) -> bool:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.hostname not in self.allowed_hosts:
+        host = parts.hostname or ""
+        if parts.scheme not in ("http", "https"):
+            return False
+        if host not in self.allowed_hosts and not any(host.endswith("." + d) for d in self.allowed_hosts if d):
             return False
         if SKIP_PATHS.search(parts.path):
+            return False
+        if self.profile and any(re.search(p, url) for p in self.profile.deny_patterns):
             return False
         if SKIP_EXTENSIONS.search(parts.path) and not (allow_xml and parts.path.endswith((".xml", ".xml.gz"))):
             return False

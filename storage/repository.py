@@ -62,6 +62,19 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
+class RawPage:
+    """The fetched bytes of an article page, kept (when enabled) so it can be re-parsed later.
+    The spider yields it just before the page's Record."""
+
+    url: str
+    canonical_url: str
+    body: bytes
+    encoding: str | None
+    http_status: int | None
+    fetched_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Filters:
     """Selection shared by list and export."""
 
