@@ -29,6 +29,12 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 DEPTH_LIMIT = 8
 
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsPolicyMiddleware": 100,
+}
+NEWSCRAWL_MAX_CRAWL_DELAY = 10.0  # seconds: a robots.txt Crawl-delay above this is capped
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 100,
     "crawler.pipelines.CleanPipeline": 200,

@@ -1,26 +1,36 @@
-"""The generic news spider: start pages, sitemaps, feeds, listing pages and pagination.
+"""The news spider: navigation only.
 
-Every HTML response on the allowed hosts is offered to the parser (or, when the site
-profile has article URL rules, only the URLs they match): an article becomes a Record,
-anything else a ``Rejected`` outcome (recorded, not lost) whose links are followed.
-Sitemaps and RSS/Atom feeds are recognised by content, so a start URL can be any of them.
+It starts from a site profile's start pages, sitemaps and feeds, from start URLs of any of
+those kinds (recognised by content), and from explicit article URLs. Sitemaps (indexes,
+gzip'd children, news sitemaps) and feeds (RSS, Atom, JSON Feed) list articles with dates;
+listing pages are followed with their pagination under depth and page budgets, and a URL
+shape that keeps producing non-article pages (a calendar or pagination trap) is cut off.
+Article responses go to ``crawler.parsing.parse_article``; every other page becomes a
+``Rejected`` outcome with its reason, so nothing fetched goes unrecorded.
+
+Incremental: URLs stored by earlier runs are skipped unless a sitemap/feed lists them with
+a newer date or the profile's refresh window has passed; then they are fetched with
+If-None-Match / If-Modified-Since, and a 304 costs no parse.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 
+from crawler.fetchlog import FetchLog
 from crawler.parsing import NotAnArticle, ParseOptions, parse_article
 from crawler.parsing.dates import iso
 from crawler.profiles import SiteProfile
+from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
 from storage.repository import RawPage, Rejected
 
 SKIP_EXTENSIONS = re.compile(
@@ -28,88 +38,186 @@ SKIP_EXTENSIONS = re.compile(
     r"|pptx?)$", re.I)
 SKIP_PATHS = re.compile(r"/(?:login|logout|register|signup|signin|search|cart|account|wp-admin|wp-login|cmd\.php)\b",
                         re.I)
+DEFAULT_TEMPLATE_BUDGET = 50
 
 
 class NewsSpider(scrapy.Spider):
-    """Crawl a site from a profile, or from ``start_urls`` (list or comma-separated string)."""
+    """Crawl a site profile and/or start URLs, and/or fetch explicit article URLs."""
 
     name = "news"
 
     def __init__(self, start_urls: str | list[str] | None = None, site: str | None = None,
-                 follow: bool | str = True, profile: SiteProfile | None = None, *args: Any, **kwargs: Any) -> None:
+                 follow: bool | str = True, profile: SiteProfile | None = None, urls: list[str] | None = None,
+                 since: datetime | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        urls = start_urls.split(",") if isinstance(start_urls, str) else list(start_urls or [])
+        starts = start_urls.split(",") if isinstance(start_urls, str) else list(start_urls or [])
         self.profile = profile
         if profile is not None:
-            urls = [*urls, *profile.start_urls, *profile.sitemaps, *profile.feeds]
-        self.start_urls = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
-        if not self.start_urls:
-            raise ValueError("the news spider needs at least one start URL or a profile with start_urls")
+            starts = [*starts, *profile.start_urls, *profile.sitemaps, *profile.feeds]
+        self.start_urls = list(dict.fromkeys(u.strip() for u in starts if u.strip()))
+        self.explicit_urls = list(dict.fromkeys(u.strip() for u in urls or [] if u.strip()))
+        if not self.start_urls and not self.explicit_urls:
+            raise ValueError("nothing to crawl: give start URLs, article URLs or a profile with start points")
         domains = list(profile.allowed_domains) if profile and profile.allowed_domains else []
-        self.allowed_hosts = {urlsplit(u).hostname for u in self.start_urls} | set(domains)
+        self.allowed_hosts = {urlsplit(u).hostname for u in [*self.start_urls, *self.explicit_urls]} | set(domains)
         self.follow = str(follow).lower() not in ("0", "false", "no")
         self.options = profile.parse_options() if profile else ParseOptions(site=site)
-        if site and profile is None:
-            self.options = ParseOptions(site=site)
+        self.since = since.astimezone(UTC).replace(tzinfo=None) if since and since.tzinfo else since
         self.keep_raw = False
+        self.fetchlog: FetchLog | None = None
+        self.template_budget = (profile.max_listing_pages if profile else DEFAULT_TEMPLATE_BUDGET) or 10**9
+        self.non_articles: Counter[str] = Counter()
+        self.listing_pages = 0
+        self.max_listing_pages = profile.max_listing_pages if profile else 10**9
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
+        engine = None
+        if crawler.settings.getbool("NEWSCRAWL_INCREMENTAL", True):
+            from storage.db import connect
+
+            engine = connect(crawler.settings.get("NEWSCRAWL_DB"))
+        refresh = spider.profile.refresh_hours if spider.profile else None
+        spider.fetchlog = FetchLog(engine, spider.options.site, refresh)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 
+    def _closed(self, spider: Any = None) -> None:
+        if self.fetchlog is not None:
+            self.fetchlog.close()
+            self.crawler.stats.set_value("newscrawl/fetchlog_failed", self.fetchlog.failed)
+
+    # --- start ---------------------------------------------------------------------------------
+
     async def start(self) -> AsyncIterator[Any]:
+        for url in self.explicit_urls:
+            yield scrapy.Request(url, callback=self.parse_article_page, dont_filter=True,
+                                 meta={"explicit": True, "handle_httpstatus_list": [304]})
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, dont_filter=True)
 
+    # --- dispatch ------------------------------------------------------------------------------
+
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Any page: a sitemap, a feed, or an HTML page (article candidate and/or listing)."""
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        try:
+            kind = kind_of(response.body, content_type)
+            if kind == "sitemap":
+                yield from self._follow_entries(response, parse_sitemap(response.body))
+                return
+            if kind == "feed":
+                yield from self._follow_entries(response, parse_feed(response.body))
+                return
+            if kind == "jsonfeed":
+                yield from self._follow_entries(response, parse_json_feed(response.body))
+                return
+        except DiscoveryError as exc:
+            yield Rejected(response.url, f"unreadable discovery document: {exc}")
+            return
+        if not isinstance(response, TextResponse):
+            yield Rejected(response.url, f"not a text page ({content_type or 'no content type'})")
+            return
+        is_article = self.profile.is_article_url(response.url) if self.profile else None
+        if is_article is not False:
+            article = yield from self._article(response)
+            if not article:
+                self.non_articles[url_template(response.url)] += 1
+        else:
+            self.listing_pages += 1
+        if self.follow:
+            yield from self._follow_links(response)
+
+    def parse_article_page(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A URL known to be an article (from a sitemap, feed, article rule or the command line)."""
+        if response.status == 304:
+            self.crawler.stats.inc_value("newscrawl/not_modified")
+            if self.fetchlog:
+                self.fetchlog.fetched(response.url, 304, response.headers, None, response.meta.get("listed_at"))
+            return
         if not isinstance(response, TextResponse):
             yield Rejected(response.url, "not a text page")
             return
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        head = response.body[:512].lstrip().lower()
-        if "xml" in content_type or head.startswith(b"<?xml") or head.startswith((b"<rss", b"<feed", b"<urlset")):
-            yield from self._parse_xml(response)
-            return
-        yield from self._parse_html(response)
+        yield from self._article(response)
 
-    def _parse_html(self, response: TextResponse) -> Iterator[Any]:
-        is_article = self.profile.is_article_url(response.url) if self.profile else None
-        if is_article is not False:
-            fetched = datetime.now(UTC)
-            try:
-                record = parse_article(response.body, response.url, self.options, http_status=response.status,
-                                       fetched_at=fetched, encoding=_header_charset(response))
-            except NotAnArticle as exc:
-                yield Rejected(response.url, f"not an article: {exc.reason}")
-            else:
-                if self.keep_raw:
-                    yield RawPage(record.url, record.canonical_url, response.body, _header_charset(response),
-                                  response.status, iso(fetched) or "")
-                yield record
-        if self.follow:
-            for href in response.css("a::attr(href)").getall():
-                url = response.urljoin(href.strip())
-                if self._wanted(url):
-                    yield scrapy.Request(url, callback=self.parse)
+    # --- articles ------------------------------------------------------------------------------
 
-    def _parse_xml(self, response: TextResponse) -> Iterator[Any]:
-        """Sitemaps (urlset, sitemapindex) and RSS/Atom feeds: follow every listed URL."""
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    def _article(self, response: TextResponse) -> Iterator[Any]:
+        """Parse ``response`` as an article; yields the Record (or a Rejected) and returns
+        whether it was an article."""
+        fetched = datetime.now(UTC)
+        charset = _header_charset(response)
         try:
-            root = etree.fromstring(response.body, parser=parser)
-        except etree.XMLSyntaxError:
-            root = None
-        if root is None:
-            yield Rejected(response.url, "unreadable XML")
-            return
-        links = root.xpath("//*[local-name()='loc']/text() | //*[local-name()='item']/*[local-name()='link']/text()"
-                           " | //*[local-name()='entry']/*[local-name()='link']/@href")
-        for link in links:
-            url = response.urljoin(link.strip())
-            if self._wanted(url, allow_xml=True):
+            record = parse_article(response.body, response.url, self.options, http_status=response.status,
+                                   fetched_at=fetched, encoding=charset)
+        except NotAnArticle as exc:
+            yield Rejected(response.url, f"not an article: {exc.reason}")
+            return False
+        if self.since and record.published_at:
+            published = datetime.fromisoformat(record.published_at).astimezone(UTC).replace(tzinfo=None)
+            if published < self.since:
+                yield Rejected(response.url, "skipped: published before --since")
+                return True
+        if self.keep_raw:
+            yield RawPage(record.url, record.canonical_url, response.body, charset, response.status,
+                          iso(fetched) or "")
+        if self.fetchlog:
+            self.fetchlog.fetched(response.url, response.status, response.headers, record.canonical_url,
+                                  response.meta.get("listed_at"))
+        yield record
+        return True
+
+    def _article_request(self, url: str, listed_at: datetime | None = None) -> scrapy.Request | None:
+        """A request for an article candidate, or None when an earlier run stored it and
+        nothing says it changed."""
+        fetch, headers = self.fetchlog.decide(url, listed_at) if self.fetchlog else (True, {})
+        if not fetch:
+            self.crawler.stats.inc_value("newscrawl/skipped_known")
+            return None
+        return scrapy.Request(url, callback=self.parse_article_page, headers=headers or None,
+                              meta={"listed_at": listed_at, "handle_httpstatus_list": [304]})
+
+    # --- discovery -----------------------------------------------------------------------------
+
+    def _follow_entries(self, response: Response, entries: list[Entry]) -> Iterator[Any]:
+        for entry in entries:
+            url = response.urljoin(entry.url)
+            if not self._wanted(url, allow_xml=True):
+                continue
+            if self.since and entry.date and entry.date < self.since:
+                self.crawler.stats.inc_value("newscrawl/skipped_since")
+                continue
+            if entry.is_sitemap or url.endswith((".xml", ".xml.gz")):
                 yield scrapy.Request(url, callback=self.parse)
+            elif self.profile is None or self.profile.is_article_url(url) is not False:
+                if request := self._article_request(url, entry.date):
+                    yield request
+
+    def _follow_links(self, response: TextResponse) -> Iterator[Any]:
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href.strip())
+            if not self._wanted(url):
+                continue
+            rule = self.profile.is_article_url(url) if self.profile else None
+            if rule is True:
+                if request := self._article_request(url):
+                    yield request
+                continue
+            if self.fetchlog and not self.fetchlog.decide(url)[0]:
+                self.crawler.stats.inc_value("newscrawl/skipped_known")
+                continue
+            if self.non_articles[url_template(url)] >= self.template_budget:
+                self.crawler.stats.inc_value("newscrawl/skipped_trap")
+                continue
+            if rule is False and self.listing_pages >= self.max_listing_pages:
+                self.crawler.stats.inc_value("newscrawl/skipped_listing_budget")
+                continue
+            if rule is False and self.profile and self.profile.listing_patterns and \
+                    not any(re.search(p, url) for p in self.profile.listing_patterns):
+                continue
+            yield scrapy.Request(url, callback=self.parse)
 
     def _wanted(self, url: str, allow_xml: bool = False) -> bool:
         parts = urlsplit(url)

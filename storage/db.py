@@ -68,7 +68,7 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")  # every branch: article tables and crawl state
 
 
 def connect(url: str | None = None, *, create: bool = True) -> Engine:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import sys
 import threading
+from collections import Counter
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,6 +53,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     root: Path
     base_url: str
+    hits: Counter[str]
 
 
 class DemoRequestHandler(BaseHTTPRequestHandler):
@@ -62,6 +64,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
+        self.server.hits[urlsplit(self.path).path] += 1  # tests count fetches per path
         self._respond(with_body=True)
 
     def do_HEAD(self) -> None:
@@ -152,6 +155,7 @@ class DemoServer:
             raise FileNotFoundError(f"demo site root not found: {self.root}")
         httpd = _Server((self.host, self.port), DemoRequestHandler)
         httpd.root = self.root
+        httpd.hits = Counter()
         self.port = int(httpd.server_address[1])
         httpd.base_url = f"http://{self.host}:{self.port}"
         self._httpd = httpd
@@ -170,6 +174,13 @@ class DemoServer:
             self._thread.join(timeout=5)
         self._httpd = None
         self._thread = None
+
+    @property
+    def hits(self) -> Counter[str]:
+        """GET requests served so far, by path."""
+        if self._httpd is None:
+            raise RuntimeError("DemoServer is not running; call start() first")
+        return self._httpd.hits
 
     @property
     def base_url(self) -> str:

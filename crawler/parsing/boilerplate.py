@@ -28,6 +28,7 @@ _WEAK_PART = re.compile(
     r"skip|hidden|hide|authorbio|bio|byline|dateline|meta|tags?|taglist|keywords|categories|"
     r"zrbj|statement|disclaimer|copyright|prev|next|prevnext|readmore|alsoread|seealso|rss|"
     r"shoutbox|banner|login|signin|\w+sidebar|summary|abstract|excerpt|digest|zhaiyao|"
+    r"cta|credits?|"
     r"daodu|info|infos|source|laiyuan|time|date|pubtime|author|share\w*|avatar",
     re.I,
 )
@@ -93,7 +94,8 @@ HIDDEN_CLASS = re.compile(
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 #: a block at the body's end starting with one of these ends the article: it and
-#: everything after it is dropped.
+#: everything after it is dropped. These labels never start article prose (an editor
+#: line, a disclaimer, a copyright notice, a tag list, a wire service's credit line).
 END_MARKER = re.compile(
     r"^[\s(（\[【]*(?:"
     r"责任编辑|責任編輯|责编|責編|本文编辑|值班编辑|"
@@ -103,15 +105,84 @@ END_MARKER = re.compile(
     r"免责声明|免責聲明|特别声明|特別聲明|版权声明|版權聲明|声明\s*[:：]|聲明\s*[:：]|"
     r"版权所有|版權所有|未经授权|未經授權|本文仅代表|本文僅代表|"
     r"相关阅读|相關閱讀|相关文章|相關文章|相关新闻|推荐阅读|延伸阅读|热门推荐|"
+    r"(?:标签|標籤|关键词|關鍵詞|关键字|關鍵字|tags?|filed under|topics)\s*(?:[:：]|$)|"
     r"扫描二维码|扫码关注|关注我们|分享到|点击进入专题|"
     r"copyright\b|©|\(c\)\s*\d{4}|all rights reserved|"
-    r"related (?:articles|stories|posts|coverage|content|reading)\b|related\s*:|see also\s*:|"
-    r"(?:you may|you might) also like|more (?:from|on) |read more\s*:|"
-    r"share this\b|share on\b|follow us\b|sign up for\b|subscribe to\b|"
+    r"(?:additional |editing |writing )?reporting by\b|(?:writing|editing) by\b|"
+    r"[^.!?。]{3,120}\bcontributed (?:to this (?:report|story|article)|reporting)\b|"
     r"this (?:article|story) (?:was|has been) (?:updated|corrected)\s*[:.]?\s*$"
     r")",
     re.I,
 )
+
+#: promotional end matter ("Related stories", "Subscribe to ...", "Follow us on ..."): it
+#: ends the article too, unless article prose follows it, which makes it an inline promo
+#: box (a mid-article newsletter inset): then only the line itself goes.
+SOFT_END_MARKER = re.compile(
+    r"^[\s(（\[【]*(?:"
+    r"related (?:articles|stories|posts|coverage|content|reading|news)\b|related\s*:|see also\s*:|"
+    r"(?:you may|you might) also like|more (?:from|on) |read more\s*:|"
+    r"share this\b|share on\b|follow us\b|sign up for\b|subscribe to\b|"
+    r"follow (?:@\w+|[\w.'’ -]{1,40}) on (?:facebook|twitter|instagram|youtube|linkedin|tiktok)\b|"
+    r"follow [^.]{1,60} at https?://|"
+    r"(?:下载|打开)[^，。]{0,10}(?:客户端|app)|"
+    r"更多[^，。]{0,8}(?:请|请关注|敬请)"
+    r")",
+    re.I,
+)
+
+#: a short paragraph that advertises another article ("READ MORE: ...", "Also on
+#: example.com ...", "Leggi anche: ...", "Related: ..."): dropped wherever it stands.
+PROMO_LINE = re.compile(
+    r"^[\s(\[【]*(?:"
+    r"(?:read|see|watch|listen|more|also|also read|read also|related(?: \w+){0,2}|"
+    r"recommended|suggested|don'?t miss|must read|trending|featured|click here|"
+    r"lire aussi|à lire aussi|voir aussi|leia também|leia mais|veja também|lesen sie auch|"
+    r"mehr zum thema|leggi anche(?: su)?|lee también|ver también|czytaj też|"
+    r"相关阅读|相关链接|延伸阅读|推荐阅读|阅读更多|猜你喜欢|点击阅读|原文链接)\s*[:：»>|]|"
+    r"also on [\w-]+(?:\.[\w-]+)+\b|"
+    r"(?:click|tap) here to (?:get|download|read|see|subscribe|sign up|watch|listen)\b"
+    r")",
+    re.I,
+)
+
+#: a line that is nothing but a picture credit ("Image copyright EPA", "Photo: Getty
+#: Images", "Jane Doe/Reuters", "(AP Photo/John Smith)"): credits repeat metadata and
+#: carry no article text. Real captions that end in a credit stay (the credit is cut).
+_AGENCY = (
+    r"getty(?: images)?|ap(?: photo)?|associated press|reuters|afp|epa(?:-efe)?|efe|"
+    r"shutterstock|istock(?:photo)?|alamy|bloomberg|pa(?: wire| images)?|rex|xinhua|"
+    r"zuma(?: press)?|sipa|anadolu|dpa|ansa|nurphoto|corbis|wikimedia(?: commons)?|"
+    r"unsplash|pexels|flickr|file|handout|supplied|courtesy|staff|pool|"
+    r"新华社|视觉中国|东方ic|图虫|中新社|ic photo"
+)
+CREDIT_LINE = re.compile(
+    r"^[\s(\[]*(?:"
+    r"(?:image|photo|picture|photograph|pic|foto|illustration|graphic|video|media)s?\s*"
+    r"(?:copyright|credit|courtesy|source|by|:)[^.!?]{0,80}|"
+    r"(?:credit|copyright|source|©|courtesy(?: of)?)\s*[:©]?\s*[^.!?]{1,80}|"
+    r"(?:[\w.'’-]+ ){0,4}[\w.'’-]+\s*[/|]\s*(?:[\w.'’-]+ ?){1,5}(?:\s*[/|]\s*(?:[\w.'’-]+ ?){1,5}){0,2}|"
+    r"(?:" + _AGENCY + r")(?:\s+(?:images|photos?|file|via \S+))?|"
+    r"(?:图片?|摄影|图源|来源)\s*[:：/]\s*\S{1,30}|"
+    r"(?:图|图片)\s*[|｜/]\s*\S{1,30}"
+    r")[\s)\]]*$",
+    re.I,
+)
+_AGENCY_WORD = re.compile(r"\b(?:" + _AGENCY + r")\b|图|摄|©|copyright|credit|photo|image", re.I)
+
+#: a credit at the end of a real caption: "(Image: GETTY)", "(AP Photo/Jane Doe)",
+#: "Photograph by X/AFP/Getty Images", "REUTERS/Jane Doe".
+TRAILING_CREDIT = re.compile(
+    r"\s*(?:[(\[](?:image|photo|picture|credit|pic|foto|illustration|source)s?\b[^()\[\]]{0,80}[)\]]|"
+    r"[(\[](?:" + _AGENCY + r")\b[^()\[\]]{0,60}[)\]]|"
+    r"(?<=[.!?”\"])\s*(?:(?:photo|photograph|image|picture)(?:graph)?\s+(?:by|courtesy of)\s+)?"
+    r"[\w.'’ -]{0,40}(?:/|\bvia\s)\s*(?:[\w.'’ -]{1,30}/){0,3}\s*(?:" + _AGENCY + r")(?:\s+(?:images|photos?|file))?|"
+    r"(?<=[.!?”\"])\s*(?:" + _AGENCY + r")\s*/\s*[\w.'’ -]{1,40})\s*$",
+    re.I,
+)
+
+#: caption labels some CMSs print before the caption text for screen readers.
+CAPTION_LABEL = re.compile(r"^(?:image|media|video|photo) caption\s*", re.I)
 
 #: short lines dropped wherever they are (ad markers, share prompts, "continue reading").
 JUNK_LINE = re.compile(
@@ -124,6 +195,11 @@ JUNK_LINE = re.compile(
     r"click to share|click here to|listen to this article|caption|close|open|expand|enlarge|"
     r"hide caption|show caption|toggle caption|view gallery|view slideshow|photos?|video|play|"
     r"previous|next|prev|back to top|don'?t miss|see more|read more|more|related|"
+    r"subscribe|subscribe now|sign up|log ?in|register|just watched|must watch|"
+    r"media playback is (?:unsupported|not supported) on your device|"
+    r"(?:like|enjoy(?:ed)?|love) this (?:story|article|post)\?.{0,60}|"
+    r"(?:reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|"
+    r"阅读时间|阅读时长)\s*[:：]?\s*\d+.{0,20}|\d+\s*(?:min|mins|minutes?|分钟)\.?\s*(?:read|阅读|de leitura)|"
     r"\d+\s*(?:of|/)\s*\d+|"
     r"(?:photo|image|picture|photograph|illustration|credit|video|foto|фото|bild)s?\s*(?:by|:|credit:)[^.]{0,80}|"
     r"广告|分享|分享到|打印|收藏|点赞|返回顶部|返回首页|关闭窗口|图集|相关新闻|相关阅读|\+\d+|"
