@@ -7,6 +7,7 @@ settings (profile, database, log level) are applied the same way everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -50,7 +51,8 @@ def build_settings(db_url: str | None, profile: str = "polite", overrides: dict[
 
 def run_crawl(start_urls: list[str], db_url: str | None = None, profile: str = "polite", site: str | None = None,
               overrides: dict[str, Any] | None = None, follow: bool = True,
-              site_profile: SiteProfile | None = None) -> CrawlResult:
+              site_profile: SiteProfile | None = None, articles: list[str] | None = None,
+              since: datetime | None = None) -> CrawlResult:
     """Crawl from ``start_urls`` and/or a site profile into the database; blocks until the crawl ends."""
     settings = build_settings(db_url, profile, overrides)
     if site_profile is not None:
@@ -62,7 +64,8 @@ def run_crawl(start_urls: list[str], db_url: str | None = None, profile: str = "
             settings.set("DEPTH_LIMIT", site_profile.max_depth, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
-    process.crawl(crawler, start_urls=start_urls, site=site, follow=follow, profile=site_profile)
+    process.crawl(crawler, start_urls=start_urls, site=site, follow=follow, profile=site_profile, urls=articles,
+                  since=since)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     return CrawlResult(str(stats.get("finish_reason", "unknown")), stats)

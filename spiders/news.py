@@ -47,9 +47,19 @@ class NewsSpider(scrapy.Spider):
     name = "news"
 
     def __init__(self, start_urls: str | list[str] | None = None, site: str | None = None,
-                 follow: bool | str = True, profile: SiteProfile | None = None, urls: list[str] | None = None,
-                 since: datetime | None = None, *args: Any, **kwargs: Any) -> None:
+                 follow: bool | str = True, profile: SiteProfile | str | None = None,
+                 urls: list[str] | str | None = None, since: datetime | str | None = None,
+                 *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # From `scrapy crawl news -a ...` or Scrapyd every argument arrives as a string.
+        if isinstance(profile, str):
+            from crawler.profiles import find_profile
+
+            profile = find_profile(profile)
+        if isinstance(urls, str):
+            urls = urls.split(",")
+        if isinstance(since, str):
+            since = datetime.fromisoformat(since)
         starts = start_urls.split(",") if isinstance(start_urls, str) else list(start_urls or [])
         self.profile = profile
         if profile is not None:

@@ -1,46 +1,92 @@
-"""Crawling commands: ``crawl`` and ``demo``."""
+"""Crawling commands: ``crawl``, ``demo`` and ``runs``.
+
+Exit codes of ``crawl``: 0 every item stored; 1 something could not be stored or the crawl
+did not finish; 2 bad arguments; 75 another crawl of the same site is running.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
 from crawler.cli import main
-from crawler.cli.common import DB_OPTION, EXIT_LOST, open_repo
+from crawler.cli.common import DB_OPTION, EXIT_LOST, open_repo, parse_date_option
 from crawler.cli.store_cmds import print_table
+from crawler.lock import EXIT_LOCKED, AlreadyRunning, SiteLock
 from storage.db import database_url
 
 
 @main.command()
-@click.argument("targets", nargs=-1, required=True)
+@click.argument("targets", nargs=-1)
 @DB_OPTION
+@click.option("--url", "urls", multiple=True, metavar="URL",
+              help="An article URL to fetch and store (repeatable); no links are followed from it.")
+@click.option("--urls-file", type=click.Path(dir_okay=False), help="A file of article URLs, one a line.")
 @click.option("--profile", type=click.Choice(["polite", "fast"]), default="polite", show_default=True,
               help="polite: robots.txt, AutoThrottle, delays. fast: for sites you own or may crawl hard.")
-@click.option("--site", help="Site name stored with the records [default: the registered domain].")
-@click.option("--no-follow", is_flag=True, help="Fetch only the given URLs (and sitemap/feed entries).")
+@click.option("--site", help="Site name stored with the records [default: the profile name, else the domain].")
+@click.option("--since", metavar="DATE", help="Skip articles listed or published before DATE (YYYY-MM-DD).")
+@click.option("--no-follow", is_flag=True, help="Do not follow links from start pages (sitemaps/feeds still are).")
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option("--keep-raw", is_flag=True, help="Also keep each article page's bytes (compressed) for `reparse`.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
               show_default=True)
-def crawl(targets: tuple[str, ...], db_url: str | None, profile: str, site: str | None, no_follow: bool,
-          max_pages: int | None, log_level: str) -> None:
+def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], urls_file: str | None, profile: str,
+          site: str | None, since: str | None, no_follow: bool, max_pages: int | None, keep_raw: bool,
+          log_level: str) -> None:
     """Crawl TARGETS and store the articles. A target is a start URL (a page, listing page,
     sitemap or feed) or a site profile (a name from `newscrawl profiles list`, or a .toml path).
 
-    Exits 0 only when every item was stored; 1 when anything could not be.
+    Articles stored by earlier runs are not fetched again unless a sitemap or feed lists
+    them as changed. One crawl per site runs at a time (safe under cron).
+
+    \b
+    Exit codes: 0 all stored; 1 something was not stored; 2 bad arguments;
+                75 another crawl of this site is running.
 
     \b
     Examples:
       newscrawl crawl --db sqlite:///news.db https://example.com/sitemap.xml
-      newscrawl crawl ./profiles/mysite.toml --profile fast
+      newscrawl crawl demo --profile fast
+      newscrawl crawl --url https://example.com/news/1.html --url https://example.com/news/2.html
     """
-    urls, site_profile = _split_targets(targets)
+    starts, site_profile = _split_targets(targets)
+    articles = list(urls) + _read_urls_file(urls_file)
+    for url in articles:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--url")
+    if not starts and not articles and site_profile is None:
+        raise click.UsageError("nothing to crawl: give a start URL, a site profile, --url or --urls-file")
     open_repo(db_url)  # fail fast, before Scrapy starts, on a bad database URL
-    result = _run(urls, db_url, profile, site, log_level, max_pages, follow=not no_follow, site_profile=site_profile)
+    key = site or (site_profile.name if site_profile else None) or ",".join(
+        sorted({urlsplit(u).hostname or "" for u in starts + articles}))
+    try:
+        with SiteLock(database_url(db_url), key):
+            result = _run(starts, db_url, profile, site, log_level, max_pages, follow=not no_follow,
+                          site_profile=site_profile, articles=articles, since=parse_date_option(since),
+                          keep_raw=keep_raw)
+    except AlreadyRunning as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     _report(result, db_url)
     if not result.ok:
         sys.exit(EXIT_LOST)
+
+
+def _read_urls_file(path: str | None) -> list[str]:
+    if not path:
+        return []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from exc
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 def _split_targets(targets: tuple[str, ...]) -> tuple[list[str], Any]:
@@ -64,20 +110,24 @@ def _split_targets(targets: tuple[str, ...]) -> tuple[list[str], Any]:
 
 
 def _run(urls: list[str], db_url: str | None, profile: str, site: str | None, log_level: str,
-         max_pages: int | None = None, follow: bool = True, site_profile: Any = None):  # noqa: ANN202
+         max_pages: int | None = None, follow: bool = True, site_profile: Any = None, articles: list[str] | None = None,
+         since: datetime | None = None, keep_raw: bool = False) -> Any:
     from crawler.runner import run_crawl
 
     overrides: dict[str, Any] = {"LOG_LEVEL": log_level}
     if max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = max_pages
+    if keep_raw:
+        overrides["NEWSCRAWL_KEEP_RAW"] = True
     return run_crawl(urls, database_url(db_url), profile=profile, site=site, overrides=overrides, follow=follow,
-                     site_profile=site_profile)
+                     site_profile=site_profile, articles=articles, since=since)
 
 
 def _report(result: Any, db_url: str | None) -> None:
     parts = [f"{result.count(k)} {k}" for k in ("new", "updated", "unchanged", "duplicate", "rejected")]
+    skipped = int(result.stats.get("newscrawl/skipped_known", 0) or 0)
     click.echo(f"crawl {result.finish_reason}: {int(result.stats.get('response_received_count', 0))} pages, "
-               + ", ".join(parts) + f" -> {database_url(db_url)}", err=True)
+               + ", ".join(parts) + f", {skipped} known and skipped -> {database_url(db_url)}", err=True)
     if result.store_errors:
         click.echo(f"error: {result.store_errors} items could not be stored", err=True)
 
@@ -95,6 +145,7 @@ def demo(db_url: str | None, port: int) -> None:
     """
     from crawler.demo.server import DemoServer
     from crawler.profiles import find_profile
+    from storage.repository import Filters
 
     open_repo(db_url)
     with DemoServer(port=port) as server:
@@ -102,10 +153,7 @@ def demo(db_url: str | None, port: int) -> None:
         site_profile = find_profile("demo").with_base_url(server.base_url)
         result = _run([], db_url, "fast", None, "WARNING", site_profile=site_profile)
     _report(result, db_url)
-    repo = open_repo(db_url)
-    from storage.repository import Filters
-
-    rows = list(repo.iter_records(Filters(site="demo")))
+    rows = list(open_repo(db_url).iter_records(Filters(site="demo")))
     print_table(rows)
     click.echo(f"\n{len(rows)} demo articles stored in {database_url(db_url)} "
                "(try: newscrawl list, newscrawl show ID, newscrawl export --format json)")
@@ -113,3 +161,29 @@ def demo(db_url: str | None, port: int) -> None:
         sys.exit(EXIT_LOST)
 
 
+@main.command()
+@DB_OPTION
+@click.option("--site", help="Only runs of this site.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines instead of a table.")
+def runs(db_url: str | None, site: str | None, limit: int, as_json: bool) -> None:
+    """List crawl runs, newest first: status, pages and items new/updated/duplicate/rejected.
+
+    \b
+    Example:
+      newscrawl runs --site demo --limit 5
+    """
+    from storage.crawlstate import recent_runs
+
+    rows = recent_runs(open_repo(db_url).engine, limit, site)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, default=str, ensure_ascii=False))
+        return
+    click.echo(f"{'id':>4}  {'started':19}  {'status':9}  {'site':16}  {'pages':>6}  {'new':>5}  {'upd':>4}  "
+               f"{'same':>5}  {'dup':>4}  {'rej':>4}  {'err':>4}")
+    for r in rows:
+        started = r["started_at"].isoformat(sep=" ", timespec="seconds") if r["started_at"] else ""
+        click.echo(f"{r['id']:>4}  {started:19}  {r['status']:9}  {(r['site'] or '-')[:16]:16}  {r['pages']:>6}  "
+                   f"{r['items_new']:>5}  {r['items_updated']:>4}  {r['items_unchanged']:>5}  "
+                   f"{r['items_duplicate']:>4}  {r['items_rejected']:>4}  {r['errors']:>4}")
