@@ -106,7 +106,7 @@ class NewsSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_article_page, dont_filter=True,
                                  meta={"explicit": True, "handle_httpstatus_list": [304]})
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse)
 
     # --- dispatch ------------------------------------------------------------------------------
 

@@ -84,7 +84,7 @@ def _sitemap_site(site: LocalSite) -> None:
       <news:news><news:publication_date>2024-05-03T08:00:00Z</news:publication_date></news:news></url></urlset>""",
                content_type="application/xml")
     for n in (1, 2, 3):
-        site.route(f"/news/{n}.html", article(n), etag=f'"v1-{n}"')
+        site.route(f"/news/{n}.html", article(n, date=f"2024-05-0{n}T09:00:00+00:00"), etag=f'"v1-{n}"')
     site.route("/private/9.html", article(9))
 
 
@@ -108,12 +108,12 @@ def test_second_run_fetches_only_new_or_changed(tmp_path: Path) -> None:
         assert article_hits(site) == {"/news/1.html", "/news/2.html", "/news/3.html"}
         # Run 2: story 2 is listed as modified (and really changed), story 1 is listed as modified
         # but its ETag is the same (the server answers 304), story 4 is new, story 3 is untouched.
-        site.gzip_route("/sitemap-1.xml.gz", """<?xml version="1.0"?><urlset
+        later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 600))
+        site.gzip_route("/sitemap-1.xml.gz", f"""<?xml version="1.0"?><urlset
           xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-          <url><loc>__BASE__/news/1.html</loc><lastmod>2030-01-01</lastmod></url>
-          <url><loc>__BASE__/news/2.html</loc><lastmod>2030-01-01</lastmod></url>
-          <url><loc>__BASE__/news/4.html</loc><lastmod>2024-05-04</lastmod></url></urlset>""".replace(
-            "2030", str(time.gmtime().tm_year)))
+          <url><loc>__BASE__/news/1.html</loc><lastmod>{later}</lastmod></url>
+          <url><loc>__BASE__/news/2.html</loc><lastmod>{later}</lastmod></url>
+          <url><loc>__BASE__/news/4.html</loc><lastmod>2024-05-04</lastmod></url></urlset>""")
         site.route("/news/2.html", article(2, extra="<p>Update: the council delayed the vote by a week.</p>"),
                    etag='"v2-2"')
         site.route("/news/4.html", article(4))
@@ -160,9 +160,9 @@ def test_paginated_listing_with_a_trap_is_cut_off(tmp_path: Path) -> None:
             site.route(f"/list?page={page}", listing([], f"/list?page={page + 1}"))
         for n in (1, 2, 3):
             site.route(f"/news/{n}.html", article(n))
-        profile.write_text(f'name = "trap"\nstart_urls = ["{site.base}/"]\n[rules]\narticle = [\'/news/\\\\d+\\\\.html$\']\n'
-                           'listing = [\'/list\\\\?page=\\\\d+$\']\nmax_listing_pages = 10\nmax_depth = 50\n',
-                           encoding="utf-8")
+        profile.write_text(f'name = "trap"\nstart_urls = ["{site.base}/"]\n[rules]\n'
+                           "article = ['/news/\\d+\\.html$']\nlisting = ['/list\\?page=\\d+$']\n"
+                           "max_listing_pages = 10\nmax_depth = 50\n", encoding="utf-8")
         result = crawl(db, str(profile))
         hits = site.hits()
     assert result.returncode == 0, result.stderr[-1500:]
