@@ -44,6 +44,22 @@ def css_path(el: object) -> str:
     return tag + "".join(f".{c}" for c in classes[:2])
 
 
+def article_pattern(path: str) -> str:
+    """A URL rule from one article path: numbers become ``\\d+`` and slugs ``[\\w-]+``,
+    the fixed parts (sections, extension) stay."""
+    out = []
+    for segment in path.split("/"):
+        stem, dot, ext = segment.rpartition(".") if "." in segment else (segment, "", "")
+        if re.fullmatch(r"\d+", stem):
+            stem_rx = r"\d+"
+        elif re.search(r"[-_]", stem) and re.search(r"[A-Za-z]", stem):
+            stem_rx = r"[\w-]+"
+        else:
+            stem_rx = re.sub(r"\d+", r"\\d+", re.escape(stem))
+        out.append(stem_rx + (re.escape(dot + ext) if dot else ""))
+    return "/".join(out)
+
+
 def _container_of(page: Page, first: str, last: str) -> object | None:
     """The deepest element whose text holds both the first and the last body block."""
     best = None
@@ -69,8 +85,7 @@ def starter_profile(url: str, name: str | None = None, timeout: float = 20.0) ->
     blocks = record.body_blocks
     body_el = _container_of(page, blocks[0], blocks[-1]) if blocks else None
     h1 = page.tree.xpath("//h1")
-    pattern = re.escape(parts.path)
-    pattern = re.sub(r"\d+", r"\\d+", pattern)
+    pattern = article_pattern(parts.path)
     lines = [
         f"# Starter profile drafted from {url}",
         "# Review every line: the selectors are what the generic parsers found on this one page.",
