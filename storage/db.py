@@ -59,13 +59,32 @@ def make_engine(url: str | None = None) -> Engine:
         raise StorageError(f"no driver for {parsed.drivername}: {exc}") from exc
 
 
+def _migrations_dir() -> Path:
+    """The Alembic scripts as a real directory. Deployed to Scrapyd the package runs from a
+    zipped egg, where Alembic cannot read them: they are copied out to a temporary folder."""
+    if MIGRATIONS.is_dir():
+        return MIGRATIONS
+    import tempfile
+    from importlib.resources import files
+
+    target = Path(tempfile.mkdtemp(prefix="newscrawl-migrations-"))
+    source = files("storage.migrations")
+    for sub in ("", "versions"):
+        folder = source.joinpath(sub) if sub else source
+        (target / sub).mkdir(exist_ok=True)
+        for item in folder.iterdir():
+            if item.is_file() and item.name.endswith((".py", ".mako")):
+                (target / sub / item.name).write_bytes(item.read_bytes())
+    return target
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the latest Alembic revision."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(_migrations_dir()))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")  # every branch: article tables and crawl state
