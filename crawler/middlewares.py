@@ -1,19 +1,31 @@
-"""Downloader middlewares: politeness beyond what Scrapy does by itself.
+"""Downloader middlewares: politeness, failing servers and safety beyond what Scrapy does.
 
 ``RobotsPolicyMiddleware`` replaces Scrapy's robots.txt middleware with RFC 9309's rules
 for unreachable files: a robots.txt answering 5xx means the whole host is disallowed
 (Scrapy treats it as allow-all), 4xx means no rules. It also honours ``Crawl-delay`` by
 setting that host's download-slot delay, capped by NEWSCRAWL_MAX_CRAWL_DELAY seconds.
+``HostHealthMiddleware`` honours Retry-After and retires hosts in a 5xx storm,
+``SafetyMiddleware`` refuses non-HTTP schemes and public-to-private hops, and
+``LoopSafeRedirectMiddleware`` turns redirect loops into recorded failures.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import logging
+import socket
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
 
 logger = logging.getLogger(__name__)
 
@@ -71,3 +83,163 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         self._stats.set_value(f"robotstxt/crawl_delay/{key}", delay)
         logger.info("robots.txt of %s asks for Crawl-delay %.1f s (applied, cap %.1f s)", netloc, delay,
                     self.max_crawl_delay)
+
+
+# --- hostile and failing servers ----------------------------------------------------------------
+
+class HostHealthMiddleware:
+    """Per-host backoff and retirement.
+
+    - 429/503 with ``Retry-After``: the host is paused for that long (capped by
+      NEWSCRAWL_MAX_RETRY_AFTER seconds) and the request is retried after the pause; other
+      hosts carry on. Scrapy by itself retries at once.
+    - A run of NEWSCRAWL_HOST_MAX_ERRORS consecutive server errors or failed connections on
+      one host retires that host for the rest of the run: its remaining requests fail fast
+      with a recorded reason instead of piling up retries.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.max_retry_after = crawler.settings.getfloat("NEWSCRAWL_MAX_RETRY_AFTER", 120.0)
+        self.max_errors = crawler.settings.getint("NEWSCRAWL_HOST_MAX_ERRORS", 10)
+        self.max_retries = crawler.settings.getint("RETRY_TIMES", 2)
+        self.paused_until: dict[str, float] = {}
+        self.errors: dict[str, int] = {}
+        self.retired: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HostHealthMiddleware:
+        return cls(crawler)
+
+    @staticmethod
+    def _host(request: Request) -> str:
+        return urlparse_cached(request).netloc
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        host = self._host(request)
+        if host in self.retired:
+            raise IgnoreRequest(f"host {host} retired after {self.max_errors} consecutive server errors")
+        wait = self.paused_until.get(host, 0) - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        host = self._host(request)
+        if response.status >= 500 or response.status == 429:
+            self._error(host)
+        else:
+            self.errors[host] = 0
+        if response.status in (429, 503) and (delay := retry_after_seconds(response)) is not None:
+            delay = min(delay, self.max_retry_after)
+            self.paused_until[host] = max(self.paused_until.get(host, 0), time.monotonic() + delay)
+            self.crawler.stats.inc_value("newscrawl/retry_after")
+            retries = request.meta.get("retry_times", 0) + 1
+            if retries <= self.max_retries and host not in self.retired:
+                retry = request.copy()
+                retry.meta["retry_times"] = retries
+                retry.dont_filter = True
+                logger.info("%s asked to wait %.0f s (HTTP %d, Retry-After); pausing the host", host, delay,
+                            response.status)
+                return retry
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
+        if not isinstance(exception, IgnoreRequest):
+            self._error(self._host(request))
+
+    def _error(self, host: str) -> None:
+        self.errors[host] = self.errors.get(host, 0) + 1
+        if self.errors[host] >= self.max_errors and host not in self.retired:
+            self.retired.add(host)
+            self.crawler.stats.inc_value("newscrawl/hosts_retired")
+            logger.warning("host %s retired for this run after %d consecutive server errors", host, self.errors[host])
+
+
+def retry_after_seconds(response: Response) -> float | None:
+    """The ``Retry-After`` header as seconds (delta-seconds or an HTTP date), or None."""
+    raw = response.headers.get(b"Retry-After")
+    if not raw:
+        return None
+    text = raw.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+# --- safety -----------------------------------------------------------------------------------------
+
+def is_private_host(host: str) -> bool:
+    """True when ``host`` is (or resolves to) a private, loopback, link-local or reserved address."""
+    host = host.strip("[]")
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except OSError:
+            return False
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    return any(not a.is_global for a in addresses)
+
+
+def crossing_into_private(origin_host: str, target_host: str) -> bool:
+    """A request from a public origin to a private/loopback/link-local target (SSRF shape)."""
+    return not is_private_host(origin_host) and is_private_host(target_host)
+
+
+class SafetyMiddleware:
+    """Refuses requests that leave the web: non-HTTP schemes (file:, data:, ftp:...) and, unless
+    the site profile sets ``allow_private = true``, requests or redirects from a public host
+    into private, loopback or link-local addresses. Runs before the download, so a redirect
+    target is checked too (redirects come back through the scheduler)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self._private: dict[str, bool] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SafetyMiddleware:
+        return cls(crawler)
+
+    def _is_private(self, host: str) -> bool:
+        if host not in self._private:
+            self._private[host] = is_private_host(host)
+        return self._private[host]
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        parts = urlparse_cached(request)
+        if parts.scheme not in ("http", "https"):
+            self.crawler.stats.inc_value("newscrawl/refused_scheme")
+            raise IgnoreRequest(f"refused: {parts.scheme}: URLs are never fetched")
+        spider = spider or self.crawler.spider
+        profile = getattr(spider, "profile", None)
+        if profile is not None and profile.allow_private:
+            return
+        origin = request.meta.get("newscrawl_origin_host")
+        if origin is None:
+            redirects = request.meta.get("redirect_urls") or []
+            origin = urlparse_cached(Request(redirects[0])).hostname if redirects else None
+        if origin and not self._is_private(origin) and self._is_private(parts.hostname or ""):
+            self.crawler.stats.inc_value("newscrawl/refused_private")
+            raise IgnoreRequest(f"refused: {parts.hostname} is a private address reached from public {origin}")
+
+
+class LoopSafeRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirect handling, but a redirect back to a URL already in the chain fails the
+    request with "redirect loop" (plain Scrapy drops it in the duplicate filter, silently),
+    and redirect targets bypass the duplicate filter so no redirected URL is lost unrecorded."""
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if redirected.url in chain:
+            self.crawler.stats.inc_value("newscrawl/redirect_loops")
+            raise IgnoreRequest(f"redirect loop: {' -> '.join([*chain, redirected.url])}")
+        result = super()._redirect(redirected, request, reason)
+        result.dont_filter = True
+        return result

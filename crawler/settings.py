@@ -30,10 +30,16 @@ RETRY_TIMES = 2
 DEPTH_LIMIT = 8
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SafetyMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsPolicyMiddleware": 100,
+    "crawler.middlewares.HostHealthMiddleware": 560,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.LoopSafeRedirectMiddleware": 600,
 }
 NEWSCRAWL_MAX_CRAWL_DELAY = 10.0  # seconds: a robots.txt Crawl-delay above this is capped
+NEWSCRAWL_MAX_RETRY_AFTER = 120.0  # seconds: the longest Retry-After pause honoured for a host
+NEWSCRAWL_HOST_MAX_ERRORS = 10  # consecutive server errors that retire a host for the run
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 100,

@@ -27,6 +27,7 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 
 from crawler.fetchlog import FetchLog
+from crawler.outcomes import Failed, Skipped
 from crawler.parsing import NotAnArticle, ParseOptions, parse_article
 from crawler.parsing.dates import iso
 from crawler.profiles import SiteProfile
@@ -103,10 +104,10 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.explicit_urls:
-            yield scrapy.Request(url, callback=self.parse_article_page, dont_filter=True,
+            yield scrapy.Request(url, callback=self.parse_article_page, errback=self.failed, dont_filter=True,
                                  meta={"explicit": True, "handle_httpstatus_list": [304]})
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed)
 
     # --- dispatch ------------------------------------------------------------------------------
 
@@ -186,7 +187,7 @@ class NewsSpider(scrapy.Spider):
         if not fetch:
             self.crawler.stats.inc_value("newscrawl/skipped_known")
             return None
-        return scrapy.Request(url, callback=self.parse_article_page, headers=headers or None,
+        return scrapy.Request(url, callback=self.parse_article_page, errback=self.failed, headers=headers or None,
                               meta={"listed_at": listed_at, "handle_httpstatus_list": [304]})
 
     # --- discovery -----------------------------------------------------------------------------
@@ -200,7 +201,7 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("newscrawl/skipped_since")
                 continue
             if entry.is_sitemap or url.endswith((".xml", ".xml.gz")):
-                yield scrapy.Request(url, callback=self.parse)
+                yield scrapy.Request(url, callback=self.parse, errback=self.failed)
             elif self.profile is None or self.profile.is_article_url(url) is not False:
                 if request := self._article_request(url, entry.date):
                     yield request
@@ -227,7 +228,31 @@ class NewsSpider(scrapy.Spider):
             if rule is False and self.profile and self.profile.listing_patterns and \
                     not any(re.search(p, url) for p in self.profile.listing_patterns):
                 continue
-            yield scrapy.Request(url, callback=self.parse)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+
+    def failed(self, failure: Any) -> Iterator[Any]:
+        """Every request that ends without a response ends in a recorded state."""
+        from scrapy.exceptions import IgnoreRequest
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        request = failure.request
+        attempts = int(request.meta.get("retry_times", 0)) + 1
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            outcome: Failed | Skipped = Failed(request.url, f"HTTP {exc.response.status}", attempts)
+        elif isinstance(exc, IgnoreRequest):
+            reason = str(exc) or "ignored"
+            if "robots.txt" in reason or reason.startswith(("refused", "host ")):
+                outcome = Skipped(request.url, reason)
+            else:
+                outcome = Failed(request.url, reason, attempts)
+        else:
+            name = type(exc).__name__
+            detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            outcome = Failed(request.url, f"{name}: {detail}" if detail else name, attempts)
+        self.crawler.stats.inc_value("newscrawl/failed" if isinstance(outcome, Failed) else "newscrawl/skipped")
+        self.logger.info("%s %s: %s", type(outcome).__name__.lower(), outcome.url, outcome.reason)
+        yield outcome
 
     def _wanted(self, url: str, allow_xml: bool = False) -> bool:
         parts = urlsplit(url)

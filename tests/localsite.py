@@ -21,6 +21,8 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     etag: str | None = None
+    drip: float = 0.0  # slow-loris: headers, then one byte every `drip` seconds for 60 s
+    truncate: bool = False  # announce the full Content-Length, send half, close
 
 
 class LocalSite:
@@ -46,6 +48,9 @@ class LocalSite:
                     return
                 if route.delay:
                     time.sleep(route.delay)
+                if route.drip or route.truncate:
+                    self._misbehave(route)
+                    return
                 headers = dict(route.headers)
                 if route.etag:
                     headers["ETag"] = route.etag
@@ -53,6 +58,27 @@ class LocalSite:
                         self._send(304, b"", route.content_type, headers)
                         return
                 self._send(route.status, route.body, route.content_type, headers)
+
+            def _misbehave(self, route: Route) -> None:
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                try:
+                    if route.truncate:
+                        self.wfile.write(route.body[: len(route.body) // 2])
+                        self.wfile.flush()
+                    else:
+                        deadline = time.monotonic() + 60
+                        for byte in route.body:
+                            if time.monotonic() > deadline:
+                                break
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(route.drip)
+                except OSError:
+                    pass
+                self.close_connection = True
 
             def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
                 self.send_response(status)

@@ -37,9 +37,11 @@ from storage.db import database_url
 @click.option("--keep-raw", is_flag=True, help="Also keep each article page's bytes (compressed) for `reparse`.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
               show_default=True)
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy/newscrawl setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).")
 def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], urls_file: str | None, profile: str,
           site: str | None, since: str | None, no_follow: bool, max_pages: int | None, keep_raw: bool,
-          log_level: str) -> None:
+          log_level: str, settings: tuple[str, ...]) -> None:
     """Crawl TARGETS and store the articles. A target is a start URL (a page, listing page,
     sitemap or feed) or a site profile (a name from `newscrawl profiles list`, or a .toml path).
 
@@ -70,13 +72,23 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
         with SiteLock(database_url(db_url), key):
             result = _run(starts, db_url, profile, site, log_level, max_pages, follow=not no_follow,
                           site_profile=site_profile, articles=articles, since=parse_date_option(since),
-                          keep_raw=keep_raw)
+                          keep_raw=keep_raw, extra=_settings(settings))
     except AlreadyRunning as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     _report(result, db_url)
     if not result.ok:
         sys.exit(EXIT_LOST)
+
+
+def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
+        out[name.strip()] = value
+    return out
 
 
 def _read_urls_file(path: str | None) -> list[str]:
@@ -111,10 +123,10 @@ def _split_targets(targets: tuple[str, ...]) -> tuple[list[str], Any]:
 
 def _run(urls: list[str], db_url: str | None, profile: str, site: str | None, log_level: str,
          max_pages: int | None = None, follow: bool = True, site_profile: Any = None, articles: list[str] | None = None,
-         since: datetime | None = None, keep_raw: bool = False) -> Any:
+         since: datetime | None = None, keep_raw: bool = False, extra: dict[str, str] | None = None) -> Any:
     from crawler.runner import run_crawl
 
-    overrides: dict[str, Any] = {"LOG_LEVEL": log_level}
+    overrides: dict[str, Any] = {"LOG_LEVEL": log_level, **(extra or {})}
     if max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = max_pages
     if keep_raw:
@@ -125,9 +137,10 @@ def _run(urls: list[str], db_url: str | None, profile: str, site: str | None, lo
 
 def _report(result: Any, db_url: str | None) -> None:
     parts = [f"{result.count(k)} {k}" for k in ("new", "updated", "unchanged", "duplicate", "rejected")]
-    skipped = int(result.stats.get("newscrawl/skipped_known", 0) or 0)
-    click.echo(f"crawl {result.finish_reason}: {int(result.stats.get('response_received_count', 0))} pages, "
-               + ", ".join(parts) + f", {skipped} known and skipped -> {database_url(db_url)}", err=True)
+    stat = lambda key: int(result.stats.get(key, 0) or 0)  # noqa: E731
+    click.echo(f"crawl {result.finish_reason}: {stat('response_received_count')} pages, " + ", ".join(parts)
+               + f", {stat('newscrawl/failed')} failed, {stat('newscrawl/skipped')} skipped, "
+               f"{stat('newscrawl/skipped_known')} already stored -> {database_url(db_url)}", err=True)
     if result.store_errors:
         click.echo(f"error: {result.store_errors} items could not be stored", err=True)
 

@@ -1,0 +1,153 @@
+"""Hostile and broken servers on 127.0.0.1: every URL ends in a recorded outcome, bounded in
+time and memory, and other hosts are unaffected."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.middlewares import crossing_into_private, is_private_host
+from storage.db import connect
+from storage.repository import Filters, Repository
+from tests.conftest import ROOT
+from tests.localsite import LocalSite, article, listing
+
+pytestmark = pytest.mark.e2e
+
+
+def crawl(db: str, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--db", db, "--profile", "fast",
+                           "--log-level", "INFO", *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=ROOT, env=dict(os.environ))
+
+
+def stored(db: str) -> set[str]:
+    return {"/" + r.url.split("/", 3)[3] for r in Repository(connect(db)).iter_records(Filters(include_duplicates=True))}
+
+
+def outcome_lines(result: subprocess.CompletedProcess, kind: str) -> list[str]:
+    return [line for line in result.stderr.splitlines() if f"] INFO: {kind} http" in line]
+
+
+def test_slow_loris_hits_the_total_deadline(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'slow.db'}"
+    with LocalSite() as site:
+        site.route("/", listing(["/news/1.html", "/news/2.html"]))
+        site.route("/news/1.html", article(1))
+        site.route("/news/2.html", article(2), drip=0.2)
+        started = time.monotonic()
+        result = crawl(db, site.url("/"), "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=1")
+        elapsed = time.monotonic() - started
+    assert elapsed < 40
+    assert stored(db) == {"/news/1.html"}
+    failed = outcome_lines(result, "failed")
+    assert any("/news/2.html" in line and "TimeoutError" in line for line in failed), result.stderr[-2000:]
+
+
+def test_truncated_body_is_retried_and_never_stored(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'trunc.db'}"
+    with LocalSite() as site:
+        site.route("/", listing(["/news/1.html", "/news/2.html"]))
+        site.route("/news/1.html", article(1))
+        site.route("/news/2.html", article(2) + "<!--" + "x" * 5000 + "-->", truncate=True)
+        result = crawl(db, site.url("/"), "-s", "RETRY_TIMES=2")
+        hits = site.hits()
+    assert stored(db) == {"/news/1.html"}
+    assert hits["/news/2.html"] == 3  # first try + 2 retries
+    assert any("/news/2.html" in line for line in outcome_lines(result, "failed")), result.stderr[-2000:]
+
+
+def test_retry_after_pauses_only_that_host(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'ra.db'}"
+    with LocalSite() as busy, LocalSite(host="127.0.0.2") as calm:
+        busy.route("/", listing(["/news/1.html"]))
+        busy.route("/news/1.html", "slow down", status=429, content_type="text/plain", headers={"Retry-After": "2"})
+        calm.route("/", listing(["/news/1.html"]))
+        calm.route("/news/1.html", article(1))
+        result = crawl(db, busy.url("/"), calm.url("/"), "-s", "RETRY_TIMES=1")
+        times = [t for p, t, _ in busy.log if p == "/news/1.html"]
+        calm_done = max(t for _, t, _ in calm.log)
+    assert len(times) == 2 and times[1] - times[0] >= 1.9, times
+    assert calm_done < times[1]  # the other host was not held back
+    assert any("HTTP 429" in line for line in outcome_lines(result, "failed")), result.stderr[-2000:]
+
+
+def test_5xx_storm_retires_the_host_but_not_others(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'storm.db'}"
+    with LocalSite() as storm, LocalSite(host="127.0.0.2") as fine:
+        storm.route("/", listing([f"/news/{n}.html" for n in range(1, 31)]))
+        for n in range(1, 31):
+            storm.route(f"/news/{n}.html", "boom", status=500, content_type="text/plain")
+        fine.route("/", listing(["/news/1.html", "/news/2.html"]))
+        for n in (1, 2):
+            fine.route(f"/news/{n}.html", article(n))
+        result = crawl(db, storm.url("/"), fine.url("/"), "-s", "NEWSCRAWL_HOST_MAX_ERRORS=5", "-s", "RETRY_TIMES=1")
+        storm_hits = sum(v for p, v in storm.hits().items() if p.startswith("/news/"))
+    assert {"/news/1.html", "/news/2.html"} <= stored(db)
+    assert storm_hits <= 5 + 16  # retired after 5 errors (plus requests already in flight)
+    assert "retired" in result.stderr
+    outcomes = outcome_lines(result, "failed") + outcome_lines(result, "skipped")
+    assert len([line for line in outcomes if "127.0.0.1" in line]) == 30
+
+
+def test_redirect_loop_is_a_recorded_failure(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'loop.db'}"
+    with LocalSite() as site:
+        site.route("/", listing(["/a", "/news/1.html"]))
+        site.route("/a", "", status=302, headers={"Location": "/b"})
+        site.route("/b", "", status=302, headers={"Location": "/a"})
+        site.route("/news/1.html", article(1))
+        result = crawl(db, site.url("/"))
+    assert stored(db) == {"/news/1.html"}
+    assert any("redirect loop" in line for line in outcome_lines(result, "failed")), result.stderr[-2000:]
+
+
+def test_redirect_to_file_scheme_is_refused(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'file.db'}"
+    with LocalSite() as site:
+        site.route("/", listing(["/go"]))
+        site.route("/go", "", status=302, headers={"Location": "file:///etc/hostname"})
+        result = crawl(db, site.url("/"))
+    assert stored(db) == set()
+    assert any("/go" in line and "HTTP 302" in line for line in outcome_lines(result, "failed")), result.stderr[-2000:]
+
+
+def test_huge_page_and_decompression_bomb_are_cut(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'huge.db'}"
+    bomb = gzip.compress(b"<html><body>" + b"a" * (40 * 1024 * 1024) + b"</body></html>")
+    with LocalSite() as site:
+        site.route("/", listing(["/huge.html", "/bomb.html", "/news/1.html"]))
+        site.route("/huge.html", b"<html><body>" + b"x" * (3 * 1024 * 1024) + b"</body></html>")
+        site.route("/bomb.html", bomb, headers={"Content-Encoding": "gzip"})
+        site.route("/news/1.html", article(1))
+        result = crawl(db, site.url("/"), "-s", f"DOWNLOAD_MAXSIZE={2 * 1024 * 1024}")
+    assert stored(db) == {"/news/1.html"}
+    failed = outcome_lines(result, "failed")
+    assert any("/huge.html" in line for line in failed) and any("/bomb.html" in line for line in failed), \
+        result.stderr[-3000:]
+
+
+def test_private_address_rules() -> None:
+    assert is_private_host("127.0.0.1") and is_private_host("10.1.2.3") and is_private_host("169.254.169.254")
+    assert not is_private_host("93.184.216.34")
+    assert crossing_into_private("93.184.216.34", "169.254.169.254")
+    assert not crossing_into_private("127.0.0.1", "127.0.0.2")
+
+
+def test_cookies_and_credentials_do_not_follow_a_cross_origin_redirect(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cred.db'}"
+    with LocalSite() as first, LocalSite(host="127.0.0.2") as other:
+        other.route("/news/1.html", article(1))
+        first.route("/news/1.html", "", status=302, headers={"Location": other.url("/news/1.html")})
+        crawl(db, "--url", first.url("/news/1.html"), "-s", "DEFAULT_REQUEST_HEADERS={\"Authorization\": "
+              "\"Bearer secret\", \"Cookie\": \"session=secret\"}")
+        sent_first = [h for p, _, h in first.log if p == "/news/1.html"]
+        sent_other = [h for p, _, h in other.log if p == "/news/1.html"]
+    assert sent_first and sent_first[0].get("Authorization") == "Bearer secret"
+    assert sent_other and "Authorization" not in sent_other[0] and "Cookie" not in sent_other[0]
