@@ -28,7 +28,8 @@ def crawl(db: str, *args: str, timeout: int = 120) -> subprocess.CompletedProces
 
 
 def stored(db: str) -> set[str]:
-    return {"/" + r.url.split("/", 3)[3] for r in Repository(connect(db)).iter_records(Filters(include_duplicates=True))}
+    records = Repository(connect(db)).iter_records(Filters(include_duplicates=True))
+    return {"/" + r.url.split("/", 3)[3] for r in records}
 
 
 def outcome_lines(result: subprocess.CompletedProcess, kind: str) -> list[str]:
@@ -140,14 +141,35 @@ def test_private_address_rules() -> None:
     assert not crossing_into_private("127.0.0.1", "127.0.0.2")
 
 
-def test_cookies_and_credentials_do_not_follow_a_cross_origin_redirect(tmp_path: Path) -> None:
+def test_cookies_do_not_follow_a_cross_origin_redirect(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cred.db'}"
     with LocalSite() as first, LocalSite(host="127.0.0.2") as other:
         other.route("/news/1.html", article(1))
-        first.route("/news/1.html", "", status=302, headers={"Location": other.url("/news/1.html")})
-        crawl(db, "--url", first.url("/news/1.html"), "-s", "DEFAULT_REQUEST_HEADERS={\"Authorization\": "
-              "\"Bearer secret\", \"Cookie\": \"session=secret\"}")
-        sent_first = [h for p, _, h in first.log if p == "/news/1.html"]
+        first.route("/news/1.html", "", status=302,
+                    headers={"Location": other.url("/news/1.html"), "Set-Cookie": "session=secret; Path=/"})
+        first.route("/news/2.html", article(2))
+        first.route("/", listing(["/news/1.html"]))
+        crawl(db, "--url", first.url("/news/1.html"), "-s", "COOKIES_ENABLED=True")
         sent_other = [h for p, _, h in other.log if p == "/news/1.html"]
-    assert sent_first and sent_first[0].get("Authorization") == "Bearer secret"
-    assert sent_other and "Authorization" not in sent_other[0] and "Cookie" not in sent_other[0]
+    assert sent_other and "Cookie" not in sent_other[0]
+    assert stored(db) == {"/news/1.html"}
+
+
+def test_credentials_are_dropped_on_a_cross_origin_redirect() -> None:
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import LoopSafeRedirectMiddleware
+
+    crawler = get_crawler(settings_dict={"REDIRECT_ENABLED": True})
+    middleware = LoopSafeRedirectMiddleware.from_crawler(crawler)
+    request = Request("http://a.example/x", headers={"Authorization": "Bearer secret", "Cookie": "s=1"})
+    same = middleware.process_response(request, Response(request.url, status=302,
+                                                         headers={"Location": "http://a.example/y"}))
+    other = middleware.process_response(request, Response(request.url, status=302,
+                                                          headers={"Location": "http://b.example/y"}))
+    assert same.headers.get("Authorization") == b"Bearer secret"
+    assert other.url == "http://b.example/y"
+    assert b"Authorization" not in other.headers and b"Cookie" not in other.headers
+    with pytest.raises(Exception, match="redirect loop"):
+        middleware.process_response(other, Response(other.url, status=302, headers={"Location": request.url}))
