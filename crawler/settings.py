@@ -8,6 +8,7 @@ and halves its rate).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 BOT_NAME = "newscrawl"
@@ -48,6 +49,7 @@ ITEM_PIPELINES = {
 }
 
 NEWSCRAWL_DB = None  # None: $NEWSCRAWL_DB, else sqlite:///newscrawl.db
+NEWSCRAWL_PARSE_WORKERS = 0  # processes that parse pages; 0 parses in the crawl process
 NEWSCRAWL_BATCH_SIZE = 100
 
 PROFILES: dict[str, dict[str, Any]] = {
@@ -67,5 +69,6 @@ PROFILES: dict[str, dict[str, Any]] = {
         "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
         "CONCURRENT_ITEMS": 1,
         "COOKIES_ENABLED": False,
+        "NEWSCRAWL_PARSE_WORKERS": max(1, (os.cpu_count() or 2)),
     },
 }

@@ -5,7 +5,8 @@ those kinds (recognised by content), and from explicit article URLs. Sitemaps (i
 gzip'd children, news sitemaps) and feeds (RSS, Atom, JSON Feed) list articles with dates;
 listing pages are followed with their pagination under depth and page budgets, and a URL
 shape that keeps producing non-article pages (a calendar or pagination trap) is cut off.
-Article responses go to ``crawler.parsing.parse_article``; every other page becomes a
+Article responses are parsed by ``crawler.parsing`` (in worker processes with the fast profile, see
+``crawler.parsepool``); every other page becomes a
 ``Rejected`` outcome with its reason, so nothing fetched goes unrecorded.
 
 Incremental: URLs stored by earlier runs are skipped unless a sitemap/feed lists them with
@@ -28,8 +29,8 @@ from scrapy.http import Response, TextResponse
 
 from crawler.fetchlog import FetchLog
 from crawler.outcomes import Failed, Skipped
-from crawler.parsing import NotAnArticle, ParseOptions, parse_article
-from crawler.parsing.dates import iso
+from crawler.parsepool import ParseOutcome, ParsePool
+from crawler.parsing import ParseOptions
 from crawler.profiles import SiteProfile
 from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
 from storage.repository import RawPage, Rejected
@@ -76,6 +77,7 @@ class NewsSpider(scrapy.Spider):
         self.since = since.astimezone(UTC).replace(tzinfo=None) if since and since.tzinfo else since
         self.keep_raw = False
         self.fetchlog: FetchLog | None = None
+        self.pool: ParsePool | None = None
         self.template_budget = (profile.max_listing_pages if profile else DEFAULT_TEMPLATE_BUDGET) or 10**9
         self.non_articles: Counter[str] = Counter()
         self.listing_pages = 0
@@ -85,6 +87,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
+        spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0))
         engine = None
         if crawler.settings.getbool("NEWSCRAWL_INCREMENTAL", True):
             from storage.db import connect
@@ -96,6 +99,8 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     def _closed(self, spider: Any = None) -> None:
+        if self.pool is not None:
+            self.pool.close()
         if self.fetchlog is not None:
             self.fetchlog.close()
             self.crawler.stats.set_value("newscrawl/fetchlog_failed", self.fetchlog.failed)
@@ -111,19 +116,15 @@ class NewsSpider(scrapy.Spider):
 
     # --- dispatch ------------------------------------------------------------------------------
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         """Any page: a sitemap, a feed, or an HTML page (article candidate and/or listing)."""
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         try:
             kind = kind_of(response.body, content_type)
-            if kind == "sitemap":
-                yield from self._follow_entries(response, parse_sitemap(response.body))
-                return
-            if kind == "feed":
-                yield from self._follow_entries(response, parse_feed(response.body))
-                return
-            if kind == "jsonfeed":
-                yield from self._follow_entries(response, parse_json_feed(response.body))
+            entries = {"sitemap": parse_sitemap, "feed": parse_feed, "jsonfeed": parse_json_feed}.get(kind or "")
+            if entries is not None:
+                for item in self._follow_entries(response, entries(response.body)):
+                    yield item
                 return
         except DiscoveryError as exc:
             yield Rejected(response.url, f"unreadable discovery document: {exc}")
@@ -132,16 +133,18 @@ class NewsSpider(scrapy.Spider):
             yield Rejected(response.url, f"not a text page ({content_type or 'no content type'})")
             return
         is_article = self.profile.is_article_url(response.url) if self.profile else None
-        if is_article is not False:
-            article = yield from self._article(response)
-            if not article:
-                self.non_articles[url_template(response.url)] += 1
-        else:
+        outcome = await self._parse(response, want_article=is_article is not False, want_links=self.follow)
+        if is_article is False:
             self.listing_pages += 1
-        if self.follow:
-            yield from self._follow_links(response)
+        else:
+            for item in self._article_items(response, outcome):
+                yield item
+            if outcome.record is None:
+                self.non_articles[url_template(response.url)] += 1
+        for item in self._follow_links(outcome.links):
+            yield item
 
-    def parse_article_page(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    async def parse_article_page(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         """A URL known to be an article (from a sitemap, feed, article rule or the command line)."""
         if response.status == 304:
             self.crawler.stats.inc_value("newscrawl/not_modified")
@@ -151,34 +154,35 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield Rejected(response.url, "not a text page")
             return
-        yield from self._article(response)
+        outcome = await self._parse(response, want_article=True, want_links=False)
+        for item in self._article_items(response, outcome):
+            yield item
 
     # --- articles ------------------------------------------------------------------------------
 
-    def _article(self, response: TextResponse) -> Iterator[Any]:
-        """Parse ``response`` as an article; yields the Record (or a Rejected) and returns
-        whether it was an article."""
-        fetched = datetime.now(UTC)
-        charset = _header_charset(response)
-        try:
-            record = parse_article(response.body, response.url, self.options, http_status=response.status,
-                                   fetched_at=fetched, encoding=charset)
-        except NotAnArticle as exc:
-            yield Rejected(response.url, f"not an article: {exc.reason}")
-            return False
+    async def _parse(self, response: TextResponse, want_article: bool, want_links: bool) -> ParseOutcome:
+        assert self.pool is not None
+        return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC), response.status,
+                                     _header_charset(response), want_article, want_links)
+
+    def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
+        """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
+        record = outcome.record
+        if record is None:
+            yield Rejected(response.url, f"not an article: {outcome.reason}")
+            return
         if self.since and record.published_at:
             published = datetime.fromisoformat(record.published_at).astimezone(UTC).replace(tzinfo=None)
             if published < self.since:
                 yield Rejected(response.url, "skipped: published before --since")
-                return True
+                return
         if self.keep_raw:
-            yield RawPage(record.url, record.canonical_url, response.body, charset, response.status,
-                          iso(fetched) or "")
+            yield RawPage(record.url, record.canonical_url, response.body, _header_charset(response),
+                          response.status, record.fetched_at)
         if self.fetchlog:
             self.fetchlog.fetched(response.url, response.status, response.headers, record.canonical_url,
                                   response.meta.get("listed_at"))
         yield record
-        return True
 
     def _article_request(self, url: str, listed_at: datetime | None = None) -> scrapy.Request | None:
         """A request for an article candidate, or None when an earlier run stored it and
@@ -206,9 +210,8 @@ class NewsSpider(scrapy.Spider):
                 if request := self._article_request(url, entry.date):
                     yield request
 
-    def _follow_links(self, response: TextResponse) -> Iterator[Any]:
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
+    def _follow_links(self, links: list[str]) -> Iterator[Any]:
+        for url in dict.fromkeys(links):
             if not self._wanted(url):
                 continue
             rule = self.profile.is_article_url(url) if self.profile else None
