@@ -49,6 +49,22 @@ def build_settings(db_url: str | None, profile: str = "polite", overrides: dict[
     return settings
 
 
+def redis_settings(redis_url: str, key: str) -> dict[str, Any]:
+    """Settings that move the scheduler and the duplicate filter to Redis (scrapy-redis), so
+    several processes share one frontier. The keys are per site; the last process deletes them."""
+    return {
+        "REDIS_URL": redis_url,
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        # Persist: with False, the first process to finish wipes the shared duplicate filter and
+        # the others fetch everything again (FACTS.md). Cleanup is SharedFrontier's job.
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_IDLE_BEFORE_CLOSE": 0,  # never block the reactor on an empty queue
+        "SCHEDULER_QUEUE_KEY": f"newscrawl:{key}:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"newscrawl:{key}:dupefilter",
+    }
+
+
 def run_crawl(start_urls: list[str], db_url: str | None = None, profile: str = "polite", site: str | None = None,
               overrides: dict[str, Any] | None = None, follow: bool = True,
               site_profile: SiteProfile | None = None, articles: list[str] | None = None,

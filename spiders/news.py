@@ -5,9 +5,10 @@ those kinds (recognised by content), and from explicit article URLs. Sitemaps (i
 gzip'd children, news sitemaps) and feeds (RSS, Atom, JSON Feed) list articles with dates;
 listing pages are followed with their pagination under depth and page budgets, and a URL
 shape that keeps producing non-article pages (a calendar or pagination trap) is cut off.
-Article responses are parsed by ``crawler.parsing`` (in worker processes with the fast profile, see
-``crawler.parsepool``); every other page becomes a
-``Rejected`` outcome with its reason, so nothing fetched goes unrecorded.
+Article responses are parsed by ``crawler.parsing`` (in worker processes with the fast
+profile, see ``crawler.parsepool``); every other page becomes a ``Rejected`` outcome with
+its reason, and every failed request a ``Failed`` or ``Skipped`` one, so nothing fetched
+goes unrecorded.
 
 Incremental: URLs stored by earlier runs are skipped unless a sitemap/feed lists them with
 a newer date or the profile's refresh window has passed; then they are fetched with
@@ -17,6 +18,7 @@ If-None-Match / If-Modified-Since, and a 304 costs no parse.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -25,7 +27,9 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.fetchlog import FetchLog
 from crawler.outcomes import Failed, Skipped
@@ -78,6 +82,7 @@ class NewsSpider(scrapy.Spider):
         self.keep_raw = False
         self.fetchlog: FetchLog | None = None
         self.pool: ParsePool | None = None
+        self.shared: SharedFrontier | None = None
         self.template_budget = (profile.max_listing_pages if profile else DEFAULT_TEMPLATE_BUDGET) or 10**9
         self.non_articles: Counter[str] = Counter()
         self.listing_pages = 0
@@ -96,9 +101,15 @@ class NewsSpider(scrapy.Spider):
         refresh = spider.profile.refresh_hours if spider.profile else None
         spider.fetchlog = FetchLog(engine, spider.options.site, refresh)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        if crawler.settings.get("REDIS_URL"):
+            spider.shared = SharedFrontier(crawler)
+            crawler.signals.connect(spider.shared.idle, signal=signals.spider_idle)
+            crawler.signals.connect(spider.shared.activity, signal=signals.response_received)
         return spider
 
     def _closed(self, spider: Any = None) -> None:
+        if self.shared is not None:
+            self.shared.close()
         if self.pool is not None:
             self.pool.close()
         if self.fetchlog is not None:
@@ -108,8 +119,12 @@ class NewsSpider(scrapy.Spider):
     # --- start ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.shared is not None:
+            self.shared.join()
         for url in self.explicit_urls:
-            yield scrapy.Request(url, callback=self.parse_article_page, errback=self.failed, dont_filter=True,
+            # With a shared frontier the duplicate filter must see them, or every process fetches them.
+            yield scrapy.Request(url, callback=self.parse_article_page, errback=self.failed,
+                                 dont_filter=self.shared is None,
                                  meta={"explicit": True, "handle_httpstatus_list": [304]})
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.failed)
@@ -235,9 +250,6 @@ class NewsSpider(scrapy.Spider):
 
     def failed(self, failure: Any) -> Iterator[Any]:
         """Every request that ends without a response ends in a recorded state."""
-        from scrapy.exceptions import IgnoreRequest
-        from scrapy.spidermiddlewares.httperror import HttpError
-
         request = failure.request
         attempts = int(request.meta.get("retry_times", 0)) + 1
         exc = failure.value
@@ -271,6 +283,45 @@ class NewsSpider(scrapy.Spider):
         if SKIP_EXTENSIONS.search(parts.path) and not (allow_xml and parts.path.endswith((".xml", ".xml.gz"))):
             return False
         return True
+
+
+class SharedFrontier:
+    """Several crawl processes sharing one Redis frontier (scrapy-redis scheduler and duplicate
+    filter): each process stays up while the frontier is empty for less than
+    NEWSCRAWL_REDIS_IDLE_TIMEOUT seconds (another process may still be adding to it), counts
+    itself in and out, and the last one out deletes the run's keys."""
+
+    def __init__(self, crawler: Any) -> None:
+        import redis  # only needed with a shared frontier
+
+        self.crawler = crawler
+        self.timeout = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT", 10.0)
+        self.redis = redis.Redis.from_url(crawler.settings.get("REDIS_URL"))
+        prefix = crawler.settings.get("SCHEDULER_QUEUE_KEY", "newscrawl:requests").rsplit(":", 1)[0]
+        self.keys = [crawler.settings.get("SCHEDULER_QUEUE_KEY"), crawler.settings.get("SCHEDULER_DUPEFILTER_KEY")]
+        self.workers_key = f"{prefix}:workers"
+        self.last_active = time.monotonic()
+        self.joined = False
+
+    def join(self) -> None:
+        if not self.joined:
+            self.redis.incr(self.workers_key)
+            self.joined = True
+
+    def activity(self, *args: Any, **kwargs: Any) -> None:
+        self.last_active = time.monotonic()
+
+    def idle(self, spider: Any = None) -> None:
+        if time.monotonic() - self.last_active < self.timeout:
+            raise DontCloseSpider
+
+    def close(self) -> None:
+        if not self.joined:
+            return
+        self.joined = False
+        left = self.redis.decr(self.workers_key)
+        if left <= 0:
+            self.redis.delete(self.workers_key, *[k for k in self.keys if k])
 
 
 def _header_charset(response: TextResponse) -> str | None:

@@ -7,8 +7,10 @@ did not finish; 2 bad arguments; 75 another crawl of the same site is running.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,11 +39,15 @@ from storage.db import database_url
 @click.option("--keep-raw", is_flag=True, help="Also keep each article page's bytes (compressed) for `reparse`.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
               show_default=True)
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Share the frontier with other processes through Redis (scrapy-redis), e.g. redis://127.0.0.1:6379/0."
+                   " Start the same command on several processes or machines; each exits when the frontier"
+                   " stays empty for NEWSCRAWL_REDIS_IDLE_TIMEOUT seconds (default 10).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy/newscrawl setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).")
 def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], urls_file: str | None, profile: str,
           site: str | None, since: str | None, no_follow: bool, max_pages: int | None, keep_raw: bool,
-          log_level: str, settings: tuple[str, ...]) -> None:
+          log_level: str, settings: tuple[str, ...], redis_url: str | None) -> None:
     """Crawl TARGETS and store the articles. A target is a start URL (a page, listing page,
     sitemap or feed) or a site profile (a name from `newscrawl profiles list`, or a .toml path).
 
@@ -68,11 +74,20 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     open_repo(db_url)  # fail fast, before Scrapy starts, on a bad database URL
     key = site or (site_profile.name if site_profile else None) or ",".join(
         sorted({urlsplit(u).hostname or "" for u in starts + articles}))
+    extra: dict[str, Any] = _settings(settings)
+    if redis_url:
+        from crawler.runner import redis_settings
+
+        extra = {**redis_settings(redis_url, re.sub(r"[^\w.,-]", "_", key)), **extra}
+    run = partial(_run, starts, db_url, profile, site, log_level, max_pages, follow=not no_follow,
+                  site_profile=site_profile, articles=articles, since=parse_date_option(since), keep_raw=keep_raw,
+                  extra=extra)
     try:
-        with SiteLock(database_url(db_url), key):
-            result = _run(starts, db_url, profile, site, log_level, max_pages, follow=not no_follow,
-                          site_profile=site_profile, articles=articles, since=parse_date_option(since),
-                          keep_raw=keep_raw, extra=_settings(settings))
+        if redis_url:  # several processes crawl the site together on purpose: no site lock
+            result = run()
+        else:
+            with SiteLock(database_url(db_url), key):
+                result = run()
     except AlreadyRunning as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)

@@ -1,0 +1,70 @@
+"""Two crawl processes sharing one frontier through the real Redis at 127.0.0.1:6379 and one
+PostgreSQL: every page is fetched and stored exactly once, both processes exit by
+themselves, and the run's Redis keys are cleaned up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from storage.db import connect
+from storage.repository import Filters, Repository
+from tests.conftest import IN_CI, ROOT
+from tests.localsite import LocalSite, article, listing
+
+pytestmark = pytest.mark.e2e
+REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS", "redis://127.0.0.1:6379/15")
+PAGES = 2000
+
+
+@pytest.fixture
+def redis_client():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis at {REDIS_URL} is required in CI: {exc}")
+        pytest.skip(f"Redis not available: {exc}")
+    yield client
+    for key in client.scan_iter("newscrawl:*"):
+        client.delete(key)
+
+
+def test_two_processes_share_one_frontier(redis_client, postgres_url: str) -> None:
+    with LocalSite() as site:
+        per_page = 100
+        pages = PAGES // per_page
+        site.route("/", listing([f"/list/{p}" for p in range(1, pages + 1)]))
+        for p in range(1, pages + 1):
+            site.route(f"/list/{p}", listing([f"/news/{n}.html" for n in range((p - 1) * per_page + 1,
+                                                                                 p * per_page + 1)]))
+        for n in range(1, PAGES + 1):
+            site.route(f"/news/{n}.html", article(n, title=f"Shared frontier story {n} for the test"))
+        cmd = [sys.executable, "-m", "crawler.cli", "crawl", site.url("/"), "--db", postgres_url, "--redis", REDIS_URL,
+               "--profile", "fast", "--log-level", "WARNING", "-s", "NEWSCRAWL_REDIS_IDLE_TIMEOUT=4",
+               "-s", "NEWSCRAWL_PARSE_WORKERS=1"]
+        env = dict(os.environ)
+        started = time.monotonic()
+        procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+        outputs = [p.communicate(timeout=300) for p in procs]
+        elapsed = time.monotonic() - started
+        hits = site.hits()
+    for proc, (_, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err[-2000:]
+    articles = {p: n for p, n in hits.items() if p.startswith("/news/")}
+    assert len(articles) == PAGES and set(articles.values()) == {1}, "every page fetched exactly once"
+    assert all("crawl finished" in err for _, err in outputs)
+    new_counts = [int(err.split(" new,")[0].rsplit(" ", 1)[1]) for _, err in outputs]
+    assert sum(new_counts) == PAGES and min(new_counts) > 0, new_counts  # both processes did work
+    repo = Repository(connect(postgres_url))
+    assert len(list(repo.iter_records(Filters(include_duplicates=True)))) == PAGES
+    assert not list(redis_client.scan_iter("newscrawl:*")), "the run's keys are cleaned up"
+    assert elapsed < 280
