@@ -8,6 +8,8 @@ latest Alembic revision, so a new database file is ready to use.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -16,6 +18,9 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 
 DEFAULT_DB = "sqlite:///newscrawl.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+_MIGRATED: set[str] = set()  # databases this process has already brought up to date
 
 
 class StorageError(Exception):
@@ -78,6 +83,23 @@ def _migrations_dir() -> Path:
     return target
 
 
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """For SQLite files, an exclusive file lock beside the database while migrating."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.migrate-lock", "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the latest Alembic revision."""
     from alembic import command
@@ -85,7 +107,10 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(_migrations_dir()))
-    with engine.begin() as conn:
+    with _migration_lock(engine), engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Several crawl processes may open a new database at once: one migrates, the others wait.
+            conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")  # every branch: article tables and crawl state
 
@@ -96,8 +121,9 @@ def connect(url: str | None = None, *, create: bool = True) -> Engine:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        if create:
+        if create and str(engine.url) not in _MIGRATED:
             migrate(engine)
+            _MIGRATED.add(str(engine.url))
     except OperationalError as exc:
         raise StorageError(f"cannot open database {engine.url.render_as_string(hide_password=True)}: "
                            f"{str(exc.orig).strip().splitlines()[0]}") from exc
