@@ -8,6 +8,8 @@ Run: ``.venv/bin/python -m benchmarks.bench_extract [--out PATH] [--passes N] [-
   ``eval/body_score.py``. trafilatura's output is scored the same way.
 * Speed: our full parse and ``trafilatura.extract(html, url=url)`` on the same pages in
   the same process, pinned to one core: a warm-up pass, then the best of N passes each.
+* Body alone: ``body_f1`` (``extract_body`` with captions kept, no article check) and
+  ``body_ms_per_page`` on pages parsed beforehand.
 * zh-dev: pages/s and mean body length through our parser.
 
 The shared data directory is ``../shared`` next to the repo, or ``$NEWSCRAWL_SHARED``.
@@ -120,6 +122,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         **{k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
         "pages_per_s": round(len(pages) / ours_time, 1),
     }
+    # the body extractor alone, on pre-parsed pages: its quality without the record's
+    # article/not-article decision, and its own cost (kept well under the parse's)
+    parsed = [(key, Page.from_bytes(html, url)) for key, html, url in pages]
+    for _, page in parsed:
+        page.tree  # noqa: B018 - parse outside the timing
+    body_only = {key: {"articleBody": "\n".join(extract_body(page).blocks)} for key, page in parsed}
+    result["body_f1"] = round(scorer.score(truth, body_only)[0]["f1"], 4)
+    body_time = best_time(lambda: [extract_body(page) for _, page in parsed], args.passes)
+    result["body_ms_per_page"] = round(1000 * body_time / len(parsed), 2)
     if not args.no_trafilatura:
         import trafilatura
         warnings.filterwarnings("ignore")

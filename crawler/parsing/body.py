@@ -7,16 +7,25 @@ Stages (each reads the shared ``page.tree`` and never modifies it):
    or text written straight into a ``<div>``, ``<br>``-separated or not) gives its parent
    a score from its length and punctuation, half of it to the grandparent; scores are
    weighted by class/id words (``share``, ``comment`` down; ``article``, ``content`` up)
-   and by link density. The best container wins; siblings that score nearly as well, or
-   look like plain paragraphs, join it.
+   and by link density. The best container wins (a box beside nothing but its own
+   heading or empty furniture climbs to its parent: card layouts put each section in
+   its own card); siblings that score nearly as well, or look like plain paragraphs
+   with few links, join it; teaser-card grids never do.
 2. **Blocks.** The container is walked in document order: paragraphs, headings, list
    items, blockquotes, ``<pre>`` and figure captions become blocks; ``<br>`` splits a
-   block. Hidden nodes (``display:none``, ``hidden``), forms, navigation, asides,
-   scripts and class/id-marked furniture (share bars, related lists, comments) are
-   skipped, and so are link-heavy lists and boxes. Image alt text never becomes text.
-3. **Edges.** Labelled lines are trimmed: an editor line (责任编辑), disclaimer
-   (免责声明/特别声明), copyright or "related" heading near the end cuts the rest; a
-   ``原标题`` line or the title itself at the start is dropped; ad markers anywhere.
+   block. Hidden nodes (``display:none``, ``hidden``, Bootstrap's folded ``collapse``),
+   forms, navigation, asides, scripts, credit boxes and class/id-marked furniture (share
+   bars, related lists, comments) are skipped, and so are link-heavy lists and boxes and
+   grids of teaser cards. Image alt text never becomes text. Each block also keeps its
+   inline links (absolute ``href``) and emphasis for ``body_html``.
+3. **Lines and edges.** Anywhere: ad and widget lines, date-only lines, one-line
+   promos ("READ MORE: ...", "Also on example.com ..."), picture credits ("Image
+   copyright EPA"; a real caption only loses its trailing credit). At the end: an
+   editor line (责任编辑), disclaimer, copyright, tag list, wire credits ("Reporting by
+   ...") cut the rest; promotional end matter ("Subscribe to ...") cuts it too unless
+   running text follows, which makes it an inset. At both edges: reporter and source
+   lines (新京报记者 X, 来源：网络, 【文/X】). At the start: the title, its ``原标题``
+   line, bylines and post-meta lines.
 
 Images are the ``<img>`` of the kept container with absolute ``src``; the caption is
 the ``<figcaption>`` or, as on many Chinese pages, a short centred/grey/small paragraph
@@ -31,12 +40,22 @@ from html import escape
 from typing import Any
 
 from crawler.parsing.boilerplate import (
+    CAPTION_LABEL,
+    CREDIT_ATTR,
+    CREDIT_LINE,
+    DATE_LINE,
+    EDGE_LINE,
     END_MARKER,
     GALLERY_ATTR,
     HIDDEN_CLASS,
     HIDDEN_STYLE,
     JUNK_LINE,
+    PROMO_LINE,
+    RELATED_LABEL,
+    SOFT_END_MARKER,
     START_MARKER,
+    TRAILING_CREDIT,
+    TRAILING_JUNK,
     attr_weight,
 )
 from crawler.parsing.page import Page, squash
@@ -83,6 +102,15 @@ _CAPTION_ATTR = re.compile(r"caption|desc|note|credit|pic-?text|img-?text|imgtxt
                            r"legend|photo-?text", re.I)
 _CAPTION_STYLE = re.compile(r"text-align\s*:\s*center|(?<![-\w])color\s*:|font-size\s*:|italic", re.I)
 _CENTER_ATTR = re.compile(r"center", re.I)
+#: inline tags kept in ``body_html`` (nh3 sanitises it again downstream)
+_EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
+_EMPTY_INLINE = re.compile(r"<(a|strong|em)\b[^>]*>\s*</\1>")
+#: white space just inside a tag moves out of it ("<a> x </a>" -> " <a>x</a> ")
+_SPACE_IN_TAG = re.compile(r"(<(?:a|strong|em)\b[^>]*>)( ?)(.*?)( ?)(</(?:a|strong|em)>)")
+
+
+def _space_out(m: re.Match[str]) -> str:
+    return f"{m.group(2)}{m.group(1)}{m.group(3)}{m.group(5)}{m.group(4)}"
 
 
 def _wlen(text: str) -> int:
@@ -97,7 +125,17 @@ def _is_hidden(el: Any) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     cls = el.get("class")
-    return bool(cls and HIDDEN_CLASS.search(cls))
+    if not cls:
+        return False
+    if HIDDEN_CLASS.search(cls):
+        return True
+    # Bootstrap's ``collapse`` is display:none until a click adds ``show`` (``in`` in v3):
+    # team lists, letters and "read the letter" panels sit folded inside the article box
+    return "collapse" in cls and _COLLAPSED.search(cls) is not None and _SHOWN.search(cls) is None
+
+
+_COLLAPSED = re.compile(r"(?:^|\s)collapse(?:$|\s)")
+_SHOWN = re.compile(r"(?:^|\s)(?:show|in|open|active|expanded)(?:$|\s)")
 
 
 def _attrs(el: Any) -> str:
@@ -242,12 +280,51 @@ def _best(scan: _Scan) -> Any:
             break
         last = score
         parent = parent.getparent()
-    # an only child says nothing: its parent is the box
+    # an only child says nothing: its parent is the box. A box beside nothing but its
+    # own heading ("Origin" over the text in a card) or empty furniture is an only child
+    # too: the card is the section, and its siblings are the article's other sections.
     parent = top.getparent()
-    while parent is not None and parent.tag not in ("body", "html") and \
-            sum(1 for c in parent if isinstance(c.tag, str)) == 1:
+    while parent is not None and parent.tag not in ("body", "html") and _only_child(top, parent, scan):
         top, parent = parent, parent.getparent()
     return top
+
+
+def _only_child(el: Any, parent: Any, scan: _Scan) -> bool:
+    """True when ``el`` is the only child of ``parent`` that holds text other than a heading."""
+    for child in parent:
+        if child is el or not isinstance(child.tag, str):
+            continue
+        if child.tag in _HEADINGS and scan.tlen.get(child, 0) < 80:
+            continue
+        if not scan.tlen.get(child, 0) and (child.tag in _SKIP_TAGS or attr_weight(_attrs(child)) < 0):
+            continue  # an empty footer or ad slot
+        return False
+    return True
+
+
+def _is_card_list(el: Any, scan: _Scan) -> bool:
+    """A grid of teaser cards: three or more same-class children, each a picture and a line.
+
+    Related, recommended and members-only boxes are built this way (thumbnail, headline,
+    date), often with script-driven clicks instead of links, so link density misses them;
+    an article's own figures are not short same-class siblings that carry a headline each.
+    """
+    classes: dict[str, int] = {}
+    cards = 0
+    for child in el:
+        cls = child.get("class") if isinstance(child.tag, str) else None
+        if not cls:
+            continue
+        n = classes[cls] = classes.get(cls, 0) + 1
+        if n == 3:
+            cards = 0
+            for sib in el:
+                if isinstance(sib.tag, str) and sib.get("class") == cls:
+                    if not 0 < scan.tlen.get(sib, 0) < 120 or next(sib.iter("img"), None) is None:
+                        return False
+                    cards += scan.tlen.get(sib, 0)
+            return cards >= 0.6 * scan.tlen.get(el, 1)
+    return False
 
 
 def _containers(page: Page, scan: _Scan) -> list[Any]:
@@ -270,15 +347,18 @@ def _containers(page: Page, scan: _Scan) -> list[Any]:
         if sib is top:
             kept.append(sib)
             continue
-        if sib.tag in _SKIP_TAGS or _is_hidden(sib) or attr_weight(_attrs(sib)) < 0:
+        if sib.tag in _SKIP_TAGS or _is_hidden(sib) or attr_weight(_attrs(sib)) < 0 or _is_card_list(sib, scan):
             continue
         bonus = top_score * 0.2 if top_attrs and sib.get("class") == top_attrs else 0.0
         tlen = scan.tlen.get(sib, 0)
         good = scan.good.get(sib, 0)
         if sib in finals and finals[sib] + bonus >= threshold:
             kept.append(sib)
-        elif good >= 50 and good >= 0.6 * tlen and good >= 80 * scan.paras.get(sib, 1):
-            kept.append(sib)  # mostly paragraphs: the article goes on in a sibling box
+        elif (good >= 50 and good >= 0.6 * tlen and good >= 80 * scan.paras.get(sib, 1)
+              and scan.llen.get(sib, 0) < 0.25 * tlen):
+            # mostly paragraphs: the article goes on in a sibling box. Not when a third of
+            # it is links: that is a teaser list (linked headline + one-line summary each)
+            kept.append(sib)
         elif sib.tag == "p":
             tlen = scan.tlen.get(sib, 0)
             density = scan.llen.get(sib, 0) / tlen if tlen else 1.0
@@ -298,6 +378,7 @@ class _Block:
     list_tag: str = "ul"
     source: Any = None  # the element whose text this is
     link_share: float = 0.0  # share of the text inside <a>
+    html: str | None = None  # the same text with its inline links and emphasis
 
 
 @dataclass(slots=True)
@@ -324,6 +405,11 @@ class _Emitter:
         self.source: Any = None
         self.seen_src: set[str] = set()
         self.captions = True
+        # the block's HTML beside its text: escaped text plus <a href>, <strong>, <em>;
+        # ``inline`` holds the open inline tags, closed and reopened when a <br> or a
+        # nested block splits them over two blocks
+        self.hbuf: list[str] = []
+        self.inline: list[tuple[str, str]] = []
 
     # text buffer --------------------------------------------------------------------
     def flush(self) -> None:
@@ -331,15 +417,30 @@ class _Emitter:
             return
         text = squash("".join(self.buf))
         links, self.buf, self.buf_links = self.buf_links, [], 0
+        hparts, self.hbuf = self.hbuf, [opening for _, opening in self.inline]
         if text:
             share = min(1.0, links / len(text))
-            self.blocks.append(_Block(self.kind, text, self.group, self.list_tag, self.source, share))
+            html = None
+            hparts.extend(f"</{name}>" for name, _ in reversed(self.inline))
+            joined = "".join(hparts)
+            if "<" in joined:  # text is escaped: a "<" is one of our inline tags
+                html = squash(_SPACE_IN_TAG.sub(_space_out, _EMPTY_INLINE.sub("", joined)))
+            self.blocks.append(_Block(self.kind, text, self.group, self.list_tag, self.source, share, html))
 
     def add(self, text: str | None) -> None:
         if text:
             self.buf.append(text)
+            self.hbuf.append(escape(text, quote=False))
             if self.link_depth:
                 self.buf_links += len(text.strip())
+
+    def _inline(self, el: Any, name: str, opening: str) -> None:
+        """Walk an inline element whose tag the block HTML keeps (<a href>, <strong>, <em>)."""
+        self.hbuf.append(opening)
+        self.inline.append((name, opening))
+        self._children(el)
+        self.inline.pop()
+        self.hbuf.append(f"</{name}>")
 
     # walking ------------------------------------------------------------------------
     def walk_root(self, el: Any) -> None:
@@ -354,8 +455,16 @@ class _Emitter:
                 self._element(child)
             self.add(child.tail)
 
+    def _is_credit(self, el: Any) -> bool:
+        """A short credit box (``<span class="credit">Getty Images</span>`` in a caption)."""
+        cls = el.get("class")
+        if not cls or not CREDIT_ATTR.search(cls):
+            return False
+        scan = self.scan
+        return scan is None or scan.tlen.get(el, 0) < 200
+
     def _droppable(self, el: Any, tag: str) -> bool:
-        if tag in _SKIP_TAGS or _is_hidden(el):
+        if tag in _SKIP_TAGS or _is_hidden(el) or self._is_credit(el):
             return True
         if tag == "form" and (self.scan is None or self.scan.tlen.get(el, 0) < 500
                               or el.find(".//textarea") is not None):
@@ -377,6 +486,8 @@ class _Emitter:
         if tag in _LIST_TAGS or tag in ("div", "section", "table"):
             if total and density > 0.5 and (tag in _LIST_TAGS or total < 600):
                 return True
+            if total < 1500 and _is_card_list(el, scan):
+                return True
         return False
 
     def _element(self, el: Any) -> None:
@@ -388,12 +499,18 @@ class _Emitter:
             self._image(el)
             return
         if tag in _INLINE_TAGS:
-            if _is_hidden(el):
+            if _is_hidden(el) or self._is_credit(el):
                 return
             if tag == "a":
                 self.link_depth += 1
-                self._children(el)
+                href = self.page.absolute(el.get("href"))
+                if href and href.startswith(("http://", "https://", "mailto:")):
+                    self._inline(el, "a", f'<a href="{escape(href)}">')
+                else:
+                    self._children(el)
                 self.link_depth -= 1
+            elif tag in _EMPHASIS:
+                self._inline(el, _EMPHASIS[tag], f"<{_EMPHASIS[tag]}>")
             else:
                 self._children(el)
             return
@@ -474,6 +591,10 @@ _DATELINE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\b\d+\s+(?:minutes?|hours?|days?) ago\b|"
     r"小时前|分钟前|发布时间|發佈時間|来源[:：]|來源[:：])", re.I)
+#: "05/10/2018 - Publicado por: X - Categoria: Y": a post's meta line in many languages
+_POSTED_BY = re.compile(
+    r"\b(?:posted|published|written|publicado|publicada|publié|pubblicato|veröffentlicht|"
+    r"gepost|opublikowano)\s+(?:by|por|par|da|von|door|przez)\b|发布者|作者[:：]", re.I)
 
 
 def _title_keys(page: Page, title: str | None) -> list[str]:
@@ -496,14 +617,60 @@ def _is_title(text: str, kind: str, keys: list[str]) -> bool:
     return False
 
 
+def _clean_caption(block: _Block) -> str:
+    """A caption without its screen-reader label ("Image caption") and trailing credit."""
+    text = CAPTION_LABEL.sub("", block.text)
+    stripped = TRAILING_CREDIT.sub("", text)
+    return stripped if len(stripped) >= 15 else text
+
+
+def _is_credit_line(block: _Block, caption: bool) -> bool:
+    """Only a picture credit ("Image copyright EPA", "Jane Doe/Reuters", "Getty Images")."""
+    text = block.text
+    if len(text) > 120 or block.kind in _HEADINGS:
+        return False
+    if not caption and len(text.split()) > 8:
+        return False
+    return CREDIT_LINE.match(text) is not None
+
+
+def _is_promo(block: _Block) -> bool:
+    """A one-line teaser for another article ("READ MORE: ...", "Also on example.com ...")."""
+    return len(block.text) < 300 and block.kind not in _HEADINGS and PROMO_LINE.match(block.text) is not None
+
+
+def _is_prose(block: _Block) -> bool:
+    """A paragraph of running text, the kind that never follows the article's end matter."""
+    return (block.kind in ("p", "blockquote") and block.link_share < 0.3 and _wlen(block.text) >= 120
+            and END_MARKER.match(block.text) is None)
+
+
 def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
     kept: list[_Block] = []
     seen: set[str] = set()
+    in_related = False  # under a "相关新闻：" / "Related" label: its linked lines go too
     for block in blocks:
         text = block.text
-        if JUNK_LINE.match(text):
+        if in_related and block.link_share >= 0.8 and len(text) < 200:
             continue
-        if block.kind == "figcaption" or _caption_like(block):
+        in_related = len(text) < 40 and RELATED_LABEL.match(text) is not None
+        if in_related:
+            continue
+        if "首页" in text and TRAILING_JUNK.search(text):
+            text = block.text = TRAILING_JUNK.sub("", text)
+            block.html = None
+            if not text:
+                continue
+        if len(text) < 200 and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
+            continue  # (every junk pattern is shorter than 200 characters)
+        caption = block.kind == "figcaption" or _caption_like(block)
+        if _is_credit_line(block, caption):
+            continue
+        if caption:
+            cleaned = _clean_caption(block)
+            if cleaned != text:
+                text = block.text = cleaned
+                block.html = None
             if text in seen:  # a gallery repeats its captions: keep the first
                 continue
             seen.add(text)
@@ -514,6 +681,7 @@ def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
         block = kept[i]
         text = block.text
         if (block.kind == "h1" or _is_title(text, block.kind, keys) or START_MARKER.match(text)
+                or (len(text) < 200 and _POSTED_BY.search(text) and _DATELINE.search(text))
                 or (len(text) < 80 and (_BYLINE.match(text) or
                                         (_DATELINE.search(text) and len(text.split()) <= 12
                                          and not text.rstrip().endswith((".", "。")))))):
@@ -525,14 +693,34 @@ def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
         total = sum(len(b.text) for b in kept)
         tail_len = 0
         cut = None
+        prose_after = False  # running text below this point: a promo there is an inset
+        drop: list[int] = []
         for i in range(len(kept) - 1, -1, -1):
-            tail_len += len(kept[i].text)
+            block = kept[i]
+            tail_len += len(block.text)
             if tail_len > max(600, total * 0.3) and i < len(kept) - 3:
                 break
-            if END_MARKER.match(kept[i].text):
+            if END_MARKER.match(block.text):
                 cut = i
+            elif SOFT_END_MARKER.match(block.text):
+                if prose_after and len(block.text) < 200:
+                    drop.append(i)
+                elif not prose_after:
+                    cut = i
+            if _is_prose(block) and (cut is None or i < cut):
+                prose_after = True
+        if drop:
+            kept = [b for j, b in enumerate(kept) if j not in drop or (cut is not None and j >= cut)]
+            if cut is not None:
+                cut -= sum(1 for j in drop if j < cut)
         if cut is not None and cut > 0:
             kept = kept[:cut]
+    # edges: credit and source lines ("新京报记者 陆一夫", "来源：网络") at either end (after the cut,
+    # which often leaves the reporter line above an editor line last)
+    while kept and len(kept[0].text) < 60 and EDGE_LINE.match(kept[0].text):
+        del kept[0]
+    while kept and len(kept[-1].text) < 80 and EDGE_LINE.match(kept[-1].text):
+        del kept[-1]
     return kept
 
 
@@ -562,7 +750,7 @@ def _to_html(blocks: list[_Block], pics: list[_Pic]) -> str:
 
     for i, block in enumerate(blocks):
         figures(i)
-        text = escape(block.text, quote=False)
+        text = block.html or escape(block.text, quote=False)
         if block.kind == "li":
             if open_group is not block.group or open_tag != block.list_tag:
                 close()
@@ -592,7 +780,7 @@ def _to_html(blocks: list[_Block], pics: list[_Pic]) -> str:
 
 
 def _caption_like(block: _Block) -> bool:
-    if _wlen(block.text) > 160 or block.kind not in ("p", "figcaption"):
+    if block.kind not in ("p", "figcaption") or len(block.text) > 160 or _wlen(block.text) > 160:
         return False
     el = block.source
     if el is None:

@@ -122,7 +122,8 @@ SOFT_END_MARKER = re.compile(
     r"^[\s(（\[【]*(?:"
     r"related (?:articles|stories|posts|coverage|content|reading|news)\b|related\s*:|see also\s*:|"
     r"(?:you may|you might) also like|more (?:from|on) |read more\s*:|"
-    r"share this\b|share on\b|follow us\b|sign up for\b|subscribe to\b|"
+    r"(?:most )?popular (?:on|in|at) |most (?:popular|read|viewed)\b|trending (?:now|on)\b|"
+    r"share this\b|share on\b|follow us\b|sign up (?:for\b|:)|subscribe to\b|"
     r"follow (?:@\w+|[\w.'’ -]{1,40}) on (?:facebook|twitter|instagram|youtube|linkedin|tiktok)\b|"
     r"follow [^.]{1,60} at https?://|"
     r"(?:下载|打开)[^，。]{0,10}(?:客户端|app)|"
@@ -135,13 +136,14 @@ SOFT_END_MARKER = re.compile(
 #: example.com ...", "Leggi anche: ...", "Related: ..."): dropped wherever it stands.
 PROMO_LINE = re.compile(
     r"^[\s(\[【]*(?:"
-    r"(?:read|see|watch|listen|more|also|also read|read also|related(?: \w+){0,2}|"
+    r"(?:(?:read|see|watch|listen|more|also)(?: more| also| next)?|related(?: \w+){0,2}|"
     r"recommended|suggested|don'?t miss|must read|trending|featured|click here|"
     r"lire aussi|à lire aussi|voir aussi|leia também|leia mais|veja também|lesen sie auch|"
     r"mehr zum thema|leggi anche(?: su)?|lee también|ver también|czytaj też|"
     r"相关阅读|相关链接|延伸阅读|推荐阅读|阅读更多|猜你喜欢|点击阅读|原文链接)\s*[:：»>|]|"
-    r"also on [\w-]+(?:\.[\w-]+)+\b|"
-    r"(?:click|tap) here to (?:get|download|read|see|subscribe|sign up|watch|listen)\b"
+    r"also on [\w-]+(?:\.[\w-]+)+\b|more [\w ]{1,30}:\s*https?://|"
+    r"(?:click|tap) here (?:to|for) (?:get|download|read|see|subscribe|sign up|watch|listen)"
+    r"[^.]{0,30}\b(?:app|newsletter|podcast|alerts?|coverage)\b"
     r")",
     re.I,
 )
@@ -153,18 +155,18 @@ _AGENCY = (
     r"getty(?: images)?|ap(?: photo)?|associated press|reuters|afp|epa(?:-efe)?|efe|"
     r"shutterstock|istock(?:photo)?|alamy|bloomberg|pa(?: wire| images)?|rex|xinhua|"
     r"zuma(?: press)?|sipa|anadolu|dpa|ansa|nurphoto|corbis|wikimedia(?: commons)?|"
-    r"unsplash|pexels|flickr|file|handout|supplied|courtesy|staff|pool|"
+    r"unsplash|pexels|flickr|"
     r"新华社|视觉中国|东方ic|图虫|中新社|ic photo"
 )
 CREDIT_LINE = re.compile(
     r"^[\s(\[]*(?:"
-    r"(?:image|photo|picture|photograph|pic|foto|illustration|graphic|video|media)s?\s*"
+    r"(?:image|photo|picture|photograph|pic|foto|illustration)s?\s*"
     r"(?:copyright|credit|courtesy|source|by|:)[^.!?]{0,80}|"
-    r"(?:credit|copyright|source|©|courtesy(?: of)?)\s*[:©]?\s*[^.!?]{1,80}|"
-    r"(?:[\w.'’-]+ ){0,4}[\w.'’-]+\s*[/|]\s*(?:[\w.'’-]+ ?){1,5}(?:\s*[/|]\s*(?:[\w.'’-]+ ?){1,5}){0,2}|"
+    r"(?:credits?\s*:|courtesy of\b)\s*[^.!?]{1,80}|"
+    r"(?-i:(?:[A-Z][\w.'’-]* ){0,4}[A-Z][\w.'’-]*\s*[/|]\s*(?:[A-Z][\w.'’-]* ?){1,5}"
+    r"(?:\s*[/|]\s*(?:[A-Z][\w.'’-]* ?){1,5}){0,2})|"
     r"(?:" + _AGENCY + r")(?:\s+(?:images|photos?|file|via \S+))?|"
-    r"(?:图片?|摄影|图源|来源)\s*[:：/]\s*\S{1,30}|"
-    r"(?:图|图片)\s*[|｜/]\s*\S{1,30}"
+    r"(?:图片来源|图片提供|图片|照片|图源|摄影|图|摄)\s*[:：/|｜]\s*\S{1,30}"
     r")[\s)\]]*$",
     re.I,
 )
@@ -177,7 +179,8 @@ TRAILING_CREDIT = re.compile(
     r"[(\[](?:" + _AGENCY + r")\b[^()\[\]]{0,60}[)\]]|"
     r"(?<=[.!?”\"])\s*(?:(?:photo|photograph|image|picture)(?:graph)?\s+(?:by|courtesy of)\s+)?"
     r"[\w.'’ -]{0,40}(?:/|\bvia\s)\s*(?:[\w.'’ -]{1,30}/){0,3}\s*(?:" + _AGENCY + r")(?:\s+(?:images|photos?|file))?|"
-    r"(?<=[.!?”\"])\s*(?:" + _AGENCY + r")\s*/\s*[\w.'’ -]{1,40})\s*$",
+    r"(?<=[.!?”\"])\s*(?:" + _AGENCY + r")\s*/\s*[\w.'’ -]{1,40}|"
+    r"(?<=[.!?”\"])\s*(?:" + _AGENCY + r")(?:\s+(?:images|photos?|file))?)\s*$",
     re.I,
 )
 
@@ -203,7 +206,9 @@ JUNK_LINE = re.compile(
     r"\d+\s*(?:of|/)\s*\d+|"
     r"(?:photo|image|picture|photograph|illustration|credit|video|foto|фото|bild)s?\s*(?:by|:|credit:)[^.]{0,80}|"
     r"广告|分享|分享到|打印|收藏|点赞|返回顶部|返回首页|关闭窗口|图集|相关新闻|相关阅读|\+\d+|"
-    r".{0,40}(?:下载地址|客户端.{0,12}下载|下载.{0,8}客户端|扫描.{0,8}二维码|扫码.{0,8}关注).{0,60}|"
+    r".{0,80}(?:下载地址|客户端.{0,12}下载|下载.{0,8}客户端|扫描.{0,8}二维码|扫码.{0,8}关注|"
+    r"长按.{0,8}(?:二维码|识别)|关注.{0,10}公众号).{0,60}|"
+    r".{0,60}【点击[^】]{1,8}】.{0,30}|"
     r"\[?(?:进入|点击)?专题\]?|字号[:：]?\s*[大中小\s]*)[\s:：.!]*$",
     re.I,
 )
@@ -212,4 +217,47 @@ JUNK_LINE = re.compile(
 START_MARKER = re.compile(
     r"^[\s(（\[【]*(?:(?:本文)?(?:原标题|原標題|原题)|摘要|内容摘要|内容提要|導讀|导读|"
     r"当前位置|當前位置|您的位置|你的位置|您所在的位置|所在位置|现在位置|現在位置)\s*[:：]", re.I,
+)
+
+#: an element that holds a picture credit (``<span class="credit">`` inside a figcaption,
+#: ``photo-credit``, ``image-copyright``): skipped like the credit lines above.
+CREDIT_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:credits?|copyright|photo-?credit|image-?credit|photographer|"
+    r"caption-?credit|media-?credit)(?:$|[\s_-])",
+    re.I,
+)
+
+#: credit and source lines that stand at the body's first or last line: "【文/观察者网
+#: 专栏作者 王文】", "澎湃新闻记者 段彦超 廖艳", "采写：南都见习记者 林子沛", "来源：网络",
+#: "（实习生王金茹对此文亦有贡献）", "（原题为《…》）". Dropped only at the edges, where they
+#: repeat the record's author/source fields; the same words mid-text are left alone.
+EDGE_LINE = re.compile(
+    r"^[\s【\[(（]*(?:"
+    r"(?:文|文图|图文|采写|撰文|作者|记者|编译|整理|原创|口述|出品|策划)\s*[/|｜:：]\s*[^。！？]{1,40}|"
+    r"[^\s。，！？]{0,12}(?:记者|通讯员|见习记者|特约记者|实习生|特派记者)\s*"
+    r"[\u4e00-\u9fff·]{2,4}(?:\s*[、，,\s]\s*[\u4e00-\u9fff·]{2,4}){0,4}|"
+    r"(?:信息|图片|文章|内容|本文|稿件)?(?:来源|來源|出处|出處)(?:于|於|自)?\s*[:：]?\s*[^。！？]{1,24}|"
+    r"[^。！？]{0,30}(?:对此文|对本文|對此文|對本文)?亦有贡献|"
+    r"原题(?:为|為)?\s*[:：]?\s*《[^》]{1,80}》|"
+    r"(?:本文)?(?:经过?|由)[^。！？，]{1,12}(?:重新)?(?:编排|整理|编译|排版)"
+    r")[\s】\])）。]*$",
+    re.I,
+)
+
+#: a "back to the home page" link glued to the last paragraph ("…将持续。返回腾讯网首页>>").
+TRAILING_JUNK = re.compile(r"\s*(?:返回|回到)[^。！？\s]{0,12}首页\s*(?:>>|»|＞＞|>|》)?\s*$")
+
+#: a line that is only a date (teaser lists print one under each headline).
+DATE_LINE = re.compile(
+    r"^\s*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
+)
+
+#: a label line that heads a list of links to other articles ("相关新闻：", "Related
+#: stories"); the linked lines right under it go with it, wherever it stands.
+RELATED_LABEL = re.compile(
+    r"^[\s【\[]*(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关链接|相關鏈接|相关报道|相關報導|相关文章|延伸阅读|推荐阅读|"
+    r"热点推荐|往期回顾|往期推荐|related(?: \w+)?|see also|more on this(?: story| topic)?|further reading|"
+    r"read more|recommended(?: reading)?)[\s:：】\]]*$",
+    re.I,
 )
