@@ -79,6 +79,10 @@ def run_crawl(start_urls: list[str], db_url: str | None = None, profile: str = "
         if site_profile.max_depth:
             settings.set("DEPTH_LIMIT", site_profile.max_depth, priority="cmdline")
     process = CrawlerProcess(settings)
+    if settings.get("NEWSCRAWL_LOG_FORMAT") == "json":
+        from crawler.progress import use_json_logs
+
+        use_json_logs()
     crawler = process.create_crawler("news")
     process.crawl(crawler, start_urls=start_urls, site=site, follow=follow, profile=site_profile, urls=articles,
                   since=since)

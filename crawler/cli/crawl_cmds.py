@@ -39,6 +39,9 @@ from storage.db import database_url
 @click.option("--keep-raw", is_flag=True, help="Also keep each article page's bytes (compressed) for `reparse`.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
               show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress line (it is shown only on a terminal anyway).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one JSON object per log line, for schedulers and log collectors.")
 @click.option("--redis", "redis_url", metavar="URL",
               help="Share the frontier with other processes through Redis (scrapy-redis), e.g. redis://127.0.0.1:6379/0."
                    " Start the same command on several processes or machines; each exits when the frontier"
@@ -47,7 +50,7 @@ from storage.db import database_url
               help="Override a Scrapy/newscrawl setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).")
 def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], urls_file: str | None, profile: str,
           site: str | None, since: str | None, no_follow: bool, max_pages: int | None, keep_raw: bool,
-          log_level: str, settings: tuple[str, ...], redis_url: str | None) -> None:
+          log_level: str, settings: tuple[str, ...], redis_url: str | None, quiet: bool, log_format: str) -> None:
     """Crawl TARGETS and store the articles. A target is a start URL (a page, listing page,
     sitemap or feed) or a site profile (a name from `newscrawl profiles list`, or a .toml path).
 
@@ -74,7 +77,9 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     open_repo(db_url)  # fail fast, before Scrapy starts, on a bad database URL
     key = site or (site_profile.name if site_profile else None) or ",".join(
         sorted({urlsplit(u).hostname or "" for u in starts + articles}))
-    extra: dict[str, Any] = _settings(settings)
+    extra: dict[str, Any] = {"NEWSCRAWL_LOG_FORMAT": log_format,
+                             "NEWSCRAWL_PROGRESS": not quiet and log_format == "text" and sys.stderr.isatty(),
+                             **_settings(settings)}
     if redis_url:
         from crawler.runner import redis_settings
 
@@ -91,7 +96,7 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     except AlreadyRunning as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
-    _report(result, db_url)
+    _report(result, db_url, as_json=log_format == "json")
     if not result.ok:
         sys.exit(EXIT_LOST)
 
@@ -150,9 +155,17 @@ def _run(urls: list[str], db_url: str | None, profile: str, site: str | None, lo
                      site_profile=site_profile, articles=articles, since=since)
 
 
-def _report(result: Any, db_url: str | None) -> None:
+def _report(result: Any, db_url: str | None, as_json: bool = False) -> None:
     parts = [f"{result.count(k)} {k}" for k in ("new", "updated", "unchanged", "duplicate", "rejected")]
     stat = lambda key: int(result.stats.get(key, 0) or 0)  # noqa: E731
+    if as_json:
+        summary = {"event": "crawl_finished", "finish_reason": result.finish_reason, "ok": result.ok,
+                   "pages": stat("response_received_count"), "failed": stat("newscrawl/failed"),
+                   "skipped": stat("newscrawl/skipped"), "already_stored": stat("newscrawl/skipped_known"),
+                   "store_errors": result.store_errors, "db": database_url(db_url),
+                   **{k: result.count(k) for k in ("new", "updated", "unchanged", "duplicate", "rejected")}}
+        click.echo(json.dumps(summary), err=True)
+        return
     click.echo(f"crawl {result.finish_reason}: {stat('response_received_count')} pages, " + ", ".join(parts)
                + f", {stat('newscrawl/failed')} failed, {stat('newscrawl/skipped')} skipped, "
                f"{stat('newscrawl/skipped_known')} already stored -> {database_url(db_url)}", err=True)
