@@ -77,7 +77,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
-def use_json_logs() -> None:
-    """Switch every handler on the root logger to JSON lines."""
-    for handler in logging.getLogger().handlers:
-        handler.setFormatter(JsonFormatter())
+def use_json_logs(level: str = "INFO") -> None:
+    """Log JSON lines to stderr from the root logger (used with LOG_ENABLED = False, so
+    Scrapy adds no text handler of its own)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.setLevel(level)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)

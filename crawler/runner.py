@@ -78,11 +78,13 @@ def run_crawl(start_urls: list[str], db_url: str | None = None, profile: str = "
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site_profile.concurrency, priority="cmdline")
         if site_profile.max_depth:
             settings.set("DEPTH_LIMIT", site_profile.max_depth, priority="cmdline")
-    process = CrawlerProcess(settings)
-    if settings.get("NEWSCRAWL_LOG_FORMAT") == "json":
+    json_logs = settings.get("NEWSCRAWL_LOG_FORMAT") == "json"
+    if json_logs:  # Scrapy installs no handler of its own; ours writes JSON lines
         from crawler.progress import use_json_logs
 
-        use_json_logs()
+        use_json_logs(settings.get("LOG_LEVEL", "INFO"))
+        settings.set("LOG_ENABLED", False, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
     process.crawl(crawler, start_urls=start_urls, site=site, follow=follow, profile=site_profile, urls=articles,
                   since=since)
