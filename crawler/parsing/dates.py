@@ -29,6 +29,11 @@ _ENGLISH = re.compile(
 )
 _RELATIVE = re.compile(
     r"(?P<n>\d+)\s*(?P<unit>秒|分钟|分鐘|小时|小時|天|周|seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s*(?:前|ago)", re.I)
+# Baidu 百家号 and many apps print ``10-08 12:00`` (no year: the current year) and
+# ``18-03-08 23:16`` (two-digit year). Both require a clock time, so bare ``09-1`` style
+# numbers from CSS or IDs never match.
+_SHORT_YEAR = re.compile(r"(?<![\d.:/-])(?P<y>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?![\d:])")
+_NO_YEAR = re.compile(r"(?<![\d.:/-])(?P<m>\d{1,2})(?:-|月)(?P<d>\d{1,2})日?\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?![\d:])")
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2, "today": 0, "yesterday": 1}
 
 
@@ -79,6 +84,14 @@ def parse_date(text: str | None, default_tz: tzinfo = UTC, now: datetime | None 
         if month:
             return _build(int(g["y1"] or g["y2"]), month, int(g["d1"] or g["d2"]), g["H"], g["M"], g["S"],
                           g["ampm"], _offset(g["tz"]), default_tz, now)
+    match = _SHORT_YEAR.search(text)
+    if match:
+        g = match.groupdict()
+        return _build(2000 + int(g["y"]), int(g["m"]), int(g["d"]), g["H"], g["M"], g["S"], None, None,
+                      default_tz, now)
+    match = _NO_YEAR.search(text)
+    if match:
+        return _year_less(match, default_tz, now)
     if re.search(r"\d{1,2}\s+\w{3}\s+\d{4}\s+\d{2}:\d{2}", text):
         try:
             value = parsedate_to_datetime(text)
@@ -86,6 +99,18 @@ def parse_date(text: str | None, default_tz: tzinfo = UTC, now: datetime | None 
         except (TypeError, ValueError, IndexError):
             pass
     return parse_relative(text, default_tz, now)
+
+
+def _year_less(match: re.Match[str], default_tz: tzinfo, now: datetime) -> datetime | None:
+    """``MM-DD HH:MM`` in the fetch year, or the year before when that would lie in the future
+    (a January fetch of a December post)."""
+    g = match.groupdict()
+    local_now = now.astimezone(default_tz)
+    value = _build(local_now.year, int(g["m"]), int(g["d"]), g["H"], g["M"], g["S"], None, None, default_tz, now)
+    if value is not None and value > local_now + timedelta(days=1):
+        value = _build(local_now.year - 1, int(g["m"]), int(g["d"]), g["H"], g["M"], g["S"], None, None,
+                       default_tz, now)
+    return value
 
 
 def parse_relative(text: str, default_tz: tzinfo, now: datetime) -> datetime | None:

@@ -12,6 +12,8 @@ import re
 from datetime import datetime, tzinfo
 from typing import Any
 
+from lxml import etree
+
 from crawler.parsing.dates import NUMERIC, iso, parse_date
 from crawler.parsing.page import Page, element_text, squash
 from crawler.parsing.record import Source
@@ -36,7 +38,7 @@ _REPRINT = re.compile(
     r"(?P<name>[^(（,，:：」”\s][^(（,，:：」”]*?)\s*(?:[(（]\s*(?:ID|id|微信号)\s*[:：]\s*(?P<id>[\w.-]+)\s*[)）])?"
     r"\s*(?:[,，]\s*作者\s*[:：]\s*(?P<author>[^,，。()（）]+))?\s*(?:[,，。]|$)"
 )
-_COMMENT_COUNT = re.compile(r"(\d[\d,]*)\s*(?:条评论|條評論|条留言|comments?\b|replies\b)|(?:评论|評論|留言|comments?)\s*[:：(（\[]?\s*(\d[\d,]*)", re.I)
+_COMMENT_COUNT = re.compile(r"(\d[\d,]*)\s*(?:条评论|條評論|条留言|评论|評論|跟帖|跟贴|comments?\b|replies\b)|(?:评论|評論|留言|comments?)\s*[:：(（\[]?\s*(\d[\d,]*)", re.I)
 _VIEW_COUNT = re.compile(r"(?:阅读|閱讀|浏览|瀏覽|点击|點擊|围观|阅读量|浏览量|views?|reads?)\s*(?:量|数|次数)?\s*[:：(（]?\s*(\d[\d,]*)\s*(?:次|人)?"
                          r"|(\d[\d,]*)\s*(?:次阅读|次浏览|人阅读|次点击|人浏览|views\b|reads\b)", re.I)
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|written by|posted by|von|par|por)\s+", re.I)
@@ -63,12 +65,32 @@ def _in_comments(el: Any) -> bool:
 
 # --- title -----------------------------------------------------------------------------------
 
+_HEADING_XPATH = ('//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5'
+                  ' or contains(@class, "title") or contains(@class, "Title") or contains(@id, "title")'
+                  ' or contains(@class, "headline")]')
+
+
+def _doc_title(page: Page) -> str:
+    return squash(" ".join(page.tree.xpath("//head/title//text()")))
+
+
 def _h1(page: Page) -> Any:
-    """The headline element: the first visible h1 outside headers/logos, else None."""
+    """The headline element, cached on the page: see ``_find_headline``."""
+    cached = page.__dict__.get("_headline_el", False)
+    if cached is not False:
+        return cached
+    found = _find_headline(page)
+    page.__dict__["_headline_el"] = found
+    return found
+
+
+def _find_headline(page: Page) -> Any:
+    """The visible headline: the first h1 that the ``<title>`` repeats (else the first h1 outside
+    logos); without an h1, the heading-like element (h2-h5, *title* classes) whose text the
+    ``<title>`` or og:title repeats; failing that, the heading nearest above a date line (a
+    CMS whose ``<title>`` is only the section name)."""
+    doc_title = _doc_title(page).lower()
     h1s = [h for h in page.tree.xpath("//body//h1") if element_text(h)]
-    if not h1s:
-        return None
-    doc_title = squash(" ".join(page.tree.xpath("//head/title//text()"))).lower()
     for h in h1s:
         text = element_text(h).lower()
         if len(text) > 4 and (text in doc_title or doc_title[: max(4, len(text) // 2)] in text):
@@ -76,7 +98,89 @@ def _h1(page: Page) -> Any:
     for h in h1s:
         if not h.xpath('ancestor::*[self::header or contains(@class, "logo") or contains(@id, "logo")]'):
             return h
-    return h1s[0]
+    titles = [t.lower() for t in (doc_title, squash(page.meta.get("og:title", ""))) if t]
+    candidates = []
+    for el in page.tree.xpath(_HEADING_XPATH):
+        if el.tag in ("html", "body", "head", "title", "meta") or el.xpath("ancestor::a") or el.tag == "a":
+            continue
+        text = element_text(el)
+        if 4 <= len(text) <= 120:
+            candidates.append((el, text))
+    # The site name in the <title> suffix ("新闻动态--中国地理学会官网") is no headline.
+    suffix = [p for p in _TITLE_SEPARATORS.split(doc_title) if p]
+    site_part = suffix[-1] if len(suffix) > 1 else ""
+    best, best_len = None, 0
+    for el, text in candidates:
+        low = text.lower()
+        if site_part and low in site_part:
+            continue
+        if any(low in t for t in titles) and len(text) > best_len:
+            best, best_len = el, len(text)
+    if best is not None:
+        return best
+    near_date = _heading_above_date(page, candidates)
+    if near_date is not None:
+        return near_date
+    return h1s[0] if h1s else None
+
+
+def _heading_above_date(page: Page, candidates: list[tuple[Any, str]]) -> Any:
+    """Of the headings, the one followed most closely (within 3 text pieces) by a date. When
+    two headings of the same markup are both followed by dates the page is a list of teasers,
+    and no heading is the headline."""
+    best, best_gap = None, 4
+    dated: dict[tuple[str, str], int] = {}
+    for el, text in candidates[:40]:
+        if len(text) < 6:
+            continue
+        gap = 0
+        for piece in _texts_after(page, el, 3):
+            gap += 1
+            if NUMERIC.search(piece):
+                key = (el.tag, el.get("class", ""))
+                dated[key] = dated.get(key, 0) + 1
+                if gap <= best_gap:
+                    best, best_gap = el, gap
+                break
+    if best is None or dated.get((best.tag, best.get("class", "")), 0) > 1:
+        return None
+    return best
+
+
+def _texts_after(page: Page, start: Any, limit: int) -> list[str]:
+    """Up to ``limit`` non-empty text pieces that follow ``start`` in document order."""
+    out: list[str] = []
+    if start.tail and start.tail.strip():
+        out.append(start.tail.strip())
+    node = start
+    while node is not None and len(out) < limit:
+        nxt = node.getnext()
+        while nxt is None and node is not None:
+            node = node.getparent()
+            if node is None:
+                return out
+            if node.tail and node.tail.strip():
+                out.append(node.tail.strip())
+            nxt = node.getnext()
+        node = nxt
+        if node is None or not isinstance(node.tag, str):
+            continue
+        if node.tag in ("script", "style"):
+            if node.tail and node.tail.strip():
+                out.append(node.tail.strip())
+            continue
+        for sub in node.iter():
+            if not isinstance(sub.tag, str) or sub.tag in ("script", "style"):
+                continue
+            if sub.text and sub.text.strip():
+                out.append(sub.text.strip())
+            if sub is not node and sub.tail and sub.tail.strip():
+                out.append(sub.tail.strip())
+            if len(out) >= limit:
+                break
+        if node.tail and node.tail.strip():
+            out.append(node.tail.strip())
+    return out[:limit]
 
 
 def _strip_site_suffix(title: str, known: list[str]) -> str:
@@ -97,7 +201,7 @@ def extract_title(page: Page, prefixes: tuple[str, ...] = ()) -> tuple[str | Non
     og = squash(page.meta.get("og:title") or page.meta.get("twitter:title")) or None
     h1 = _h1(page)
     h1_text = element_text(h1) if h1 is not None else None
-    doc_title = squash(" ".join(page.tree.xpath("//head/title//text()"))) or None
+    doc_title = _doc_title(page) or None
     raw = h1_text or headline or og or (_strip_site_suffix(doc_title, []) if doc_title else None)
     if raw and doc_title and raw not in doc_title and not h1_text:
         raw = _strip_site_suffix(doc_title, [c for c in (headline, og) if c])
@@ -147,29 +251,41 @@ _DATE_LABEL = re.compile(r"(发布时间|發佈時間|发布日期|发表时间|
 
 def header_texts(page: Page, limit: int = 40) -> list[str]:
     """Short text pieces right after the headline in document order, up to the body's start:
-    where the meta line (date, 来源, 作者, counts) of an article lives."""
+    where the meta line (date, 来源, 作者, counts) of an article lives. An element's tail
+    comes after its children's text, as a reader sees it. Computed once per page."""
+    cached = page.__dict__.get("_header_texts")
+    if cached is not None:
+        return cached[:limit]
+    out = _walk_header(page, 40)
+    page.__dict__["_header_texts"] = out
+    return out[:limit]
+
+
+def _walk_header(page: Page, limit: int) -> list[str]:
     h1 = _h1(page)
     if h1 is None:
         return []
     out: list[str] = []
     started = False
-    for node in page.tree.iter():
-        if node is h1:
-            started = True
-            if h1.tail and h1.tail.strip():
-                out.append(h1.tail.strip())
+    for event, node in etree.iterwalk(page.tree, events=("start", "end")):
+        if not started:
+            if event == "end" and node is h1:
+                started = True
+                text = (h1.tail or "").strip()
+                if text:
+                    out.append(text)
             continue
-        if not started or not isinstance(node.tag, str) or node.tag in ("script", "style"):
+        if not isinstance(node.tag, str):
             continue
-        if h1 in node.iterancestors():
+        raw = node.text if event == "start" else node.tail
+        if event == "start" and node.tag in ("script", "style", "noscript", "template"):
+            raw = None
+        text = (raw or "").strip()
+        if not text:
             continue
-        for text in (node.text, node.tail):
-            text = (text or "").strip()
-            if not text:
-                continue
-            if len(text) > 160:
-                return out
-            out.append(text)
+        if len(text) > 160:
+            break
+        out.append(text)
         if len(out) >= limit:
             break
     return out
@@ -189,13 +305,15 @@ def extract_dates(page: Page, tz: tzinfo, now: datetime) -> tuple[str | None, st
             if (published := parse_date(el.get("content") or el.get("datetime") or element_text(el), tz, now)):
                 break
     if published is None:
+        published = _date_in_header(page, tz, now)
+    if published is None:
         for el in page.tree.xpath("//body//time"):
             if _in_comments(el):
                 continue
             if (published := parse_date(el.get("datetime") or element_text(el), tz, now)):
                 break
     if published is None:
-        published = _date_near_headline(page, tz, now)
+        published = _labelled_date_anywhere(page, tz, now)
     if modified is None:
         for key in _MODIFIED_META:
             if key in page.meta and (modified := parse_date(page.meta[key], tz, now)):
@@ -203,14 +321,23 @@ def extract_dates(page: Page, tz: tzinfo, now: datetime) -> tuple[str | None, st
     return iso(published), iso(modified)
 
 
-def _date_near_headline(page: Page, tz: tzinfo, now: datetime) -> datetime | None:
+def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> datetime | None:
+    """The date nearest the headline: labelled pieces first, then any piece. A piece is also
+    read together with the next one, since CMSs split ``发布时间：10-08`` and ``12:00`` into
+    two spans."""
     texts = header_texts(page)
-    labelled = [t for t in texts if _DATE_LABEL.search(t)]
-    for text in labelled + texts:
+    joined = [f"{t} {texts[i + 1]}" if i + 1 < len(texts) and len(texts[i + 1]) < 20 else t
+              for i, t in enumerate(texts)]
+    labelled = [t for t in joined if _DATE_LABEL.search(t)]
+    for text in labelled + joined:
         value = parse_date(_DATE_LABEL.sub(" ", text), tz, now)
         if value:
             return value
-    # No headline or nothing near it: labelled dates anywhere outside comments, scripts and styles.
+    return None
+
+
+def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime) -> datetime | None:
+    """No headline or nothing near it: labelled dates anywhere outside comments, scripts, styles."""
     for node in page.tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
         text = str(node)
         if _DATE_LABEL.search(text) and NUMERIC.search(text) and not _in_comments(node.getparent()):
@@ -240,35 +367,120 @@ def _split_people(text: str) -> list[str]:
     return [p.strip(" .:：") for p in parts if 1 < len(p.strip(" .:：")) <= 40]
 
 
+_NOT_NAMES = {"未知", "佚名", "网络整理", "网络", "本站", "匿名", "admin", "administrator", "name", "编辑", "小编", "unknown",
+              "staff", "网友"}
+_LABEL_ONLY = re.compile(r"(?:^|[\s|丨/·•])(?P<label>作者|撰文|记者|記者|文|来源|來源|信息来源|本文来源|稿源|出处|author|source)\s*[:：]?\s*$", re.I)
+# Reporter lines inside the article: 澎湃新闻记者 段彦超 廖艳 / 采写：南都见习记者 林子沛 / 《棱镜》作者 周纯,
+# and the agency dateline 新华社巴黎12月9日电（记者唐霁）.
+_NAME = r"[\u4e00-\u9fff·]{2,4}"
+_BYLINE_LINE = re.compile(r"^\s*(?:采写|撰文|文|作者)?\s*[:：|丨]?\s*\S{0,12}?(?:记者|記者|作者|通讯员|撰文)\s*[:：|丨]?\s*"
+                          rf"(?P<names>{_NAME}(?:\s*[\s、，,和]\s*{_NAME}){{0,3}})\s*$")
+_DATELINE = re.compile(rf"^\S{{0,16}}电\s*[（(]\s*(?:记者|記者)\s*(?P<names>{_NAME}(?:\s*[、，,\s]\s*{_NAME}){{0,3}})\s*[)）]")
+
+
+def _site_names(page: Page) -> list[str]:
+    """Names the page uses for its own site: og:site_name and the <title> suffix parts."""
+    names = [page.meta.get("og:site_name", ""), page.meta.get("application-name", "")]
+    parts = [p for p in _TITLE_SEPARATORS.split(_doc_title(page)) if p]
+    if len(parts) > 1:
+        names += parts[1:]
+    return [n.strip().lower() for n in names if n and n.strip()]
+
+
+def _is_person(name: str, site_names: list[str], source: str | None) -> bool:
+    """Reject what CMSs put in author slots that is not a person: the site itself, the source,
+    placeholders (``name, email@gmail.com``), 未知 / 网络整理, URLs."""
+    low = name.strip().lower()
+    if not low or low in _NOT_NAMES or "@" in low or low.startswith("http") or len(low) > 40:
+        return False
+    if source and low == source.strip().lower():
+        return False
+    return not any(low == s or (len(low) >= 2 and low in s) or (len(s) >= 2 and s in low) for s in site_names)
+
+
+def header_labels(page: Page) -> dict[str, str]:
+    """``来源`` / ``作者`` values of the meta line: a label and its value are often separate
+    pieces (``来源:`` + ``<a>证券市场红周刊</a>``; ``作者`` + ``<span>魏星</span>``)."""
+    cached = page.__dict__.get("_header_labels")
+    if cached is not None:
+        return cached
+    found: dict[str, str] = {}
+    texts = header_texts(page)
+    for i, text in enumerate(texts):
+        match = _LABEL_ONLY.search(text)
+        if match and i + 1 < len(texts):
+            kind = "author" if match.group("label").lower() in ("作者", "撰文", "记者", "記者", "文", "author") else "source"
+            value = re.split(r"\s+|[|丨]", texts[i + 1].strip())[0]
+            if value and not _LABEL_ONLY.search(value) and not NUMERIC.search(value) and not value.isdigit():
+                found.setdefault(kind, value)
+    page.__dict__["_header_labels"] = found
+    return found
+
+
+def _body_bylines(page: Page) -> list[str]:
+    """Reporter names from short byline paragraphs or an agency dateline in the article."""
+    body = page.tree.body
+    if body is None or page.language != "zh":  # the patterns are Chinese reporter lines
+        return []
+    for el in body.iter("p", "strong", "span"):
+        if len(el) > 4:
+            continue
+        text = element_text(el)
+        if not text:
+            continue
+        if len(text) <= 40:
+            match = _BYLINE_LINE.match(text)
+        else:
+            match = _DATELINE.match(text[:60])
+        if match and not _in_comments(el):
+            names = [n for n in re.split(r"\s*[\s、，,和]\s*", match.group("names")) if n]
+            return [n for n in names if _is_person(n, _site_names(page), None)]
+    return []
+
+
 def extract_authors(page: Page) -> list[str]:
-    """Bylines: JSON-LD author, meta author, byline markup, 作者/记者 labels (never editors)."""
+    """Bylines: JSON-LD author, meta author, byline markup, 作者/记者 labels, reporter lines in
+    the article (never editors, the site itself or placeholders)."""
+    site_names = _site_names(page)
+    source = _header_source(page)
     found: list[str] = []
     art = _jsonld_article(page)
     found += [squash(n) for n in _names(art.get("author"))]
+    found = [n for n in found if _is_person(n, site_names, source)]
     if not found:
         for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
             value = page.meta.get(key)
             if value and not value.startswith("http"):
-                found += _split_people(value)
-                break
+                found += [n for n in _split_people(value) if _is_person(n, site_names, source)]
+                if found:
+                    break
     if not found:
         for el in page.tree.xpath(
             '//body//*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")'
-            ' or @class="author" or contains(@class, "post-author") or contains(@class, "article-author")]'
+            ' or contains(@class, "authorName") or @class="author" or contains(@class, "post-author")'
+            ' or contains(@class, "article-author")]'
         ):
             if _in_comments(el):
                 continue
             text = element_text(el)
             if text and len(text) < 80 and not _EDITOR.search(text):
-                found += _split_people(_AUTHOR_LABEL.sub(lambda m: m.group(1), text))
-                break
+                found += [n for n in _split_people(_AUTHOR_LABEL.sub(lambda m: m.group(1), text))
+                          if _is_person(n, site_names, source)]
+                if found:
+                    break
+    if not found:
+        labelled = header_labels(page).get("author")
+        if labelled and _is_person(labelled, site_names, source):
+            found.append(labelled)
     if not found:
         for text in header_texts(page):
             text = _EDITOR.split(text)[0]
             match = _AUTHOR_LABEL.search(text)
             if match:
-                found += _split_people(match.group(1))
+                found += [n for n in _split_people(match.group(1)) if _is_person(n, site_names, source)]
                 break
+    if not found:
+        found = _body_bylines(page)
     out: list[str] = []
     for name in found:
         if name and name not in out and not name.startswith("http"):
@@ -289,21 +501,82 @@ def parse_source_line(text: str) -> Source | None:
                   channel=channel.strip() if channel else None, line=squash(text))
 
 
+_SOURCE_CLASS = re.compile(r"(?:^|[\s_-])(?:source|article[_-]?source|a_source|ne_article_source|from)(?:$|[\s_-])", re.I)
+_SOURCE_LINE = re.compile(r"^\s*(?:本文|信息|稿件|新闻)?(?:来源|來源|稿源|出处)\s*[:：]\s*(?P<name>[^\s|/　:：]{2,30})")
+
+
+def _first_token(value: str) -> str:
+    """The source name out of ``新华网 作者：…`` or ``Reuters Health | 2019``: the first word,
+    or several capitalised Latin words."""
+    value = re.split(r"\s*(?:作者|编辑|责任编辑|责编|记者|发布|时间|阅读|浏览|\d{4}[-年])", value.strip())[0]
+    words = value.split()
+    if not words:
+        return ""
+    if re.fullmatch(r"[A-Za-z][\w.&-]*", words[0]):
+        out = [words[0]]
+        for word in words[1:4]:
+            if not re.fullmatch(r"[A-Z][\w.&-]*", word):
+                break
+            out.append(word)
+        return " ".join(out)
+    return words[0].strip("，,。;；")
+
+
+def _header_source(page: Page) -> str | None:
+    """来源 near the headline (inline or as label + value pieces), else an element classed
+    *source* near the top, else a short ``本文来源：…`` / ``来源：…`` line anywhere (often under
+    the body, outside the extracted blocks)."""
+    cached = page.__dict__.get("_header_source", False)
+    if cached is not False:
+        return cached
+    name: str | None = None
+    for text in header_texts(page):
+        match = _SOURCE_LABEL.search(text)
+        if match:
+            name = _first_token(match.group(1)) or None
+            if name:
+                break
+    if name is None:
+        name = header_labels(page).get("source")
+    if name is None:
+        nearby = set(header_texts(page, 20))
+        region = _h1(page)
+        for _ in range(3):
+            if region is not None and region.getparent() is not None:
+                region = region.getparent()
+        for el in (region.xpath('.//*[contains(@class, "source") or contains(@class, "Source")]')[:8]
+                   if region is not None else []):
+            text = squash(element_text(el))
+            if _SOURCE_CLASS.search(el.get("class", "")) and 2 <= len(text) <= 30 and text in nearby:
+                text = re.sub(r"^\s*(?:本文|信息)?(?:来源|來源|source)\s*[:：]?\s*", "", text, flags=re.I)
+                name = _first_token(text) or None
+                if name:
+                    break
+    if name is None:
+        for node in page.tree.xpath("//body//text()[contains(., '来源') or contains(., '來源')]"):
+            match = _SOURCE_LINE.match(str(node))
+            if match and not _in_comments(node.getparent()):
+                name = _first_token(match.group("name")) or None
+                if name:
+                    break
+    page.__dict__["_header_source"] = name
+    return name
+
+
 def extract_source(page: Page, body_blocks: list[str]) -> Source | None:
     """Original publisher: a 本文来自… line (usually last in the body), a 来源 label near the
     headline, else the JSON-LD publisher."""
     for block in reversed(body_blocks[-5:]):
+        if len(block) < 60 and (match := _SOURCE_LINE.match(block)) and (name := _first_token(match.group("name"))):
+            return Source(name=name, line=squash(block))
         if len(block) < 160 and (src := parse_source_line(block)):
             return src
     for block in body_blocks[:2]:
         if len(block) < 160 and (src := parse_source_line(block)):
             return src
-    for text in header_texts(page):
-        match = _SOURCE_LABEL.search(text)
-        if match:
-            name = re.split(r"\s*(?:作者|编辑|责任编辑|记者|发布|时间|阅读|\d{4}[-年])", match.group(1))[0].strip()
-            if name:
-                return Source(name=name, line=squash(text))
+    name = _header_source(page)
+    if name:
+        return Source(name=name)
     art = _jsonld_article(page)
     publisher = _names(art.get("publisher"))
     if publisher:
@@ -348,7 +621,16 @@ def _number(text: str) -> int | None:
 def extract_counts(page: Page) -> tuple[int | None, int | None]:
     """(comment_count, view_count) where the page shows them near the headline."""
     comments = views = None
+    joined = " ".join(header_texts(page))
+    if (match := _COMMENT_COUNT.search(joined)):
+        comments = _number(match.group(1) or match.group(2))
+    if (match := _VIEW_COUNT.search(joined)):
+        views = _number(match.group(1) or match.group(2))
     for el in page.tree.xpath('//body//*[@title or @class or @href]'):
+        if comments is not None and views is not None:
+            break
+        if len(el) > 2:  # counts are leaves or nearly so
+            continue
         hint = f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}'
         if not re.search(r"评论|評論|comment|pinglun|#comments|阅读|浏览|views?\b", hint, re.I):
             continue
@@ -359,9 +641,4 @@ def extract_counts(page: Page) -> tuple[int | None, int | None]:
             comments = _number(text)
         elif views is None and re.search(r"阅读|浏览|views?", hint, re.I):
             views = _number(text)
-    joined = " ".join(header_texts(page))
-    if comments is None and (match := _COMMENT_COUNT.search(joined)):
-        comments = _number(match.group(1) or match.group(2))
-    if views is None and (match := _VIEW_COUNT.search(joined)):
-        views = _number(match.group(1) or match.group(2))
     return comments, views

@@ -139,13 +139,20 @@ class Page:
         """BCP 47 primary language tag from ``<html lang>``, meta tags, or the script of the title."""
         lang = self.tree.get("lang") or self.tree.get("xml:lang") or self.meta.get("content-language") \
             or self.meta.get("og:locale") or self.meta.get("language")
-        if lang:
-            primary = re.split(r"[-_]", lang.strip())[0].lower()
-            if primary.isalpha() and 2 <= len(primary) <= 3:
-                return primary
-        sample = squash(" ".join(self.tree.xpath("//title//text()")))[:200]
-        sample += element_text(self.tree.body)[:400] if self.tree.body is not None else ""
-        cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-        if sample and cjk / max(1, len(sample)) > 0.2:
+        # Chinese CMS templates often ship ``<html lang="en">``: a declared language is trusted
+        # only when the title does not say otherwise (a Chinese title decides for zh).
+        title = squash(" ".join(self.tree.xpath("//head/title//text()")))[:200]
+        primary = re.split(r"[-_]", lang.strip())[0].lower() if lang else ""
+        if primary not in ("ja", "ko") and _cjk_share(title) > 0.3 and not re.search(r"[\u3040-\u30ff]", title):
+            return "zh"
+        if primary.isalpha() and 2 <= len(primary) <= 3:
+            return primary
+        sample = title + (element_text(self.tree.body)[:400] if self.tree.body is not None else "")
+        if sample and _cjk_share(sample) > 0.2:
             return "zh"
         return None
+
+
+def _cjk_share(text: str) -> float:
+    """Share of CJK ideographs in ``text`` (0 for empty text)."""
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") / len(text) if text else 0.0

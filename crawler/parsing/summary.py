@@ -16,11 +16,16 @@ _CLASS_HINT = re.compile(r"summary|abstract|digest|standfirst|dek|excerpt|lead|i
                          re.I)
 
 
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+
+
 def extract_summary(page: Page) -> tuple[str | None, bool | None]:
     """(summary, summary_truncated)."""
     text = _labelled_block(page) or page.meta.get("description") or page.meta.get("og:description") \
         or page.meta.get("twitter:description")
-    text = squash(text) if text else None
+    # Icon-font glyphs (private-use code points such as U+E621) sit inside lead blocks as
+    # decoration; they are not text.
+    text = squash(_PRIVATE_USE.sub(" ", text)) if text else None
     if not text:
         return None, None
     return text, text.endswith(("…", "...", "。。。"))
@@ -32,6 +37,11 @@ def _labelled_block(page: Page) -> str | None:
         return None
     for el in body.iter("div", "p", "section", "blockquote", "span"):
         marker = f'{el.get("class", "")} {el.get("id", "")}'
+        # Cheap filter before the subtree text (computing it for every div is quadratic on deep
+        # pages): the element must carry a summary class hint or open with a label.
+        hinted = bool(_CLASS_HINT.search(marker))
+        if not hinted and not LABEL.match(_opening(el)):
+            continue
         text = element_text(el)
         if not text or len(text) > 800:
             continue
@@ -43,3 +53,13 @@ def _labelled_block(page: Page) -> str | None:
             if not re.search(r"comment|related|nav|menu|footer|sidebar", marker, re.I):
                 return text
     return None
+
+
+def _opening(el: object) -> str:
+    """The first dozen characters of an element's text, read without walking its subtree."""
+    out = ""
+    for piece in el.itertext():  # type: ignore[attr-defined]
+        out += piece.strip()
+        if len(out) >= 12:
+            break
+    return out
