@@ -553,6 +553,8 @@ def _header_source(page: Page) -> str | None:
                 if name:
                     break
     if name is None:
+        name = _bare_outlet(header_texts(page, 8))
+    if name is None:
         for node in page.tree.xpath("//body//text()[contains(., '来源') or contains(., '來源')]"):
             match = _SOURCE_LINE.match(str(node))
             if match and not _in_comments(node.getparent()):
@@ -561,6 +563,26 @@ def _header_source(page: Page) -> str | None:
                     break
     page.__dict__["_header_source"] = name
     return name
+
+
+_OUTLET = re.compile(r"^[\u4e00-\u9fff·]{2,14}(?:通讯社|新闻社|社|日报|晚报|早报|时报|商报|周刊|周报|报|网|網|电视台|广播电台|台|杂志|"
+                     r"新闻|客户端|在线|频道)$")
+
+
+def _bare_outlet(pieces: list[str]) -> str | None:
+    """An unlabelled outlet name right beside the date in the meta line ("新华社 2020-01-03
+    18:13"): a short Chinese name ending as Chinese media names do (社, 报, 网, 台...)."""
+    for i, piece in enumerate(pieces):
+        if not NUMERIC.search(piece):
+            continue
+        for near in pieces[max(0, i - 1):i] + pieces[i + 1:i + 2]:
+            if _OUTLET.match(near.strip()):
+                return near.strip()
+        head = NUMERIC.split(piece, maxsplit=1)[0].strip()
+        if _OUTLET.match(head):
+            return head
+        break
+    return None
 
 
 def extract_source(page: Page, body_blocks: list[str]) -> Source | None:
@@ -635,10 +657,37 @@ def extract_counts(page: Page) -> tuple[int | None, int | None]:
         if not re.search(r"评论|評論|comment|pinglun|#comments|阅读|浏览|views?\b", hint, re.I):
             continue
         text = element_text(el)
-        if not re.fullmatch(r"\d[\d,]*", text or ""):
+        number = re.fullmatch(r"\d[\d,]*", text or "")
+        labelled = _VIEW_COUNT.fullmatch(text or "") if views is None else None
+        if not number and not labelled:
             continue
-        if comments is None and re.search(r"评论|評論|comment|pinglun", hint, re.I):
+        # A count inside a list item that links elsewhere belongs to a teaser, not this article.
+        if el.xpath("ancestor::li[.//a[@href]][1]") and not number:
+            continue
+        if number and comments is None and re.search(r"评论|評論|comment|pinglun", hint, re.I):
             comments = _number(text)
         elif views is None and re.search(r"阅读|浏览|views?", hint, re.I):
-            views = _number(text)
+            views = _number(text) if number else _number(labelled.group(1) or labelled.group(2))
+    if views is None or comments is None:
+        line = _meta_line(page)
+        if views is None and line and (match := _VIEW_COUNT.search(line)):
+            views = _number(match.group(1) or match.group(2))
+        if comments is None and line and (match := _COMMENT_COUNT.search(line)):
+            comments = _number(match.group(1) or match.group(2))
     return comments, views
+
+
+def _meta_line(page: Page) -> str | None:
+    """The text of the element holding the labelled publication date (发布时间…), when the
+    page has no headline to read its meta line from: its counts stand on the same line."""
+    for node in page.tree.xpath("//body//text()[contains(., '发布时间') or contains(., '发表时间') "
+                                "or contains(., '發佈時間') or contains(., '发布日期')]"):
+        parent = node.getparent()
+        if parent is not None and node.is_tail:  # text after an element belongs to that element's parent
+            parent = parent.getparent()
+        if parent is None or parent.tag in ("script", "style") or _in_comments(parent):
+            continue
+        text = element_text(parent)
+        if len(text) <= 300:
+            return text
+    return None
