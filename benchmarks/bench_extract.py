@@ -11,6 +11,9 @@ Run: ``.venv/bin/python -m benchmarks.bench_extract [--out PATH] [--passes N] [-
 * Body alone: ``body_f1`` (``extract_body`` with captions kept, no article check) and
   ``body_ms_per_page`` on pages parsed beforehand.
 * zh-dev: pages/s and mean body length through our parser.
+* zh quality: the hand-labelled full bodies in ``tests/fixtures/zh-bodies/ground-truth.json``
+  (pages in ``tests/fixtures/pages/zh/``) scored with ``--cjk`` (one token per CJK
+  character), ours (``zh_f1``...) and trafilatura's (``zh_trafilatura_f1``) in the same run.
 
 The shared data directory is ``../shared`` next to the repo, or ``$NEWSCRAWL_SHARED``.
 Results go to ``benchmarks/results/extract-latest.json`` (and stdout).
@@ -96,6 +99,29 @@ def best_time(func: Callable[[], None], passes: int) -> float:
     return best
 
 
+def zh_pages(truth: dict[str, Any]) -> list[tuple[str, bytes, str]]:
+    """The labelled zh fixture pages: (name, html bytes, url)."""
+    folder = ROOT / "tests" / "fixtures" / "pages" / "zh"
+    return [(key, (folder / f"{key}.html").read_bytes(), item["url"]) for key, item in truth.items()]
+
+
+def score_zh(scorer: Any, truth: dict[str, Any], parse: Callable[[bytes, str], str], *,
+             with_trafilatura: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Full-body quality on the hand-labelled Chinese pages, CJK-tokenised."""
+    pages = zh_pages(truth)
+    ours = {key: {"articleBody": parse(html, url)} for key, html, url in pages}
+    metrics, rows = scorer.score(truth, ours, cjk=True)
+    result: dict[str, Any] = {f"zh_{k}": round(metrics[k], 4) for k in ("f1", "precision", "recall", "accuracy")}
+    result["zh_pages_labelled"] = metrics["pages"]
+    if with_trafilatura:
+        import trafilatura
+        warnings.filterwarnings("ignore")
+        theirs = {key: {"articleBody": trafilatura.extract(html.decode("utf-8", "replace"), url=url) or ""}
+                  for key, html, url in pages}
+        result["zh_trafilatura_f1"] = round(scorer.score(truth, theirs, cjk=True)[0]["f1"], 4)
+    return result, rows
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "extract-latest.json")
@@ -151,6 +177,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         result["zh_pages_per_s"] = round(len(zh) / zh_time, 1)
         result["zh_mean_body_chars"] = round(sum(len(b) for b in bodies) / len(bodies), 1)
         result["zh_empty_bodies"] = sum(1 for b in bodies if not b.strip())
+
+    zh_truth_path = ROOT / "tests" / "fixtures" / "zh-bodies" / "ground-truth.json"
+    if zh_truth_path.exists():
+        zh_truth = json.loads(zh_truth_path.read_text(encoding="utf-8"))
+        zh_result, zh_rows = score_zh(scorer, zh_truth, parse, with_trafilatura=not args.no_trafilatura)
+        result.update(zh_result)
+        if args.per_page:
+            for key, (tp, fp, fn, _) in sorted(zh_rows.items(), key=lambda kv: kv[1][0])[:10]:
+                print(f"zh/{key:<20} P={scorer.precision(tp, fp, fn):.3f} R={scorer.recall(tp, fp, fn):.3f}",
+                      file=sys.stderr)
 
     try:
         import trafilatura as _t

@@ -34,13 +34,6 @@ PAGES = Path(__file__).parent / "fixtures" / "pages"
 FIELDS = ("title", "published_at", "authors", "source_name", "body_first", "body_last", "category", "breadcrumb",
           "view_count", "comment_count", "summary_start")
 
-# Body assertions the body extractor (crawler/parsing/body.py, owned elsewhere) does not meet yet.
-# Only body fields may be listed here; the metadata fields must pass.
-BODY_XFAIL: dict[tuple[str, str], str] = {
-    ("en/cnbc_emirates", "body_first"): "body starts with the 'Key Points' box instead of the DUBAI dateline paragraph",
-    ("zh/qq_2", "body_first"): "body starts with the 划重点 teaser list and the 《棱镜》作者 line",
-}
-
 
 def _fixtures() -> list[tuple[str, dict[str, Any]]]:
     out = []
@@ -55,10 +48,7 @@ def _cases() -> list[Any]:
         for name in FIELDS:
             if name not in label:
                 continue
-            marks = []
-            if (page_id, name) in BODY_XFAIL:
-                marks.append(pytest.mark.xfail(reason=BODY_XFAIL[(page_id, name)], strict=False))
-            cases.append(pytest.param(page_id, name, label[name], id=f"{page_id}-{name}", marks=marks))
+            cases.append(pytest.param(page_id, name, label[name], id=f"{page_id}-{name}"))
     return cases
 
 

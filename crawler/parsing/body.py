@@ -24,8 +24,12 @@ Stages (each reads the shared ``page.tree`` and never modifies it):
    editor line (责任编辑), disclaimer, copyright, tag list, wire credits ("Reporting by
    ...") cut the rest; promotional end matter ("Subscribe to ...") cuts it too unless
    running text follows, which makes it an inset. At both edges: reporter and source
-   lines (新京报记者 X, 来源：网络, 【文/X】). At the start: the title, its ``原标题``
-   line, bylines and post-meta lines.
+   lines (新京报记者 X, 来源：网络, 【文/X】) and, glued to the last sentence, a bracketed
+   credit ("。(文/图 X)", "。（德清县发改局）"). At the start: the title, its ``原标题``
+   line, bylines and post-meta lines; a summary box (a "Key Points" / "Highlights" /
+   "划重点" / "要点" / "核心提示" label over a short list or box, or "核心提示：…" inline),
+   which restates the article rather than opening it; and the lead picture's caption
+   when the markup names it a caption (it stays on the image).
 
 Images are the ``<img>`` of the kept container with absolute ``src``; the caption is
 the ``<figcaption>`` or, as on many Chinese pages, a short centred/grey/small paragraph
@@ -54,6 +58,8 @@ from crawler.parsing.boilerplate import (
     RELATED_LABEL,
     SOFT_END_MARKER,
     START_MARKER,
+    SUMMARY_LABEL,
+    TRAILING_ATTRIBUTION,
     TRAILING_CREDIT,
     TRAILING_JUNK,
     attr_weight,
@@ -379,6 +385,7 @@ class _Block:
     source: Any = None  # the element whose text this is
     link_share: float = 0.0  # share of the text inside <a>
     html: str | None = None  # the same text with its inline links and emphasis
+    lead_caption: bool = False  # the lead picture's caption: out of the text, kept on the image
 
 
 @dataclass(slots=True)
@@ -645,6 +652,48 @@ def _is_prose(block: _Block) -> bool:
             and END_MARKER.match(block.text) is None)
 
 
+def _summary_box(kept: list[_Block]) -> int:
+    """How many leading blocks form a summary box: a "Key Points" / "划重点" / "要点" label
+    line and the list (or the small box) under it. 0 when the body does not start so.
+
+    The box restates the article in a few bullets; a reader skips it, and so does the
+    body. The box must be short beside the rest of the body, so an article that is a
+    list of highlights keeps its list.
+    """
+    label = kept[0]
+    if len(label.text) > 40 or SUMMARY_LABEL.match(label.text) is None or len(kept) < 3:
+        return 0
+    end = 1
+    if kept[1].kind == "li":  # the bullets: one list
+        group = kept[1].group
+        while end < len(kept) and kept[end].kind == "li" and kept[end].group is group:
+            end += 1
+    elif label.source is not None and (box := label.source.getparent()) is not None:
+        # the label heads a box of short paragraphs: the blocks inside that box
+        while end < len(kept) and kept[end].source is not None and _inside(kept[end].source, box):
+            end += 1
+        if end == len(kept):  # the box is the whole body: the label is a heading
+            return 0
+    if end == 1 or end > 9:
+        return 0
+    box_len = sum(len(b.text) for b in kept[:end])
+    rest = sum(len(b.text) for b in kept[end:])
+    return end if box_len < 0.6 * rest else 0
+
+
+def _marked_caption(block: _Block) -> bool:
+    """A caption the markup names (``<figcaption>``, ``class="...caption"``), as opposed to a
+    paragraph that only looks like one (centred, grey)."""
+    if block.kind == "figcaption":
+        return True
+    el = block.source
+    return el is not None and "caption" in (el.get("class") or "").lower()
+
+
+def _inside(el: Any, box: Any) -> bool:
+    return el is box or any(a is box for a in el.iterancestors())
+
+
 def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
     kept: list[_Block] = []
     seen: set[str] = set()
@@ -675,11 +724,22 @@ def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
                 continue
             seen.add(text)
         kept.append(block)
-    # start: the title again, its 原标题 line, bylines and date lines before the text
+    # start: the title again, its 原标题 line, bylines and date lines before the text, and
+    # a summary box ("Key Points", "划重点") before the first line of the article
     i = 0
-    while i < len(kept) and i < 6:
+    lead = 0  # summary and caption blocks dropped: they still count in the six-block window
+    while i < len(kept) and i + lead < 6:
         block = kept[i]
         text = block.text
+        if i == 0 and (end := _summary_box(kept)):
+            del kept[:end]
+            lead += 1
+            continue
+        if i == 0 and len(kept) > 1 and _marked_caption(block) and not _marked_caption(kept[1]):
+            block.lead_caption = True
+            del kept[0]  # the lead picture's caption (it stays on the image)
+            lead += 1
+            continue
         if (block.kind == "h1" or _is_title(text, block.kind, keys) or START_MARKER.match(text)
                 or (len(text) < 200 and _POSTED_BY.search(text) and _DATELINE.search(text))
                 or (len(text) < 80 and (_BYLINE.match(text) or
@@ -721,6 +781,10 @@ def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
         del kept[0]
     while kept and len(kept[-1].text) < 80 and EDGE_LINE.match(kept[-1].text):
         del kept[-1]
+    # a credit glued to the last sentence: "…美好生活需要。(文/图 刘玺东)", "…趋稳趋优。（德清县发改局）"
+    if kept and (m := TRAILING_ATTRIBUTION.search(kept[-1].text)) and m.start() > 0:
+        kept[-1].text = kept[-1].text[:m.start()]
+        kept[-1].html = None
     return kept
 
 
@@ -813,6 +877,7 @@ def _images(pics: list[_Pic], raw: list[_Block], kept: list[_Block]) -> list[Ima
             elif nxt.source is pic.block_el and _caption_like(nxt):
                 caption = nxt.text
         if pic.after > len(raw) or (pic.after < len(raw) and id(raw[pic.after]) not in kept_ids
+                                    and not raw[pic.after].lead_caption
                                     and pic.after > 0 and id(raw[pic.after - 1]) not in kept_ids):
             continue  # the image sat in a trimmed edge
         out.append(Image(src=pic.src, alt=pic.alt, caption=caption))

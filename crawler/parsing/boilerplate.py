@@ -213,10 +213,25 @@ JUNK_LINE = re.compile(
     re.I,
 )
 
-#: a first block that repeats metadata rather than article text.
+#: a first block that repeats metadata rather than article text (a summary written inline
+#: after its label, "核心提示：…", counts: it restates the article, see SUMMARY_LABEL).
 START_MARKER = re.compile(
     r"^[\s(（\[【]*(?:(?:本文)?(?:原标题|原標題|原题)|摘要|内容摘要|内容提要|導讀|导读|"
-    r"当前位置|當前位置|您的位置|你的位置|您所在的位置|所在位置|现在位置|現在位置)\s*[:：]", re.I,
+    r"核心提示|划重点|劃重點|本文要点|文章要点|要点提示|"
+    r"当前位置|當前位置|您的位置|你的位置|您所在的位置|所在位置|现在位置|現在位置)\s*[:：】\]]", re.I,
+)
+
+#: the label of a summary box at the top of an article ("Key Points", "Highlights",
+#: "划重点", "要点", "核心提示"): the list or box under it restates the article in short,
+#: it is not the article's opening. Only a line that is nothing but the label matches.
+SUMMARY_LABEL = re.compile(
+    r"^[\s(（\[【]*(?:"
+    r"key (?:points|takeaways|facts|highlights)|takeaways|highlights|story highlights|"
+    r"at a glance|in brief|in short|the big picture|what you need to know|summary|tl;?dr|"
+    r"划重点|劃重點|本文要点|文章要点|要点|要點|核心提示|内容提要|內容提要|内容摘要|摘要|导读|導讀|"
+    r"看点|速览|速覽|要闻速览"
+    r")[\s:：.】\])）]*$",
+    re.I,
 )
 
 #: an element that holds a picture credit (``<span class="credit">`` inside a figcaption,
@@ -234,7 +249,7 @@ CREDIT_ATTR = re.compile(
 EDGE_LINE = re.compile(
     r"^[\s【\[(（]*(?:"
     r"(?:文|文图|图文|采写|撰文|作者|记者|编译|整理|原创|口述|出品|策划)\s*[/|｜:：]\s*[^。！？]{1,40}|"
-    r"[^\s。，！？]{0,12}(?:记者|通讯员|见习记者|特约记者|实习生|特派记者)\s*"
+    r"[^\s。，！？]{0,12}(?:记者|通讯员|见习记者|特约记者|实习生|特派记者|作者)\s*"
     r"[\u4e00-\u9fff·]{2,4}(?:\s*[、，,\s]\s*[\u4e00-\u9fff·]{2,4}){0,4}|"
     r"(?:信息|图片|文章|内容|本文|稿件)?(?:来源|來源|出处|出處)(?:于|於|自)?\s*[:：]?\s*[^。！？]{1,24}|"
     r"[^。！？]{0,30}(?:对此文|对本文|對此文|對本文)?亦有贡献|"
@@ -242,6 +257,17 @@ EDGE_LINE = re.compile(
     r"(?:本文)?(?:经过?|由)[^。！？，]{1,12}(?:重新)?(?:编排|整理|编译|排版)"
     r")[\s】\])）。]*$",
     re.I,
+)
+
+#: a credit or source in brackets after the article's last sentence: "(文/图 刘玺东 易赛楠)",
+#: "（记者 张三）", "（来源：XX日报）", or a bare issuing office "（德清县发改局）" as government
+#: sites print it. Only after sentence-final punctuation, so a bracket inside a sentence stays.
+TRAILING_ATTRIBUTION = re.compile(
+    r"(?<=[。！？!?.”」])\s*[（(]\s*(?:"
+    r"(?:文|图|文/图|图/文|文图|图文|记者|通讯员|作者|撰稿|撰文|摄影|摄|编辑|来源|稿源|供稿|来稿)"
+    r"\s*[/／|｜:：]?\s*[^（）()。]{1,30}|"
+    r"[\u4e00-\u9fff]{2,14}(?:局|委|办|厅|部|处|站|所|中心|院|馆|社|报|网|台|政府|公司|集团|协会|学会)"
+    r")\s*[）)]\s*$"
 )
 
 #: a "back to the home page" link glued to the last paragraph ("…将持续。返回腾讯网首页>>").
