@@ -1,9 +1,15 @@
-"""Item pipelines: validate -> clean -> store (thin: the work lives in parsing/ and storage/).
+"""Item pipelines: validate -> clean -> (dedupe +) store. Thin: the work lives in
+``crawler.parsing.clean`` and ``storage``.
 
-Nothing is dropped silently: a record that fails validation becomes a ``Rejected`` outcome
-and is stored in the rejects table with its reason. Writes are batched and run on one
-worker thread so a slow commit never blocks the reactor; each batch commits the records
-together with their URLs' crawl state.
+Nothing is dropped silently: a record that fails validation, before or after cleaning, or
+that the store would refuse becomes a ``Rejected`` outcome and is stored in the rejects
+table with its reason (and its raw page, when kept). Cleaning uses the site profile's
+``script`` (``spider.profile.script``; else the NEWSCRAWL_SCRIPT setting, default
+``keep``). Deduplication happens inside the store's transaction, where the URL, content
+hash and near-duplicate index are. Writes are batched and run on one worker thread so a
+slow commit never blocks the reactor; each batch commits the records together with their
+URLs' crawl state and raw pages (``RawPage`` items, yielded by the spider when
+NEWSCRAWL_KEEP_RAW is on).
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy.crawler import Crawler
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from crawler.parsing import MIN_BODY_CHARS
-from crawler.parsing.clean import normalize_blocks, normalize_text, text_weight
+from crawler.parsing.clean import SCRIPTS, clean_record, text_weight
 from crawler.parsing.record import Record
+from storage.checks import InvalidRecord, record_problem
 from storage.db import connect
-from storage.repository import Rejected, Repository
+from storage.repository import RawPage, Rejected, Repository, check_item
 
 logger = logging.getLogger(__name__)
 
@@ -38,27 +46,61 @@ def validation_error(record: Record) -> str | None:
     return None
 
 
+def _reject(record: Record, reason: str) -> Rejected:
+    return Rejected(str(record.url), reason, record.canonical_url if isinstance(record.canonical_url, str) else None)
+
+
 class ValidatePipeline:
-    """Turns invalid records into Rejected outcomes with the reason."""
+    """Turns records without a title or body, or with too short a body, into Rejected
+    outcomes with the reason (before any work is spent cleaning them)."""
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Record) and (reason := validation_error(item)):
-            return Rejected(item.url, f"invalid: {reason}")
+            return _reject(item, f"invalid: {reason}")
         return item
 
 
 class CleanPipeline:
-    """Normalises every text field (NFC, invisible characters removed, spaces collapsed)."""
+    """Runs ``clean_record`` (normalised text, sanitised HTML, absolute URLs, the profile's
+    script), then validates again: cleaning can empty a title made of invisible characters,
+    and what the store would refuse is better rejected here than failing a whole batch."""
+
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.crawler = crawler
+        default = crawler.settings.get("NEWSCRAWL_SCRIPT") if crawler is not None else None
+        self.default_script = default or "keep"
+        if self.default_script not in SCRIPTS:
+            raise ValueError(f"NEWSCRAWL_SCRIPT must be one of {', '.join(SCRIPTS)}")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        return cls(crawler)
+
+    def script_for(self, spider: Any) -> str:
+        """The spider's site profile decides; without one, the NEWSCRAWL_SCRIPT setting."""
+        profile = getattr(spider, "profile", None)
+        return getattr(profile, "script", None) or self.default_script
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Record):
             return item
-        item.title = normalize_text(item.title)
-        item.body_text = normalize_blocks(item.body_text)
-        item.summary = normalize_text(item.summary) or None
-        item.authors = [a for a in (normalize_text(a) for a in item.authors) if a]
-        item.tags = [t for t in (normalize_text(t) for t in item.tags) if t]
-        return item
+        spider = spider or (self.crawler.spider if self.crawler is not None else None)
+        try:
+            cleaned = clean_record(item, self.script_for(spider))
+        except Exception as exc:  # a record that cannot even be cleaned is a reject, not a crash
+            logger.warning("could not clean %s: %s", item.url, exc)
+            return _reject(item, f"invalid: cannot clean: {exc}")
+        if reason := validation_error(cleaned) or record_problem(cleaned):
+            return _reject(cleaned, f"invalid: {reason}")
+        return cleaned
+
+
+def _data_problem(exc: BaseException) -> bool:
+    """An error caused by the data of some item (worth retrying item by item), as opposed to
+    the database being unreachable or broken (where every item would fail the same way)."""
+    if isinstance(exc, IntegrityError | DataError | InvalidRecord):
+        return True
+    return isinstance(exc, StatementError) and not isinstance(exc, DBAPIError)
 
 
 class StorePipeline:
@@ -68,7 +110,7 @@ class StorePipeline:
         self.crawler = crawler
         self.db_url = crawler.settings.get("NEWSCRAWL_DB")
         self.batch_size = crawler.settings.getint("NEWSCRAWL_BATCH_SIZE", 100)
-        self.buffer: list[Record | Rejected] = []
+        self.buffer: list[Record | Rejected | RawPage] = []
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawl-store")
         self.repo: Repository | None = None
         self.run_id: int | None = None
@@ -85,7 +127,17 @@ class StorePipeline:
         self.crawler.stats.set_value("newscrawl/run_id", self.run_id)
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, Record | Rejected):
+        if isinstance(item, Record | Rejected | RawPage):
+            # Last guard: a record the store would refuse becomes a reject here, because
+            # inside a batch it would fail the whole batch.
+            if isinstance(item, Record) and (problem := record_problem(item)):
+                item = _reject(item, f"invalid: {problem}")
+            try:
+                check_item(item)
+            except InvalidRecord as exc:
+                logger.error("not stored: %s", exc)
+                self.crawler.stats.inc_value("newscrawl/store_errors")
+                return item
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
                 await self._flush()
@@ -98,17 +150,32 @@ class StorePipeline:
         future = self.executor.submit(self._write, batch)
         await asyncio.wrap_future(future)
 
-    def _write(self, batch: list[Record | Rejected]) -> None:
+    def _write(self, batch: list[Record | Rejected | RawPage]) -> None:
         stats = self.crawler.stats
         assert self.repo is not None
         try:
             outcomes = self.repo.store_batch(batch, self.run_id)
-        except Exception as exc:  # the run must fail loudly, never report these as stored
-            logger.error("could not store a batch of %d items: %s", len(batch), exc)
-            stats.inc_value("newscrawl/store_errors", len(batch))
-            return
+        except Exception as exc:  # noqa: BLE001 - sorted below; nothing passes silently
+            if not _data_problem(exc):
+                logger.error("could not store a batch of %d items: %s", len(batch), exc)
+                stats.inc_value("newscrawl/store_errors", len(batch))
+                return
+            # A data problem in one item (not the database being away): store the batch
+            # item by item so only the culprit is lost, and say which it was.
+            logger.error("a batch of %d items failed (%s); storing them one by one", len(batch),
+                         str(exc).splitlines()[0])
+            outcomes = []
+            for item in batch:
+                try:
+                    outcomes += self.repo.store_batch([item], self.run_id)
+                except Exception as one:  # noqa: BLE001 - reported and counted, never silent
+                    logger.error("could not store %s: %s", getattr(item, "url", item), str(one).splitlines()[0])
+                    stats.inc_value("newscrawl/store_errors")
         for outcome in outcomes:
-            stats.inc_value(f"newscrawl/items_{outcome}")
+            if outcome == "raw":
+                stats.inc_value("newscrawl/raw_pages")
+            else:
+                stats.inc_value(f"newscrawl/items_{outcome}")
 
     async def close_spider(self, spider: Any = None) -> None:
         await self._flush()

@@ -1,10 +1,16 @@
 """Tables: articles (one row per canonical URL), their past versions, per-URL crawl state,
-crawl runs and rejects.
+crawl runs, rejects, raw pages, the near-duplicate index and a little store metadata.
 
 Nested record parts (breadcrumb, authors, source, tags, images) are JSON columns: they are
 read and written whole, never queried piecewise, and JSON works the same on SQLite and
 PostgreSQL. ``published_at`` keeps the page's own offset as text; ``published_utc`` is the
 same instant in UTC for sorting and date filters.
+
+``original`` holds the fields script conversion changed, as the page had them (see
+``crawler.parsing.clean.clean_record``); it is outside the record schema, so exports never
+show it. ``minhash`` is the article's MinHash signature (``storage.neardup``), and
+``lsh_bands`` its LSH band keys: the near-duplicate index lives in the database, so it
+survives restarts, is shared by every crawl process and costs the crawler no memory.
 """
 
 from __future__ import annotations
@@ -12,7 +18,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -53,6 +71,8 @@ class Article(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     first_seen: Mapped[datetime] = mapped_column(DateTime)
     last_seen: Mapped[datetime] = mapped_column(DateTime)
+    original: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class ArticleVersion(Base):
@@ -66,6 +86,7 @@ class ArticleVersion(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     fetched_at: Mapped[str] = mapped_column(String(40))
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    original: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class CrawlRun(Base):
@@ -112,6 +133,49 @@ class Reject(Base):
     reason: Mapped[str] = mapped_column(Text)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    canonical_url: Mapped[str | None] = mapped_column(String(2048))
+    raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id", ondelete="SET NULL"), index=True)
+
+
+class RawPageRow(Base):
+    """The fetched bytes of an article page (zlib-compressed), kept when NEWSCRAWL_KEEP_RAW is
+    on so the page can be re-parsed after a parser fix. One row per canonical URL: the latest
+    fetch; earlier parsed states live on in ``article_versions``."""
+
+    __tablename__ = "raw_pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
+    fetched_at: Mapped[str] = mapped_column(String(40))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    encoding: Mapped[str | None] = mapped_column(String(64))
+    compression: Mapped[str] = mapped_column(String(16), default="zlib")
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class LshBand(Base):
+    """One LSH band key of an article's MinHash signature: articles sharing a key agree on
+    every row of that band and are near-duplicate candidates. The band number is hashed
+    into the key, so a lookup is one ``key IN (...)`` on the primary key."""
+
+    __tablename__ = "lsh_bands"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    band: Mapped[int] = mapped_column(SmallInteger)
+
+
+class StoreMeta(Base):
+    """Small key/value facts about the store, e.g. the parameters the LSH index was built with."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 Index("ix_articles_site_published", Article.site, Article.published_utc)

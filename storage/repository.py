@@ -1,27 +1,44 @@
 """Every read and write of the store, used by the crawl pipeline and the CLI alike.
 
 Writes come in batches: one transaction stores a batch of records together with each URL's
-crawl state, so a crash never leaves an article without its state or the other way round.
-Transient errors (a locked SQLite file, a dropped PostgreSQL connection) are retried with
-backoff before the batch is given up.
+crawl state (and raw pages and rejects), so a crash never leaves an article without its
+state or the other way round. Every item is checked before the transaction opens
+(``storage.checks``): a bad one refuses the whole batch with one clear error. Transient
+errors (a locked SQLite file, a dropped PostgreSQL connection, another process inserting
+the same URL first) retry the whole transaction with backoff before it is given up.
+
+Deduplication happens here, inside that transaction: the canonical URL is unique (same
+URL, changed text: the old state becomes an ``article_versions`` row; unchanged: only
+``last_seen`` moves); a new URL whose text has the same content hash, or nearly the same
+text by MinHash LSH (``storage.neardup``; band keys in ``lsh_bands``), is stored with
+``duplicate_of`` pointing at the first copy.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session
-from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, undefer
+from tenacity import retry, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential
 
+from crawler.parsing.clean import content_hash as compute_content_hash
 from crawler.parsing.record import FIELD_NAMES, Record
-from storage.models import Article, ArticleVersion, CrawlRun, Reject, UrlState
+from storage import neardup
+from storage.checks import InvalidRecord, check_record, check_text
+from storage.models import Article, ArticleVersion, CrawlRun, LshBand, RawPageRow, Reject, StoreMeta, UrlState
 
 RECORD_COLUMNS = [name for name in FIELD_NAMES if name != "id"]
+LSH_META_KEY = "lsh"
+_UNIQUE = re.compile(r"unique|duplicate key", re.I)
+_SQLITE_BUSY = re.compile(r"locked|busy", re.I)
 
 
 def utcnow() -> datetime:
@@ -29,9 +46,23 @@ def utcnow() -> datetime:
 
 
 def _transient(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError):
+    """Errors worth retrying the whole transaction for: a busy SQLite file, a dropped or
+    conflicting PostgreSQL connection, or another process inserting the same URL first (the
+    retry then takes the "existing article" path). A full disk or a missing table is not."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, IntegrityError):
+        return bool(_UNIQUE.search(str(exc.orig)))
+    if isinstance(exc, OperationalError):
+        module = type(exc.orig).__module__ if exc.orig is not None else ""
+        if module.startswith("sqlite3"):
+            return bool(_SQLITE_BUSY.search(str(exc.orig)))
+        return True
+    return False
+
+
+_RETRY = dict(retry=retry_if_exception(_transient), wait=wait_exponential(multiplier=0.2, max=5),
+              stop=stop_after_delay(60) | stop_after_attempt(12), reraise=True)
 
 
 def _utc(iso_value: str | None) -> datetime | None:
@@ -55,10 +86,12 @@ def article_to_record(row: Article) -> Record:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A fetched page that is not stored as an article (not an article, too short, invalid)."""
+    """A fetched page that is not stored as an article (not an article, too short, invalid).
+    ``canonical_url`` (when the page parsed that far) links the reject to its raw page."""
 
     url: str
     reason: str
+    canonical_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,61 +119,206 @@ class Filters:
     limit: int | None = None
 
 
+Item = Record | Rejected | RawPage
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """A kept raw page with what the store knows of its article (None when it has none)."""
+
+    page: RawPage
+    site: str | None
+    article_fetched_at: str | None
+
+    @property
+    def stale(self) -> bool:
+        """The article was stored from a later fetch than these bytes: re-parsing them would
+        roll the record back to an older text."""
+        if not self.article_fetched_at or not self.page.fetched_at:
+            return False
+        try:
+            return datetime.fromisoformat(self.page.fetched_at) < datetime.fromisoformat(self.article_fetched_at)
+        except (TypeError, ValueError):
+            return False
+
+
+def check_item(item: Any) -> None:
+    """Raise ``InvalidRecord`` for anything ``store_batch`` would refuse."""
+    if isinstance(item, Record):
+        check_record(item)
+    elif isinstance(item, Rejected):
+        if not isinstance(item.url, str) or not item.url or not isinstance(item.reason, str):
+            raise InvalidRecord(f"reject {item!r:.200} needs a URL and a reason")
+        check_text(item.url, f"reject URL {item.url!r:.200}")
+        check_text(item.reason, f"reject reason for {item.url!r:.200}")
+    elif isinstance(item, RawPage):
+        if not isinstance(item.body, bytes) or not item.canonical_url:
+            raise InvalidRecord(f"raw page {item.url!r:.200} needs bytes and a canonical URL")
+        for value, what in ((item.url, "URL"), (item.canonical_url, "canonical URL"), (item.fetched_at, "time")):
+            check_text(value, f"raw page {what}")
+    else:
+        raise InvalidRecord(f"cannot store a {type(item).__name__}: expected a Record, Rejected or RawPage")
+
+
 class Repository:
-    """Reads and writes articles, versions, URL states, runs and rejects."""
+    """Reads and writes articles, versions, URL states, runs, rejects, raw pages and the
+    near-duplicate index."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._index_ready = False
 
     # --- writes ------------------------------------------------------------------------------
 
-    @retry(retry=retry_if_exception(_transient), wait=wait_exponential(multiplier=0.2, max=5),
-           stop=stop_after_delay(60), reraise=True)
-    def store_batch(self, items: Sequence[Record | Rejected], run_id: int | None = None) -> list[str]:
-        """Store records and rejects in one transaction; returns each item's outcome
-        (``new``, ``updated``, ``unchanged``, ``duplicate`` or ``rejected``)."""
+    def store_batch(self, items: Sequence[Item], run_id: int | None = None) -> list[str]:
+        """Store records, rejects and raw pages in one transaction; returns each item's outcome
+        (``new``, ``updated``, ``unchanged``, ``duplicate``, ``rejected`` or ``raw``).
+
+        Every item is checked first: one that the store refuses raises ``InvalidRecord`` and
+        nothing of the batch is written. A transient database error retries the whole
+        transaction; any other error rolls it back, so a batch is all or nothing.
+        """
+        for item in items:
+            check_item(item)
+        if not self._index_ready:
+            self.ensure_neardup_index()
+        return self._store_batch(items, run_id)
+
+    @retry(**_RETRY)
+    def _store_batch(self, items: Sequence[Item], run_id: int | None) -> list[str]:
         outcomes: list[str] = []
         now = utcnow()
         with Session(self.engine) as session, session.begin():
             for item in items:
-                if isinstance(item, Rejected):
-                    session.add(Reject(url=item.url, reason=item.reason, run_id=run_id, created_at=now))
+                if isinstance(item, RawPage):
+                    self._store_raw(session, item)
+                    outcomes.append("raw")
+                elif isinstance(item, Rejected):
+                    raw_id = session.scalars(select(RawPageRow.id).where(
+                        RawPageRow.canonical_url == (item.canonical_url or item.url))).first()
+                    session.add(Reject(url=item.url, reason=item.reason, run_id=run_id, created_at=now,
+                                       canonical_url=item.canonical_url, raw_page_id=raw_id))
                     self._set_state(session, item.url, "rejected", item.reason, None, run_id, now)
                     outcomes.append("rejected")
-                    continue
-                outcome, article_id = self._store_record(session, item, now)
-                self._set_state(session, item.canonical_url, "duplicate" if outcome == "duplicate" else "stored",
-                                outcome, article_id, run_id, now)
-                outcomes.append(outcome)
+                else:
+                    outcome, article_id = self._store_record(session, item, now)
+                    self._set_state(session, item.canonical_url,
+                                    "duplicate" if outcome == "duplicate" else "stored", outcome, article_id,
+                                    run_id, now)
+                    outcomes.append(outcome)
         return outcomes
 
     def _store_record(self, session: Session, record: Record, now: datetime) -> tuple[str, int]:
+        """Insert, version or touch one article; returns (outcome, article id)."""
         existing = session.scalars(select(Article).where(Article.canonical_url == record.canonical_url)).first()
         values = {name: _column_value(getattr(record, name)) for name in RECORD_COLUMNS}
         values["published_utc"] = _utc(record.published_at)
+        values["content_hash"] = record.content_hash or compute_content_hash(record.body_text)
+        values["original"] = getattr(record, "original", None)
         if existing is not None:
             existing.last_seen = now
-            if existing.content_hash == record.content_hash and existing.title == record.title:
+            if existing.content_hash == values["content_hash"] and existing.title == record.title:
                 return "unchanged", existing.id
+            old_hash = existing.content_hash
             session.add(ArticleVersion(article_id=existing.id, version=existing.version,
                                        content_hash=existing.content_hash, fetched_at=existing.fetched_at,
-                                       record=article_to_record(existing).to_dict()))
+                                       record=article_to_record(existing).to_dict(), original=existing.original))
             for name, value in values.items():
                 if name != "duplicate_of":
                     setattr(existing, name, value)
             existing.version += 1
+            if old_hash != values["content_hash"]:
+                self._index(session, existing.id, record.body_text, replace=True)
             return "updated", existing.id
-        original = None
-        if record.content_hash:
-            original = session.scalars(
-                select(Article.id).where(Article.content_hash == record.content_hash, Article.duplicate_of.is_(None))
-                .order_by(Article.id).limit(1)
-            ).first()
-        values["duplicate_of"] = original
-        row = Article(**values, version=1, first_seen=now, last_seen=now)
+        sig = neardup.signature(record.body_text)
+        values["duplicate_of"] = self._original_of(session, values["content_hash"], sig, record.body_text)
+        row = Article(**values, version=1, first_seen=now, last_seen=now, minhash=sig or b"")
         session.add(row)
         session.flush()
-        return ("duplicate" if original else "new"), row.id
+        self._add_bands(session, row.id, sig)
+        return ("duplicate" if values["duplicate_of"] else "new"), row.id
+
+    def _original_of(self, session: Session, text_hash: str | None, sig: bytes | None, body_text: str) -> int | None:
+        """The first stored copy of this text: same content hash, else the most similar
+        near-duplicate at or above the threshold that agrees on the numbers (its own
+        original when it is a copy)."""
+        if text_hash:
+            hit = session.execute(select(Article.id, Article.duplicate_of).where(Article.content_hash == text_hash)
+                                  .order_by(Article.id).limit(1)).first()
+            if hit:
+                return hit.duplicate_of or hit.id
+        if not sig:
+            return None
+        keys = [key for _, key in neardup.band_keys(sig)]
+        candidates = session.scalars(select(LshBand.article_id).where(LshBand.key.in_(keys)).distinct()).all()
+        if not candidates:
+            return None
+        rows = session.execute(select(Article.id, Article.duplicate_of, Article.minhash, Article.body_text)
+                               .where(Article.id.in_(candidates))).all()
+        threshold = neardup.params().threshold
+        scored = [(score, -r.id, r) for r in rows if r.minhash
+                  and (score := neardup.similarity(sig, r.minhash)) >= threshold
+                  and neardup.same_facts(body_text, r.body_text)]
+        if not scored:
+            return None
+        best = max(scored, key=lambda s: (s[0], s[1]))[2]
+        return best.duplicate_of or best.id
+
+    @staticmethod
+    def _add_bands(session: Session, article_id: int, sig: bytes | None) -> None:
+        if sig:
+            session.execute(insert(LshBand), [{"band": band, "key": key, "article_id": article_id}
+                                              for band, key in neardup.band_keys(sig)])
+
+    def _index(self, session: Session, article_id: int, body_text: str, replace: bool) -> None:
+        """(Re)compute an article's signature and band keys."""
+        sig = neardup.signature(body_text)
+        if replace:
+            session.execute(delete(LshBand).where(LshBand.article_id == article_id))
+        session.execute(update(Article).where(Article.id == article_id).values(minhash=sig or b""))
+        self._add_bands(session, article_id, sig)
+
+    @staticmethod
+    def _store_raw(session: Session, page: RawPage) -> int:
+        """Keep the latest fetched bytes of a page, zlib-compressed (HTML shrinks 4-8x)."""
+        digest = hashlib.sha256(page.body).hexdigest()
+        row = session.scalars(select(RawPageRow).where(RawPageRow.canonical_url == page.canonical_url)).first()
+        if row is None:
+            row = RawPageRow(canonical_url=page.canonical_url)
+            session.add(row)
+        if row.sha256 != digest:
+            row.body = zlib.compress(page.body, 6)
+            row.compression, row.size, row.sha256 = "zlib", len(page.body), digest
+        row.url, row.fetched_at, row.http_status, row.encoding = page.url, page.fetched_at, page.http_status, \
+            page.encoding
+        session.flush()
+        return row.id
+
+    @retry(**_RETRY)
+    def ensure_neardup_index(self, batch: int = 500) -> int:
+        """Make the LSH index match the articles: rebuild it when its parameters changed,
+        and sign articles that have no signature yet (rows written before revision 0002).
+        Works in committed batches, so an interrupted rebuild resumes. Returns how many
+        articles were signed."""
+        tag = neardup.params().tag
+        with Session(self.engine) as session, session.begin():
+            meta = session.get(StoreMeta, LSH_META_KEY)
+            if meta is None or meta.value != tag:
+                session.execute(delete(LshBand))
+                session.execute(update(Article).values(minhash=None))
+                session.merge(StoreMeta(key=LSH_META_KEY, value=tag))
+        signed = 0
+        while True:
+            with Session(self.engine) as session, session.begin():
+                rows = session.execute(select(Article.id, Article.body_text).where(Article.minhash.is_(None))
+                                       .order_by(Article.id).limit(batch)).all()
+                for row in rows:
+                    self._index(session, row.id, row.body_text, replace=True)
+            signed += len(rows)
+            if len(rows) < batch:
+                break
+        self._index_ready = True
+        return signed
 
     @staticmethod
     def _set_state(session: Session, url: str, state: str, reason: str | None, article_id: int | None,
@@ -154,6 +332,7 @@ class Repository:
             row.attempts += 1
             row.updated_at = now
 
+    @retry(**_RETRY)
     def start_run(self, spider: str, site: str | None = None, args: dict[str, Any] | None = None) -> int:
         with Session(self.engine) as session, session.begin():
             run = CrawlRun(spider=spider, site=site, args=args, started_at=utcnow(), status="running")
@@ -161,6 +340,7 @@ class Repository:
             session.flush()
             return run.id
 
+    @retry(**_RETRY)
     def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
         with Session(self.engine) as session, session.begin():
             session.execute(update(CrawlRun).where(CrawlRun.id == run_id)
@@ -181,12 +361,48 @@ class Repository:
                     Article.canonical_url == canonicalize(str(key)), Article.url == str(key)))).first()
             return article_to_record(row) if row else None
 
-    def versions(self, article_id: int) -> list[dict[str, Any]]:
-        """Past versions of an article, oldest first."""
+    def versions(self, article_id: int, include_current: bool = False) -> list[dict[str, Any]]:
+        """Past versions of an article, oldest first (and the current one last when asked).
+        Each has its number, fetch time, content hash, the schema-shaped record and, when
+        script conversion changed it, the ``original`` text."""
         with Session(self.engine) as session:
             rows = session.scalars(select(ArticleVersion).where(ArticleVersion.article_id == article_id)
                                    .order_by(ArticleVersion.version))
-            return [{"version": r.version, "fetched_at": r.fetched_at, "record": r.record} for r in rows]
+            out = [{"version": r.version, "fetched_at": r.fetched_at, "content_hash": r.content_hash,
+                    "record": r.record, "original": r.original} for r in rows]
+            if include_current and (current := session.get(Article, article_id)) is not None:
+                out.append({"version": current.version, "fetched_at": current.fetched_at,
+                            "content_hash": current.content_hash, "record": article_to_record(current).to_dict(),
+                            "original": current.original})
+            return out
+
+    def original(self, article_id: int) -> dict[str, Any] | None:
+        """The fields script conversion replaced in the current version, as the page had them."""
+        with Session(self.engine) as session:
+            return session.scalar(select(Article.original).where(Article.id == article_id))
+
+    def iter_raw_pages(self, site: str | None = None, batch: int = 100) -> Iterator[StoredPage]:
+        """Stored raw pages (decompressed) with the site and fetch time of the article they
+        belong to, oldest first; ``site`` keeps only that site's pages."""
+        query = (select(RawPageRow, Article.site, Article.fetched_at)
+                 .outerjoin(Article, Article.canonical_url == RawPageRow.canonical_url)
+                 .options(undefer(RawPageRow.body)).order_by(RawPageRow.id))
+        if site:
+            query = query.where(Article.site == site)
+        with Session(self.engine) as session:
+            for row, row_site, article_fetched in session.execute(query.execution_options(yield_per=batch)):
+                body = zlib.decompress(row.body) if row.compression == "zlib" else row.body
+                page = RawPage(row.url, row.canonical_url, body, row.encoding, row.http_status, row.fetched_at)
+                yield StoredPage(page, row_site, article_fetched)
+                session.expunge(row)
+
+    def rejects(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest rejects: URL, reason, run and whether the raw page is kept."""
+        with Session(self.engine) as session:
+            rows = session.scalars(select(Reject).order_by(Reject.id.desc()).limit(limit))
+            return [{"id": r.id, "url": r.url, "reason": r.reason, "run_id": r.run_id,
+                     "raw_page_id": r.raw_page_id, "created_at": r.created_at.isoformat(timespec="seconds")}
+                    for r in rows]
 
     def _select(self, filters: Filters):  # noqa: ANN202 - a SQLAlchemy Select
         query = select(Article)
@@ -221,11 +437,24 @@ class Repository:
                 .group_by(Article.site).order_by(Article.site)).all()
             states = dict(session.execute(select(UrlState.state, func.count()).group_by(UrlState.state)).all())
             rejects = session.scalar(select(func.count()).select_from(Reject)) or 0
+            reasons: dict[str, int] = {}
+            for reason, count in session.execute(select(Reject.reason, func.count()).group_by(Reject.reason)):
+                kind = reason.split(" (", 1)[0]
+                reasons[kind] = reasons.get(kind, 0) + count
+            versions = session.scalar(select(func.count()).select_from(ArticleVersion)) or 0
+            raw_pages = session.scalar(select(func.count()).select_from(RawPageRow)) or 0
+            signed = session.scalar(select(func.count()).select_from(Article).where(
+                func.length(Article.minhash) > 0)) or 0
+            lsh_tag = session.scalar(select(StoreMeta.value).where(StoreMeta.key == LSH_META_KEY))
             runs = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(5)).all()
             return {
                 "articles": sum(r[1] for r in per_site),
                 "duplicates": sum(r[2] for r in per_site),
                 "rejects": rejects,
+                "reject_reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+                "past_versions": versions,
+                "raw_pages": raw_pages,
+                "neardup_index": {"signed_articles": signed, "params": lsh_tag},
                 "sites": [{"site": s, "records": n, "duplicates": d} for s, n, d in per_site],
                 "url_states": states,
                 "runs": [{"id": r.id, "status": r.status, "started_at": r.started_at.isoformat(timespec="seconds"),

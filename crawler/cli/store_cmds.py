@@ -35,18 +35,21 @@ def _filter_options(func: Any) -> Any:
 
 @main.command()
 @DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "html"]), default="jsonl",
+              show_default=True, help="html: one page, sanitised bodies with attribution, safe to republish.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE atomically [default: stdout].")
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM so Excel reads Chinese text right.")
 @_filter_options
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many records.")
 def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str | None, category: str | None,
            since: str | None, until: str | None, include_duplicates: bool, limit: int | None) -> None:
-    """Export stored records (newest first) as CSV, a JSON array or JSON Lines.
+    """Export stored records (newest first) as CSV, a JSON array, JSON Lines or HTML.
+    Records that duplicate another one are left out unless --include-duplicates.
 
     \b
     Example:
       newscrawl export --format csv --excel --out articles.csv
+      newscrawl export --format html --site demo --out demo.html
     """
     from storage.export import atomic_output, write_records
 
@@ -97,21 +100,22 @@ def list_(db_url: str | None, site: str | None, category: str | None, since: str
 @click.option("--json", "as_json", is_flag=True, help="The record as JSON.")
 @click.option("--versions", is_flag=True, help="Also list the record's earlier versions.")
 def show(key: str, db_url: str | None, as_json: bool, versions: bool) -> None:
-    """Show one stored article by ID or URL.
+    """Show one stored article by ID or URL; --versions lists every stored version of it.
 
     \b
     Example:
       newscrawl show 1
+      newscrawl show https://example.com/news/1.html --versions
     """
     repo = open_repo(db_url)
     record = repo.get(key)
     if record is None:
         raise click.ClickException(f"no article with id or URL {key!r}")
-    past = repo.versions(int(record.id)) if versions else []
+    history = repo.versions(int(record.id), include_current=True) if versions else []
     if as_json:
         data = record.to_dict()
         if versions:
-            data["versions"] = past
+            data["versions"] = history
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     crumbs = " > ".join(c.name for c in record.breadcrumb)
@@ -127,8 +131,25 @@ def show(key: str, db_url: str | None, as_json: bool, versions: bool) -> None:
     click.echo("")
     for block in record.body_blocks:
         click.echo(textwrap.fill(block, width=100) if block.isascii() else block)
-    for v in past:
-        click.echo(f"\nversion {v['version']} fetched {v['fetched_at']}: {v['record'].get('title')}")
+    if versions:
+        _print_versions(history)
+
+
+def _print_versions(history: list[dict[str, Any]]) -> None:
+    """One line per version, oldest first, with how its body differs from the one before."""
+    click.echo(f"\n{len(history)} version{'s' if len(history) != 1 else ''}:")
+    previous: list[str] = []
+    for i, v in enumerate(history):
+        lines = [line for line in (v["record"].get("body_text") or "").split("\n") if line]
+        change = ""
+        if i:
+            added = len(set(lines) - set(previous))
+            removed = len(set(previous) - set(lines))
+            change = f"  (+{added} / -{removed} paragraphs)"
+        current = "  [current]" if i == len(history) - 1 else ""
+        click.echo(f"  v{v['version']}  fetched {v['fetched_at']}  {(v['content_hash'] or '')[:12]}  "
+                   f"{v['record'].get('title')}{change}{current}")
+        previous = lines
 
 
 @main.command()

@@ -1,11 +1,21 @@
-"""Text normalisation and the folded form used for content hashes.
+"""Text normalisation, script conversion, record cleaning and the folded form used for hashes.
 
 ``normalize_text`` is what every stored string goes through: NFC (NFKC would turn the
-full-width Chinese punctuation ：，（） into ASCII), zero-width and control characters
-(NUL included) removed, white space collapsed. ``fold_for_hash`` is stronger and only
-for comparing texts: NFKC, lower case, no spaces or punctuation, and traditional or
-machine-converted characters folded to simplified ones, so the same article gives the
-same hash whatever its markup or script.
+full-width Chinese punctuation ：，（） into ASCII), full-width letters and digits made
+ASCII (ＡＩ and AI are the same word; the punctuation stays full-width), zero-width and
+control characters (NUL included, so SQLite and PostgreSQL store the same text) and lone
+surrogates removed, white space collapsed.
+
+``convert_script`` applies a site profile's ``script`` setting. OpenCC alone misses the
+odd variants machine converters emit (紥尅伯格, 蓡與: FACTS.md), so a small variant table of
+our own is applied around it. ``clean_record`` runs the whole cleaning stage on a Record
+and returns a ``CleanedRecord`` that still carries the text it had before conversion, so
+the store can keep the page's own wording beside the converted one.
+
+``fold_for_hash`` is stronger and only for comparing texts: NFKC, lower case, no spaces
+or punctuation, and traditional or machine-converted characters folded to simplified
+ones, so the same article gives the same hash (and the same shingles) whatever its
+markup or script.
 """
 
 from __future__ import annotations
@@ -13,18 +23,32 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
+from typing import Any
 
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\ufeff\ufffe]")
+from crawler.parsing.record import Crumb, Image, Record, Source
+from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url, sanitize_html
+
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e"
+                        r"\u2060-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+_HTML_TEXT = re.compile(r"(<[^>]*>)")
+# Full-width digits and Latin letters -> ASCII; full-width punctuation is left alone.
+_FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for rng in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+                    for cp in range(rng[0], rng[1] + 1)}
+
+SCRIPTS = ("keep", "simplified", "traditional")
 
 # Characters machine converters emit that OpenCC's tables do not map back (FACTS.md):
 # the seed's 紥尅伯格 (扎克伯格) and 蓡與 (参与); 曏 is handled by OpenCC but kept here too.
+# Each entry was seen in machine-converted text; none is the usual form of another word.
 VARIANTS = str.maketrans({"曏": "向", "紥": "扎", "尅": "克", "蓡": "参", "麪": "面", "縂": "总", "竝": "并",
                           "儅": "当", "衹": "只", "廻": "回", "琯": "管", "郃": "合", "躰": "体", "眡": "视",
-                          "襍": "杂", "傚": "效", "搆": "构", "骹": "跤", "爲": "为", "裡": "里", "実": "实"})
+                          "襍": "杂", "傚": "效", "搆": "构", "骹": "跤", "爲": "为", "裡": "里", "実": "实",
+                          "騐": "验", "曡": "叠", "椝": "规", "毉": "医", "処": "处"})
 
 
 def normalize_text(text: str | None) -> str:
@@ -32,28 +56,55 @@ def normalize_text(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", _SURROGATES.sub("", text))
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", text).translate(_FULLWIDTH_ALNUM)
     return _SPACES.sub(" ", text).strip()
 
 
 def normalize_blocks(text: str) -> str:
     """Normalise each line of a multi-line body and drop empty lines."""
-    lines = (normalize_text(line) for line in text.split("\n"))
+    lines = (normalize_text(line) for line in (text or "").split("\n"))
     return "\n".join(line for line in lines if line)
 
 
-@lru_cache(maxsize=1)
-def _t2s():  # noqa: ANN202 - opencc has no type hints
+@lru_cache(maxsize=2)
+def _opencc(config: str):  # noqa: ANN202 - opencc has no type hints
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
 
 
 def to_simplified(text: str) -> str:
     """Simplified Chinese via OpenCC t2s plus the variant table for machine-converted text."""
     if not text:
         return text
-    return _t2s().convert(text.translate(VARIANTS)).translate(VARIANTS)
+    return _opencc("t2s").convert(text.translate(VARIANTS)).translate(VARIANTS)
+
+
+def to_traditional(text: str) -> str:
+    """Standard traditional Chinese: simplified first (which also repairs the odd variants of
+    machine-converted text), then OpenCC s2t, whose phrase tables pick 後/后, 乾/干 right."""
+    if not text:
+        return text
+    return _opencc("s2t").convert(to_simplified(text))
+
+
+def convert_script(text: str | None, script: str) -> str | None:
+    """``text`` in the profile's script (``keep`` returns it unchanged)."""
+    if not text or script == "keep":
+        return text
+    if script == "simplified":
+        return to_simplified(text)
+    if script == "traditional":
+        return to_traditional(text)
+    raise ValueError(f"unknown script {script!r} (choose from {', '.join(SCRIPTS)})")
+
+
+def convert_html_text(html: str | None, script: str) -> str | None:
+    """Convert only the text between tags, so URLs and attribute values stay byte for byte."""
+    if not html or script == "keep":
+        return html
+    return "".join(part if part.startswith("<") else convert_script(part, script) or ""
+                   for part in _HTML_TEXT.split(html))
 
 
 def fold_for_hash(text: str) -> str:
@@ -74,3 +125,92 @@ def text_weight(text: str) -> int:
     """Length with CJK characters counted twice: 120 Chinese characters say about as much as
     240 Latin ones, so one minimum body length serves both scripts."""
     return len(text) + sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
+
+
+# --- the cleaning stage over a whole record ---------------------------------------------------
+
+
+@dataclass(slots=True)
+class CleanedRecord(Record):
+    """A Record after the cleaning stage, still carrying ``original``: the fields script
+    conversion changed, as they were before it (None when nothing changed).
+
+    It is a Record everywhere a Record is expected; ``to_dict`` leaves ``original`` out so
+    every printed or exported form stays schema-shaped. The store keeps ``original`` in
+    its own column.
+    """
+
+    original: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = Record.to_dict(self)
+        data.pop("original", None)
+        return data
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in (normalize_text(v) for v in values) if v))
+
+
+def _opt(text: str | None) -> str | None:
+    return normalize_text(text) or None
+
+
+def clean_record(record: Record, script: str = "keep") -> CleanedRecord:
+    """The cleaning stage: normalised text in every field, sanitised ``body_html`` with
+    absolute URLs, image and crumb URLs made absolute (unsafe ones dropped), then the
+    profile's script conversion with the pre-conversion text kept in ``original``.
+
+    ``title_raw`` is never converted: it is the headline as the page shows it.
+    """
+    if script not in SCRIPTS:
+        raise ValueError(f"unknown script {script!r} (choose from {', '.join(SCRIPTS)})")
+    base = record.url
+    images = []
+    for image in record.images:
+        src = absolute_url(image.src, base, MEDIA_SCHEMES)
+        if src:
+            images.append(Image(src=src, alt=_opt(image.alt), caption=_opt(image.caption)))
+    crumbs = [Crumb(name=name, url=absolute_url(c.url, base)) for c in record.breadcrumb
+              if (name := normalize_text(c.name))]
+    source = record.source
+    if source is not None:
+        source = Source(**{k: _opt(v) for k, v in (("name", source.name), ("account_id", source.account_id),
+                                                     ("author", source.author), ("channel", source.channel),
+                                                     ("line", source.line))})
+        if not any((source.name, source.account_id, source.author, source.channel, source.line)):
+            source = None
+    body_text = normalize_blocks(record.body_text or "")
+    values: dict[str, Any] = {f.name: getattr(record, f.name) for f in fields(Record)}
+    values.update(
+        title=normalize_text(record.title), title_raw=_opt(record.title_raw),
+        title_spam_prefix=_opt(record.title_spam_prefix), breadcrumb=crumbs, category=_opt(record.category),
+        authors=_clean_list(record.authors), tags=_clean_list(record.tags), summary=_opt(record.summary),
+        body_text=body_text, body_html=sanitize_html(record.body_html, base), images=images, source=source,
+        content_hash=record.content_hash or content_hash(body_text),
+    )
+    cleaned = CleanedRecord(**values)
+    return _convert(cleaned, script) if script != "keep" else cleaned
+
+
+_CONVERTED = ("title", "summary", "body_text", "body_html", "category")
+
+
+def _convert(record: CleanedRecord, script: str) -> CleanedRecord:
+    """Apply the script conversion; whatever it changed is kept, as it was, in ``original``."""
+    changes: dict[str, Any] = {name: (convert_html_text(getattr(record, name), script) if name == "body_html"
+                                      else convert_script(getattr(record, name), script)) for name in _CONVERTED}
+    changes["tags"] = [convert_script(t, script) or t for t in record.tags]
+    changes["breadcrumb"] = [Crumb(name=convert_script(c.name, script) or c.name, url=c.url)
+                             for c in record.breadcrumb]
+    changes["images"] = [Image(src=i.src, alt=convert_script(i.alt, script), caption=convert_script(i.caption, script))
+                         for i in record.images]
+    original: dict[str, Any] = {}
+    for name, value in changes.items():
+        before = getattr(record, name)
+        if value != before:
+            original[name] = Record.to_dict(record)[name] if name in ("breadcrumb", "images") else before
+    if not original:
+        return record
+    original["script"] = script
+    return replace(record, **changes, original=original)

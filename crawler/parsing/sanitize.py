@@ -1,0 +1,104 @@
+"""Make ``body_html`` safe to republish, and page URLs absolute.
+
+Records are republished from the store, so their HTML is treated as hostile whatever
+produced it (the generic extractor escapes text, but a profile selector, a future parser
+stage or an old row in the database may not). ``sanitize_html`` runs nh3 (the ammonia
+sanitiser) with a small allow-list of article tags: no ``<script>``/``<style>`` (content
+removed too), no event handlers, no ``style`` or ``class`` attributes, and only http(s)
+links and images (``mailto:`` links too). Relative ``href``/``src`` values are resolved
+against the page URL, because a republished fragment no longer lives beside the page it
+came from; a value that resolves to any other scheme is dropped.
+
+nh3 does not re-check a value returned by an attribute filter, so the filter below does
+its own scheme check after resolving; the base URL reaches it through a thread-local,
+which lets one compiled ``Cleaner`` serve every page.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code", "figure",
+    "figcaption", "img", "a", "strong", "em", "b", "i", "u", "s", "sub", "sup", "small", "mark", "q", "cite",
+    "abbr", "time", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "hr", "span", "div",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "abbr": {"title"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+}
+# Removed together with their content: what is inside them is never article text.
+DROP_WITH_CONTENT = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "svg",
+                               "math", "form", "button", "select", "textarea", "head", "title"})
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+MEDIA_SCHEMES = frozenset({"http", "https"})
+URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+
+_context = threading.local()
+
+
+def absolute_url(value: str | None, base: str | None, schemes: frozenset[str] = MEDIA_SCHEMES) -> str | None:
+    """``value`` resolved against ``base``; None unless the result uses one of ``schemes``.
+
+    Control characters and spaces inside a scheme (``java\\tscript:``) are what browsers
+    ignore, so they are removed before the scheme is read.
+    """
+    if not value:
+        return None
+    cleaned = "".join(ch for ch in value.strip() if ch >= " " and ch != "\x7f")
+    if not cleaned:
+        return None
+    resolved = urljoin(base, cleaned) if base else cleaned
+    parts = urlsplit(resolved)
+    if parts.scheme.lower() not in schemes:
+        return None
+    if parts.scheme.lower() in ("http", "https") and not parts.netloc:
+        return None
+    return resolved
+
+
+def _filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute not in URL_ATTRIBUTES:
+        return value
+    base = getattr(_context, "base", None)
+    schemes = LINK_SCHEMES if (tag, attribute) == ("a", "href") else MEDIA_SCHEMES
+    if base is None:
+        # No page URL to resolve against: keep scheme-less relative paths as they are.
+        if not urlsplit(value.strip()).scheme and not value.strip().startswith("//"):
+            return value
+    return absolute_url(value, base, schemes)
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROP_WITH_CONTENT),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_filter,
+        url_schemes=set(LINK_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def sanitize_html(html: str | None, base_url: str | None = None) -> str | None:
+    """``html`` as a fragment safe to embed in another page (None or empty stays None)."""
+    if not html or not html.strip():
+        return None
+    _context.base = base_url
+    try:
+        cleaned = _cleaner().clean(html)
+    finally:
+        _context.base = None
+    return cleaned.strip() or None
