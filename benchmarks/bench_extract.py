@@ -14,6 +14,12 @@ Run: ``.venv/bin/python -m benchmarks.bench_extract [--out PATH] [--passes N] [-
 * zh quality: the hand-labelled full bodies in ``tests/fixtures/zh-bodies/ground-truth.json``
   (pages in ``tests/fixtures/pages/zh/``) scored with ``--cjk`` (one token per CJK
   character), ours (``zh_f1``...) and trafilatura's (``zh_trafilatura_f1``) in the same run.
+* zh held-out: ``tests/fixtures/zh-heldout/ground-truth.json`` labels zh-dev pages that are
+  NOT among the fixture pages the extractor was tuned on; the pages are read straight from
+  ``shared/datasets/zh-dev``. Body scored like zh quality (``zh_heldout_f1``...,
+  ``zh_heldout_trafilatura_f1``), plus the share of exact title and published_at matches
+  (``zh_heldout_title_accuracy``, ``zh_heldout_date_accuracy``; dates compared as instants).
+  Never tune on these pages.
 
 The shared data directory is ``../shared`` next to the repo, or ``$NEWSCRAWL_SHARED``.
 Results go to ``benchmarks/results/extract-latest.json`` (and stdout).
@@ -122,6 +128,65 @@ def score_zh(scorer: Any, truth: dict[str, Any], parse: Callable[[bytes, str], s
     return result, rows
 
 
+def parse_record(html: bytes, url: str) -> tuple[str, str | None, str | None]:
+    """(body, title, published_at) from the full record parser; NotAnArticle gives an empty record."""
+    import crawler.parsing as parsing
+    parse_article = getattr(parsing, "parse_article", None)
+    not_article = getattr(parsing, "NotAnArticle", None)
+    if parse_article is None:
+        return "\n".join(extract_body(Page.from_bytes(html, url)).blocks), None, None
+    try:
+        record = parse_article(html, url)
+    except Exception as exc:
+        if not_article is not None and isinstance(exc, not_article):
+            return "", None, None
+        raise
+    if record is None:
+        return "", None, None
+    return ((getattr(record, "body_text", "") or ""), getattr(record, "title", None),
+            getattr(record, "published_at", None))
+
+
+def same_instant(want: str | None, got: str | None) -> bool:
+    """True when both timestamps name the same moment (or are the same text)."""
+    if not want or not got:
+        return want == got
+    if want.strip() == got.strip():
+        return True
+    try:
+        a, b = datetime.fromisoformat(want.strip()), datetime.fromisoformat(got.strip())
+    except ValueError:
+        return False
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        return False
+    return a == b
+
+
+def score_zh_heldout(scorer: Any, truth: dict[str, Any], folder: Path, *,
+                     with_trafilatura: bool = True) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Body, title and date quality on the held-out zh-dev pages (never tuned on)."""
+    pages = [(key, (folder / f"{key}.html").read_bytes(), item["url"]) for key, item in truth.items()]
+    records = {key: parse_record(html, url) for key, html, url in pages}
+    ours = {key: {"articleBody": body} for key, (body, _, _) in records.items()}
+    metrics, rows = scorer.score(truth, ours, cjk=True)
+    result: dict[str, Any] = {f"zh_heldout_{k}": round(metrics[k], 4)
+                              for k in ("f1", "precision", "recall", "accuracy")}
+    result["zh_heldout_pages"] = metrics["pages"]
+    if with_trafilatura:
+        import trafilatura
+        warnings.filterwarnings("ignore")
+        theirs = {key: {"articleBody": trafilatura.extract(html.decode("utf-8", "replace"), url=url) or ""}
+                  for key, html, url in pages}
+        result["zh_heldout_trafilatura_f1"] = round(scorer.score(truth, theirs, cjk=True)[0]["f1"], 4)
+    n = len(records) or 1
+    titles = sum(1 for key, (_, title, _) in records.items()
+                 if (title or "").strip() == (truth[key].get("title") or "").strip())
+    dates = sum(1 for key, (_, _, date) in records.items() if same_instant(truth[key].get("published_at"), date))
+    result["zh_heldout_title_accuracy"] = round(titles / n, 4)
+    result["zh_heldout_date_accuracy"] = round(dates / n, 4)
+    return result, rows, records
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "extract-latest.json")
@@ -186,6 +251,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if args.per_page:
             for key, (tp, fp, fn, _) in sorted(zh_rows.items(), key=lambda kv: kv[1][0])[:10]:
                 print(f"zh/{key:<20} P={scorer.precision(tp, fp, fn):.3f} R={scorer.recall(tp, fp, fn):.3f}",
+                      file=sys.stderr)
+
+    heldout_path = ROOT / "tests" / "fixtures" / "zh-heldout" / "ground-truth.json"
+    heldout_dir = shared / "datasets" / "zh-dev"
+    if heldout_path.exists() and heldout_dir.is_dir():
+        heldout_truth = json.loads(heldout_path.read_text(encoding="utf-8"))
+        ho_result, ho_rows, ho_records = score_zh_heldout(scorer, heldout_truth, heldout_dir,
+                                                          with_trafilatura=not args.no_trafilatura)
+        result.update(ho_result)
+        if args.per_page:
+            for key, (tp, fp, fn, _) in sorted(ho_rows.items(), key=lambda kv: kv[1][0]):
+                _, title, date = ho_records[key]
+                want = heldout_truth[key]
+                print(f"heldout/{key:<16} P={scorer.precision(tp, fp, fn):.3f} R={scorer.recall(tp, fp, fn):.3f} "
+                      f"title={'ok' if (title or '').strip() == want.get('title', '').strip() else 'NO'} "
+                      f"date={'ok' if same_instant(want.get('published_at'), date) else 'NO'} ({date})",
                       file=sys.stderr)
 
     try:
