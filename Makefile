@@ -25,6 +25,27 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# Crawl throughput: bare Scrapy vs a naive build vs newscrawl on a generated local site
+# (benchmarks/bench_throughput.py; PAGES=N sets the size). nginx and wrk are installed with
+# apt-get only when absent; when that is impossible the benchmark uses its own Python
+# server/client instead and says so in benchmarks/results/throughput-latest.json.
+bench: venv
+	@for tool in nginx wrk; do \
+	  if ! command -v $$tool >/dev/null 2>&1 && ! test -x /usr/sbin/$$tool; then \
+	    if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	    else sudo=none; fi; \
+	    if [ "$$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then \
+	      echo "bench: installing $$tool with apt-get"; \
+	      $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$tool >/dev/null 2>&1 \
+	      || { $$sudo apt-get update -q >/dev/null 2>&1 \
+	           && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$tool >/dev/null 2>&1; } \
+	      || echo "bench: could not install $$tool; using the Python fallback"; \
+	    else echo "bench: $$tool missing and not installable here; using the Python fallback"; fi; \
+	  fi; \
+	done
+	$(BIN)/python -m benchmarks.bench_throughput --pages $(PAGES)
+
 bench-extract: venv
 	$(BIN)/python -m benchmarks.bench_extract
 

@@ -32,7 +32,16 @@ class ParseOutcome:
 
 def parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
                    encoding: str | None, want_article: bool, want_links: bool) -> ParseOutcome:
-    """Parse a page once: the article (when wanted) and its absolute link URLs (when wanted)."""
+    """Parse a page once: the article (when wanted) and its absolute link URLs (when wanted).
+    A parser crash on hostile markup becomes a reason, so the URL still ends in a recorded state."""
+    try:
+        return _parse_response(body, url, options, fetched_at, status, encoding, want_article, want_links)
+    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+        return ParseOutcome(reason=f"parser error: {type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
+                    encoding: str | None, want_article: bool, want_links: bool) -> ParseOutcome:
     page = Page.from_bytes(body, url, header_encoding=encoding)
     outcome = ParseOutcome()
     if want_links:

@@ -22,12 +22,14 @@ from typing import Any
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
+from crawler.outcomes import Failed, Skipped
 from crawler.parsing import MIN_BODY_CHARS
 from crawler.parsing.clean import SCRIPTS, clean_record, text_weight
 from crawler.parsing.record import Record
 from storage.checks import InvalidRecord, record_problem
 from storage.db import connect
 from storage.repository import RawPage, Rejected, Repository, check_item
+from storage.spill import SpillFile, is_disk_full, pending_spills
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +112,9 @@ class StorePipeline:
         self.crawler = crawler
         self.db_url = crawler.settings.get("NEWSCRAWL_DB")
         self.batch_size = crawler.settings.getint("NEWSCRAWL_BATCH_SIZE", 100)
-        self.buffer: list[Record | Rejected | RawPage] = []
+        self.buffer: list[Record | Rejected | RawPage | Failed | Skipped] = []
+        self.spill: SpillFile | None = None
+        self.disk_full = False
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawl-store")
         self.repo: Repository | None = None
         self.run_id: int | None = None
@@ -122,12 +126,33 @@ class StorePipeline:
     def open_spider(self, spider: Any = None) -> None:
         self.repo = Repository(connect(self.db_url))
         spider = spider or self.crawler.spider
-        self.run_id = self.repo.start_run(spider.name, getattr(getattr(spider, "options", None), "site", None),
-                                          {"start_urls": list(getattr(spider, "start_urls", []))})
+        site = getattr(getattr(spider, "options", None), "site", None)
+        self.run_id = self.repo.start_run(spider.name, site, {"start_urls": list(getattr(spider, "start_urls", []))})
         self.crawler.stats.set_value("newscrawl/run_id", self.run_id)
+        if not self.crawler.settings.get("REDIS_URL"):  # with a shared frontier other runs are alive
+            for run in self.repo.mark_crashed(site, self.run_id):
+                logger.warning("run %d of %s never finished (its process died); marked crashed", run, site)
+        self._replay_spills()
+        self.spill = SpillFile.for_run(self.repo.engine, self.run_id)
+
+    def _replay_spills(self) -> None:
+        """Items an earlier run could not store (its database was away) are stored first."""
+        assert self.repo is not None
+        for spill in pending_spills(self.repo.engine):
+            items = spill.read()
+            try:
+                for start in range(0, len(items), self.batch_size):
+                    self.repo.store_batch(items[start:start + self.batch_size], self.run_id)
+            except Exception as exc:  # noqa: BLE001 - keep the file; the next run tries again
+                logger.error("could not replay %d spilled items from %s: %s", len(items), spill.path, exc)
+                self.crawler.stats.inc_value("newscrawl/store_errors")
+                continue
+            spill.remove()
+            self.crawler.stats.inc_value("newscrawl/replayed", len(items))
+            logger.warning("stored %d items spilled by an earlier run (%s)", len(items), spill.path.name)
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, Record | Rejected | RawPage):
+        if isinstance(item, Record | Rejected | RawPage | Failed | Skipped):
             # Last guard: a record the store would refuse becomes a reject here, because
             # inside a batch it would fail the whole batch.
             if isinstance(item, Record) and (problem := record_problem(item)):
@@ -149,6 +174,10 @@ class StorePipeline:
             return
         future = self.executor.submit(self._write, batch)
         await asyncio.wrap_future(future)
+        if self.disk_full and not self.crawler.stats.get_value("newscrawl/closing_disk_full"):
+            self.crawler.stats.set_value("newscrawl/closing_disk_full", True)
+            logger.error("the disk is full: stopping the crawl (items that could not be stored are counted)")
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="disk_full"))
 
     def _write(self, batch: list[Record | Rejected | RawPage]) -> None:
         stats = self.crawler.stats
@@ -157,8 +186,7 @@ class StorePipeline:
             outcomes = self.repo.store_batch(batch, self.run_id)
         except Exception as exc:  # noqa: BLE001 - sorted below; nothing passes silently
             if not _data_problem(exc):
-                logger.error("could not store a batch of %d items: %s", len(batch), exc)
-                stats.inc_value("newscrawl/store_errors", len(batch))
+                self._spill(batch, exc)
                 return
             # A data problem in one item (not the database being away): store the batch
             # item by item so only the culprit is lost, and say which it was.
@@ -177,6 +205,26 @@ class StorePipeline:
             else:
                 stats.inc_value(f"newscrawl/items_{outcome}")
 
+    def _spill(self, batch: list[Any], exc: BaseException) -> None:
+        """The database stayed away past the retries (or the disk is full): keep the batch in a
+        spill file that the next run stores first, and fail this run. Never silent."""
+        stats = self.crawler.stats
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if is_disk_full(exc):
+            self.disk_full = True
+        try:
+            assert self.spill is not None
+            self.spill.write(batch)
+        except Exception as spill_exc:  # noqa: BLE001 - e.g. the same full disk: count them as lost
+            logger.error("could not store a batch of %d items (%s) nor spill it (%s)", len(batch), first_line,
+                         spill_exc)
+            stats.inc_value("newscrawl/store_errors", len(batch))
+            return
+        logger.error("could not store a batch of %d items (%s); kept in %s for the next run", len(batch),
+                     first_line, self.spill.path)
+        stats.inc_value("newscrawl/spilled", len(batch))
+        stats.inc_value("newscrawl/store_errors", len(batch))
+
     async def close_spider(self, spider: Any = None) -> None:
         await self._flush()
         self.executor.shutdown(wait=True)
@@ -187,10 +235,14 @@ class StorePipeline:
         errors = get("newscrawl/store_errors") + get("log_count/ERROR")
         reason = stats.get_value("finish_reason") or "finished"
         status = "finished" if reason == "finished" and not get("newscrawl/store_errors") else "failed"
+        # Unchanged: stored before and the same now, whether re-fetched, answered 304 or not
+        # fetched at all because nothing said it changed.
+        unchanged = get("newscrawl/items_unchanged") + get("newscrawl/not_modified") + get("newscrawl/skipped_known")
         counts = {"pages": get("response_received_count"), "items_new": get("newscrawl/items_new"),
-                  "items_updated": get("newscrawl/items_updated"), "items_unchanged": get("newscrawl/items_unchanged"),
+                  "items_updated": get("newscrawl/items_updated"), "items_unchanged": unchanged,
                   "items_duplicate": get("newscrawl/items_duplicate"),
-                  "items_rejected": get("newscrawl/items_rejected"), "errors": errors}
+                  "items_rejected": get("newscrawl/items_rejected"), "items_failed": get("newscrawl/items_failed"),
+                  "items_skipped": get("newscrawl/items_skipped"), "errors": errors}
         try:
             self.repo.finish_run(self.run_id, status, counts)
         except Exception as exc:

@@ -85,6 +85,7 @@ class NewsSpider(scrapy.Spider):
         self.shared: SharedFrontier | None = None
         self.template_budget = (profile.max_listing_pages if profile else DEFAULT_TEMPLATE_BUDGET) or 10**9
         self.non_articles: Counter[str] = Counter()
+        self.skipped_urls: set[str] = set()
         self.listing_pages = 0
         self.max_listing_pages = profile.max_listing_pages if profile else 10**9
 
@@ -218,6 +219,7 @@ class NewsSpider(scrapy.Spider):
                 continue
             if self.since and entry.date and entry.date < self.since:
                 self.crawler.stats.inc_value("newscrawl/skipped_since")
+                yield from self._skip(url, "listed before --since")
                 continue
             if entry.is_sitemap or url.endswith((".xml", ".xml.gz")):
                 yield scrapy.Request(url, callback=self.parse, errback=self.failed)
@@ -239,14 +241,24 @@ class NewsSpider(scrapy.Spider):
                 continue
             if self.non_articles[url_template(url)] >= self.template_budget:
                 self.crawler.stats.inc_value("newscrawl/skipped_trap")
+                yield from self._skip(url, f"budget: {self.template_budget} non-article pages of this URL shape "
+                                           "(pagination or calendar trap)")
                 continue
             if rule is False and self.listing_pages >= self.max_listing_pages:
                 self.crawler.stats.inc_value("newscrawl/skipped_listing_budget")
+                yield from self._skip(url, f"budget: {self.max_listing_pages} listing pages")
                 continue
             if rule is False and self.profile and self.profile.listing_patterns and \
                     not any(re.search(p, url) for p in self.profile.listing_patterns):
                 continue
             yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+
+    def _skip(self, url: str, reason: str) -> Iterator[Skipped]:
+        """A Skipped outcome, once per URL and run (a trap links to the same pages many times)."""
+        if url not in self.skipped_urls:
+            self.skipped_urls.add(url)
+            self.crawler.stats.inc_value("newscrawl/skipped")
+            yield Skipped(url, reason)
 
     def failed(self, failure: Any) -> Iterator[Any]:
         """Every request that ends without a response ends in a recorded state."""

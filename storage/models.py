@@ -105,6 +105,8 @@ class CrawlRun(Base):
     items_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     items_duplicate: Mapped[int] = mapped_column(Integer, default=0)
     items_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    items_failed: Mapped[int] = mapped_column(Integer, default=0)
+    items_skipped: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, undefer
 from tenacity import retry, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential
 
+from crawler.outcomes import Failed, Skipped
 from crawler.parsing.clean import content_hash as compute_content_hash
 from crawler.parsing.record import FIELD_NAMES, Record
 from storage import neardup
@@ -119,7 +120,7 @@ class Filters:
     limit: int | None = None
 
 
-Item = Record | Rejected | RawPage
+Item = Record | Rejected | RawPage | Failed | Skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,13 +152,19 @@ def check_item(item: Any) -> None:
             raise InvalidRecord(f"reject {item!r:.200} needs a URL and a reason")
         check_text(item.url, f"reject URL {item.url!r:.200}")
         check_text(item.reason, f"reject reason for {item.url!r:.200}")
+    elif isinstance(item, Failed | Skipped):
+        if not isinstance(item.url, str) or not item.url or not isinstance(item.reason, str):
+            raise InvalidRecord(f"outcome {item!r:.200} needs a URL and a reason")
+        check_text(item.url, f"URL {item.url!r:.200}")
+        check_text(item.reason, f"reason for {item.url!r:.200}")
     elif isinstance(item, RawPage):
         if not isinstance(item.body, bytes) or not item.canonical_url:
             raise InvalidRecord(f"raw page {item.url!r:.200} needs bytes and a canonical URL")
         for value, what in ((item.url, "URL"), (item.canonical_url, "canonical URL"), (item.fetched_at, "time")):
             check_text(value, f"raw page {what}")
     else:
-        raise InvalidRecord(f"cannot store a {type(item).__name__}: expected a Record, Rejected or RawPage")
+        raise InvalidRecord(f"cannot store a {type(item).__name__}: expected a Record, Rejected, Failed, Skipped "
+                            "or RawPage")
 
 
 class Repository:
@@ -193,6 +200,11 @@ class Repository:
                 if isinstance(item, RawPage):
                     self._store_raw(session, item)
                     outcomes.append("raw")
+                elif isinstance(item, Failed | Skipped):
+                    state = "failed" if isinstance(item, Failed) else "skipped"
+                    self._set_state(session, item.url, state, item.reason, None, run_id, now,
+                                    attempts=item.attempts if isinstance(item, Failed) else None)
+                    outcomes.append(state)
                 elif isinstance(item, Rejected):
                     raw_id = session.scalars(select(RawPageRow.id).where(
                         RawPageRow.canonical_url == (item.canonical_url or item.url))).first()
@@ -322,14 +334,14 @@ class Repository:
 
     @staticmethod
     def _set_state(session: Session, url: str, state: str, reason: str | None, article_id: int | None,
-                   run_id: int | None, now: datetime) -> None:
+                   run_id: int | None, now: datetime, attempts: int | None = None) -> None:
         row = session.get(UrlState, url)
         if row is None:
             session.add(UrlState(url=url, state=state, reason=reason, article_id=article_id, run_id=run_id,
-                                 attempts=1, updated_at=now))
+                                 attempts=attempts or 1, updated_at=now))
         else:
             row.state, row.reason, row.article_id, row.run_id = state, reason, article_id, run_id
-            row.attempts += 1
+            row.attempts += attempts or 1
             row.updated_at = now
 
     @retry(**_RETRY)
@@ -339,6 +351,17 @@ class Repository:
             session.add(run)
             session.flush()
             return run.id
+
+    @retry(**_RETRY)
+    def mark_crashed(self, site: str | None, before_run: int) -> list[int]:
+        """Runs of ``site`` still "running" from before ``before_run``: their process died (the
+        site lock means no other run of the site is alive), so they are marked crashed."""
+        with Session(self.engine) as session, session.begin():
+            stale = session.scalars(select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.id < before_run,
+                                                           CrawlRun.site == site)).all()
+            for run in stale:
+                run.status = "crashed"
+            return [run.id for run in stale]
 
     @retry(**_RETRY)
     def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
@@ -460,7 +483,8 @@ class Repository:
                 "runs": [{"id": r.id, "status": r.status, "started_at": r.started_at.isoformat(timespec="seconds"),
                           "pages": r.pages, "new": r.items_new, "updated": r.items_updated,
                           "unchanged": r.items_unchanged, "duplicate": r.items_duplicate,
-                          "rejected": r.items_rejected, "errors": r.errors} for r in runs],
+                          "rejected": r.items_rejected, "failed": r.items_failed, "skipped": r.items_skipped,
+                          "errors": r.errors} for r in runs],
             }
 
 

@@ -24,13 +24,14 @@ from crawler.parsing.metadata import (
     extract_title,
     parse_source_line,
 )
-from crawler.parsing.page import Page
+from crawler.parsing.page import Page, tree_depth
 from crawler.parsing.record import Crumb, Image, Record, Source
 from crawler.parsing.summary import extract_summary
 from crawler.parsing.urls import canonicalize, registered_domain, same_site
 
 __all__ = ["NotAnArticle", "ParseOptions", "Record", "Crumb", "Image", "Source", "parse_article", "Page"]
 
+MAX_DEPTH = 250  # libxml2 drops everything past its nesting limit; real pages stay far below this
 MIN_BODY_CHARS = 200  # in text_weight units (CJK characters count twice)
 
 
@@ -76,6 +77,9 @@ def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     now = fetched_at or datetime.now(UTC)
     if not page.decoded_cleanly:
         raise NotAnArticle(f"undecodable: bytes are not valid {page.encoding}")
+    if tree_depth(page.tree, MAX_DEPTH) > MAX_DEPTH:
+        raise NotAnArticle(f"nested more than {MAX_DEPTH} levels deep: the HTML parser loses what follows, "
+                           "so the page cannot be read whole")
     language = opts.language or page.language
     tz = zone_for(opts.timezone, language)
     title, title_raw, prefix = extract_title(page, opts.title_prefixes)

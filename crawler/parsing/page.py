@@ -156,3 +156,17 @@ class Page:
 def _cjk_share(text: str) -> float:
     """Share of CJK ideographs in ``text`` (0 for empty text)."""
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") / len(text) if text else 0.0
+
+
+def tree_depth(root: Any, limit: int) -> int:
+    """How deep the element tree goes, counting no further than ``limit`` (one pass, no recursion)."""
+    from lxml import etree as _etree
+
+    depth = deepest = 0
+    for event, _ in _etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+    return deepest
