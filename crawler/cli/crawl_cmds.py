@@ -39,6 +39,9 @@ from storage.db import database_url
 @click.option("--keep-raw", is_flag=True, help="Also keep each article page's bytes (compressed) for `reparse`.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
               show_default=True)
+@click.option("--resume", is_flag=True,
+              help="Continue after a crash or kill: the same command plus --resume. The crawl state is in the "
+                   "database, so stored articles are not fetched again and unfinished ones are.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line (it is shown only on a terminal anyway).")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one JSON object per log line, for schedulers and log collectors.")
@@ -50,7 +53,8 @@ from storage.db import database_url
               help="Override a Scrapy/newscrawl setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).")
 def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], urls_file: str | None, profile: str,
           site: str | None, since: str | None, no_follow: bool, max_pages: int | None, keep_raw: bool,
-          log_level: str, settings: tuple[str, ...], redis_url: str | None, quiet: bool, log_format: str) -> None:
+          log_level: str, settings: tuple[str, ...], redis_url: str | None, quiet: bool, log_format: str,
+          resume: bool) -> None:
     """Crawl TARGETS and store the articles. A target is a start URL (a page, listing page,
     sitemap or feed) or a site profile (a name from `newscrawl profiles list`, or a .toml path).
 
@@ -77,6 +81,8 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     open_repo(db_url)  # fail fast, before Scrapy starts, on a bad database URL
     key = site or (site_profile.name if site_profile else None) or ",".join(
         sorted({urlsplit(u).hostname or "" for u in starts + articles}))
+    if resume:
+        _announce_resume(db_url, site or (site_profile.name if site_profile else None) or key)
     extra: dict[str, Any] = {"NEWSCRAWL_LOG_FORMAT": log_format,
                              "NEWSCRAWL_PROGRESS": not quiet and log_format == "text" and sys.stderr.isatty(),
                              **_settings(settings)}
@@ -99,6 +105,20 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     _report(result, db_url, as_json=log_format == "json")
     if not result.ok:
         sys.exit(EXIT_LOST)
+
+
+def _announce_resume(db_url: str | None, site: str) -> None:
+    """Say which interrupted run is being continued (the work itself needs nothing special:
+    URLs whose records are committed are skipped, the others are fetched)."""
+    from storage.crawlstate import recent_runs
+
+    runs = [r for r in recent_runs(open_repo(db_url).engine, 20) if r["site"] in (site, None)]
+    unfinished = [r for r in runs if r["status"] in ("running", "crashed", "failed")]
+    if unfinished:
+        click.echo(f"resuming after run {unfinished[0]['id']} ({unfinished[0]['status']}, "
+                   f"{unfinished[0]['items_new']} new so far)", err=True)
+    else:
+        click.echo("nothing to resume: the last run finished; crawling as usual", err=True)
 
 
 def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
