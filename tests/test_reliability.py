@@ -220,3 +220,37 @@ def test_every_discovered_url_has_one_state_and_counts_add_up(tmp_path: Path) ->
     per_state = sum(run[k] for k in ("items_new", "items_updated", "items_unchanged", "items_duplicate",
                                       "items_rejected", "items_failed", "items_skipped"))
     assert per_state == len(expected)
+
+
+def test_killed_export_leaves_old_file_or_complete_new_one(tmp_path: Path, seed_page: bytes) -> None:
+    import json
+    from dataclasses import replace
+
+    from crawler.parsing import parse_article
+    from storage.repository import Repository
+    from tests.conftest import SEED_URL
+
+    db = f"sqlite:///{tmp_path / 'export.db'}"
+    seed = parse_article(seed_page, SEED_URL)
+    repo = Repository(connect(db))
+    rng = random.Random(7)
+    words = [f"word{n}" for n in range(5000)]
+    for start in range(0, 3000, 500):
+        repo.store_batch([replace(seed, url=f"http://e.example/{i}", canonical_url=f"http://e.example/{i}",
+                                  body_text=" ".join(rng.choices(words, k=400)), content_hash=f"{i:064d}")
+                          for i in range(start, start + 500)])
+    target = tmp_path / "out.json"
+    target.write_text("[]\n", encoding="utf-8")
+    outcomes = set()
+    for delay in (0.3, 0.8, 1.5, 60):
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "export", "--db", db, "--format", "json",
+                                 "--include-duplicates", "--out", str(target)], cwd=ROOT, stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+        data = json.loads(target.read_text(encoding="utf-8"))  # never a half-written file
+        assert len(data) in (0, 3000)
+        outcomes.add(len(data))
+    assert 3000 in outcomes

@@ -228,7 +228,8 @@ def demo(db_url: str | None, port: int) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines instead of a table.")
 def runs(db_url: str | None, site: str | None, limit: int, as_json: bool) -> None:
-    """List crawl runs, newest first: status, pages and items new/updated/duplicate/rejected.
+    """List crawl runs, newest first: status, pages, and how many URLs ended in each state
+    (new, updated, unchanged, duplicate, rejected, failed, skipped).
 
     \b
     Example:
@@ -241,10 +242,14 @@ def runs(db_url: str | None, site: str | None, limit: int, as_json: bool) -> Non
         for row in rows:
             click.echo(json.dumps(row, default=str, ensure_ascii=False))
         return
-    click.echo(f"{'id':>4}  {'started':19}  {'status':9}  {'site':16}  {'pages':>6}  {'new':>5}  {'upd':>4}  "
-               f"{'same':>5}  {'dup':>4}  {'rej':>4}  {'err':>4}")
+    columns = [("new", "items_new"), ("upd", "items_updated"), ("same", "items_unchanged"), ("dup", "items_duplicate"),
+               ("rej", "items_rejected"), ("fail", "items_failed"), ("skip", "items_skipped"), ("err", "errors")]
+    click.echo(f"{'id':>4}  {'started':19}  {'status':9}  {'site':16}  {'pages':>6}  "
+               + "  ".join(f"{label:>5}" for label, _ in columns))
     for r in rows:
         started = r["started_at"].isoformat(sep=" ", timespec="seconds") if r["started_at"] else ""
         click.echo(f"{r['id']:>4}  {started:19}  {r['status']:9}  {(r['site'] or '-')[:16]:16}  {r['pages']:>6}  "
-                   f"{r['items_new']:>5}  {r['items_updated']:>4}  {r['items_unchanged']:>5}  "
-                   f"{r['items_duplicate']:>4}  {r['items_rejected']:>4}  {r['errors']:>4}")
+                   + "  ".join(f"{r[key] or 0:>5}" for _, key in columns))
+    if rows and not as_json:
+        click.echo("(new+upd+same+dup+rej+fail+skip = every URL the run discovered; same includes stored articles "
+                   "not fetched again)")
