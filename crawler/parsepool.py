@@ -1,8 +1,8 @@
 """Parsing off the reactor: article pages are parsed in worker processes so both cores work
 and the reactor never blocks on a parse.
 
-The worker parses a page once and returns everything the spider needs from it: the Record
-(or why it is not an article) and the page's links, so the reactor process never builds an
+The worker parses a page once and returns everything the spider needs from it: the cleaned
+Record (or why it is not an article) and the page's links, so the reactor process never builds an
 HTML tree of its own. The response body crosses to the worker once (pickled bytes); the
 Record comes back. With NEWSCRAWL_PARSE_WORKERS = 0 (the polite default) the same function
 runs inline.
@@ -18,6 +18,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from crawler.parsing import NotAnArticle, ParseOptions, Record, parse_page
+from crawler.parsing.clean import clean_record
 from crawler.parsing.page import Page
 
 
@@ -31,17 +32,18 @@ class ParseOutcome:
 
 
 def parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
-                   encoding: str | None, want_article: bool, want_links: bool) -> ParseOutcome:
+                   encoding: str | None, want_article: bool, want_links: bool,
+                   script: str | None = None) -> ParseOutcome:
     """Parse a page once: the article (when wanted) and its absolute link URLs (when wanted).
     A parser crash on hostile markup becomes a reason, so the URL still ends in a recorded state."""
     try:
-        return _parse_response(body, url, options, fetched_at, status, encoding, want_article, want_links)
+        return _parse_response(body, url, options, fetched_at, status, encoding, want_article, want_links, script)
     except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
         return ParseOutcome(reason=f"parser error: {type(exc).__name__}: {str(exc)[:200]}")
 
 
 def _parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
-                    encoding: str | None, want_article: bool, want_links: bool) -> ParseOutcome:
+                    encoding: str | None, want_article: bool, want_links: bool, script: str | None) -> ParseOutcome:
     page = Page.from_bytes(body, url, header_encoding=encoding)
     outcome = ParseOutcome()
     if want_links:
@@ -49,9 +51,13 @@ def _parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: da
         outcome.links = [urljoin(base, href.strip()) for href in page.tree.xpath("//a/@href") if href.strip()]
     if want_article:
         try:
-            outcome.record = parse_page(page, options, fetched_at, status)
+            record = parse_page(page, options, fetched_at, status)
         except NotAnArticle as exc:
             outcome.reason = exc.reason
+            return outcome
+        # Cleaning (and the script conversion it may do) is per-record CPU work too: done here,
+        # in the worker, the crawl process only validates and stores.
+        outcome.record = clean_record(record, script) if script else record
     return outcome
 
 
@@ -74,8 +80,9 @@ class ParsePool:
                                                 initializer=_warm_up)
 
     async def parse(self, body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
-                    encoding: str | None, want_article: bool = True, want_links: bool = True) -> ParseOutcome:
-        args = (body, url, options, fetched_at, status, encoding, want_article, want_links)
+                    encoding: str | None, want_article: bool = True, want_links: bool = True,
+                    script: str | None = None) -> ParseOutcome:
+        args = (body, url, options, fetched_at, status, encoding, want_article, want_links, script)
         if self.executor is None:
             return parse_response(*args)
         return await asyncio.wrap_future(self.executor.submit(parse_response, *args))

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from crawler.outcomes import Failed, Skipped
 from crawler.parsing import MIN_BODY_CHARS
-from crawler.parsing.clean import SCRIPTS, clean_record, text_weight
+from crawler.parsing.clean import SCRIPTS, CleanedRecord, clean_record, text_weight
 from crawler.parsing.record import Record
 from storage.checks import InvalidRecord, record_problem
 from storage.db import connect
@@ -87,11 +87,14 @@ class CleanPipeline:
         if not isinstance(item, Record):
             return item
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
-        try:
-            cleaned = clean_record(item, self.script_for(spider))
-        except Exception as exc:  # a record that cannot even be cleaned is a reject, not a crash
-            logger.warning("could not clean %s: %s", item.url, exc)
-            return _reject(item, f"invalid: cannot clean: {exc}")
+        if isinstance(item, CleanedRecord):  # the parse worker cleaned it already
+            cleaned = item
+        else:
+            try:
+                cleaned = clean_record(item, self.script_for(spider))
+            except Exception as exc:  # a record that cannot even be cleaned is a reject, not a crash
+                logger.warning("could not clean %s: %s", item.url, exc)
+                return _reject(item, f"invalid: cannot clean: {exc}")
         if reason := validation_error(cleaned) or record_problem(cleaned):
             return _reject(cleaned, f"invalid: {reason}")
         return cleaned

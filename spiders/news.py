@@ -82,6 +82,7 @@ class NewsSpider(scrapy.Spider):
         self.keep_raw = False
         self.fetchlog: FetchLog | None = None
         self.pool: ParsePool | None = None
+        self.script: str = "keep"
         self.shared: SharedFrontier | None = None
         self.template_budget = (profile.max_listing_pages if profile else DEFAULT_TEMPLATE_BUDGET) or 10**9
         self.non_articles: Counter[str] = Counter()
@@ -94,6 +95,8 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
         spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0))
+        spider.script = (spider.profile.script if spider.profile else None) or crawler.settings.get(
+            "NEWSCRAWL_SCRIPT") or "keep"
         engine = None
         if crawler.settings.getbool("NEWSCRAWL_INCREMENTAL", True):
             from storage.db import connect
@@ -179,7 +182,7 @@ class NewsSpider(scrapy.Spider):
     async def _parse(self, response: TextResponse, want_article: bool, want_links: bool) -> ParseOutcome:
         assert self.pool is not None
         return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC), response.status,
-                                     _header_charset(response), want_article, want_links)
+                                     _header_charset(response), want_article, want_links, self.script)
 
     def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
         """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
