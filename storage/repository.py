@@ -196,6 +196,7 @@ class Repository:
         outcomes: list[str] = []
         now = utcnow()
         with Session(self.engine) as session, session.begin():
+            self._prefetch(session, items)
             for item in items:
                 if isinstance(item, RawPage):
                     self._store_raw(session, item)
@@ -220,9 +221,30 @@ class Repository:
                     outcomes.append(outcome)
         return outcomes
 
+    @staticmethod
+    def _prefetch(session: Session, items: Sequence[Item]) -> None:
+        """Load the batch's existing articles and URL states with one query each, so the
+        per-item lookups below hit the session's identity map instead of the database."""
+        urls = [i.canonical_url for i in items if isinstance(i, Record)]
+        state_urls = urls + [i.url for i in items if isinstance(i, Rejected | Failed | Skipped)]
+        known: dict[str, Article] = {}
+        for start in range(0, len(urls), 500):
+            for row in session.scalars(select(Article).where(Article.canonical_url.in_(urls[start:start + 500]))):
+                known[row.canonical_url] = row
+        rows: list[UrlState] = []
+        for start in range(0, len(state_urls), 500):
+            rows += session.scalars(select(UrlState).where(UrlState.url.in_(state_urls[start:start + 500])))
+        session.info["known_articles"] = known
+        session.info["known_states"] = {row.url for row in rows}
+        session.info["state_rows"] = rows  # strong references: the identity map holds rows weakly
+
     def _store_record(self, session: Session, record: Record, now: datetime) -> tuple[str, int]:
         """Insert, version or touch one article; returns (outcome, article id)."""
-        existing = session.scalars(select(Article).where(Article.canonical_url == record.canonical_url)).first()
+        known: dict[str, Article] | None = session.info.get("known_articles")
+        if known is not None:
+            existing = known.get(record.canonical_url)
+        else:
+            existing = session.scalars(select(Article).where(Article.canonical_url == record.canonical_url)).first()
         values = {name: _column_value(getattr(record, name)) for name in RECORD_COLUMNS}
         values["published_utc"] = _utc(record.published_at)
         values["content_hash"] = record.content_hash or compute_content_hash(record.body_text)
@@ -247,6 +269,8 @@ class Repository:
         row = Article(**values, version=1, first_seen=now, last_seen=now, minhash=sig or b"")
         session.add(row)
         session.flush()
+        if known is not None:
+            known[row.canonical_url] = row
         self._add_bands(session, row.id, sig)
         return ("duplicate" if values["duplicate_of"] else "new"), row.id
 
@@ -335,7 +359,10 @@ class Repository:
     @staticmethod
     def _set_state(session: Session, url: str, state: str, reason: str | None, article_id: int | None,
                    run_id: int | None, now: datetime, attempts: int | None = None) -> None:
-        row = session.get(UrlState, url)
+        known: set[str] | None = session.info.get("known_states")
+        row = session.get(UrlState, url) if known is None or url in known else None
+        if known is not None:
+            known.add(url)
         if row is None:
             session.add(UrlState(url=url, state=state, reason=reason, article_id=article_id, run_id=run_id,
                                  attempts=attempts or 1, updated_at=now))
