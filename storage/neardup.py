@@ -7,14 +7,20 @@ case, spaces or punctuation). FACTS.md: on the seed and its copies, 4-grams afte
 conversion gave 0.88-0.97 for a clean republication, ~0 for unrelated articles, and
 MinHash LSH with a threshold of 0.5-0.7 found every spun copy with no false pair.
 
-datasketch computes the signatures (``NUM_PERM`` permutations, deterministic seed and a
-stable hash, so a signature computed today matches one computed next year) and chooses
-the banding (``b`` bands of ``r`` rows) that minimises errors at ``THRESHOLD``. Instead of
-datasketch's in-memory index, the band keys go to the ``lsh_bands`` table: a lookup is one
-indexed query, the index survives restarts, is shared by every crawl process writing to
-the same database, and costs the crawler no memory. A signature is stored as
-``NUM_PERM`` little-endian uint32 (datasketch keeps 32-bit values in 64-bit slots), 512
-bytes at 128 permutations.
+The signatures are computed here, vectorised with numpy (``NUM_PERM`` hash functions,
+constants derived from ``SEED`` with blake2b, so a signature computed today matches one
+computed next year on any machine): each distinct shingle gets a 32-bit hash (its code
+points combined and mixed in 64-bit arithmetic), then every hash function
+``h_k(x) = a_k * x + b_k mod 2**32`` (``a_k`` odd, so a permutation of the 32-bit values)
+is applied to all shingles at once and the minimum kept. Version 2 used datasketch's
+per-shingle SHA-1 (a Python call per shingle, ~4 ms for a 5,000-character article);
+version 3 signs the same text in a fraction of a millisecond. A version change alters
+``LshParams.tag``, so ``Repository.ensure_neardup_index`` rebuilds a stored index.
+datasketch still chooses the banding (``b`` bands of ``r`` rows) that minimises errors at
+``THRESHOLD``. Instead of datasketch's in-memory index, the band keys go to the
+``lsh_bands`` table: a lookup is one indexed query, the index survives restarts, is shared
+by every crawl process writing to the same database, and costs the crawler no memory. A
+signature is stored as ``NUM_PERM`` little-endian uint32, 512 bytes at 128 permutations.
 
 Template articles (a weather report, "Story 1" and "Story 4" of a generated site, results
 tables) share almost every shingle yet are different articles; copies keep the facts.
@@ -38,7 +44,7 @@ NUM_PERM = 128
 THRESHOLD = 0.6
 SHINGLE = 4
 SEED = 1
-VERSION = 2
+VERSION = 3  # 3: numpy MinHash over 64-bit shingle hashes (2: datasketch, SHA-1 per shingle)
 MIN_SHARED_NUMBERS = 0.5
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -70,16 +76,63 @@ def params(num_perm: int = NUM_PERM, threshold: float = THRESHOLD) -> LshParams:
     return LshParams(num_perm=num_perm, threshold=threshold, bands=lsh.b, rows=lsh.r)
 
 
-@lru_cache(maxsize=4)
-def _template(num_perm: int, seed: int):  # noqa: ANN202 - a datasketch MinHash
-    # Building the permutations is the slow part of MinHash(); copies reuse them.
-    from datasketch import MinHash
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_CHUNK = 16384  # shingles per block of the (permutations x shingles) matrix: 8 MB of uint32
 
-    return MinHash(num_perm=num_perm, seed=seed)
+
+def _constants(label: bytes, count: int, seed: int) -> np.ndarray:
+    """``count`` stable pseudo-random 64-bit constants (blake2b in counter mode)."""
+    raw = b"".join(hashlib.blake2b(label + seed.to_bytes(8, "little") + i.to_bytes(4, "little"), digest_size=8,
+                                   person=b"newscrawl-mh").digest() for i in range(count))
+    return np.frombuffer(raw, dtype="<u8").astype(np.uint64)
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``a`` (odd) and ``b`` uint32 coefficients of the ``num_perm`` hash functions."""
+    a = (_constants(b"a", num_perm, seed) >> np.uint64(32)).astype(np.uint32) | np.uint32(1)
+    b = (_constants(b"b", num_perm, seed) >> np.uint64(32)).astype(np.uint32)
+    return a, b
+
+
+@lru_cache(maxsize=4)
+def _position_weights(size: int, seed: int) -> np.ndarray:
+    """Odd 64-bit multipliers, one per position in a shingle."""
+    return _constants(b"w", size, seed) | np.uint64(1)
+
+
+def shingle_hashes(text: str, size: int = SHINGLE, seed: int = SEED) -> np.ndarray:
+    """Distinct 32-bit hashes of the character ``size``-grams of the folded text (the whole
+    text when shorter), as a sorted uint32 array; empty for a text with no words.
+
+    A shingle's code points are combined with odd 64-bit multipliers (distinct shingles
+    collide only by a one-in-2**64 accident) and mixed with the splitmix64 finaliser, whose
+    upper 32 bits are the hash."""
+    folded = fold_for_hash(text)
+    if not folded:
+        return np.empty(0, dtype=np.uint32)
+    points = np.frombuffer(folded.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    if len(points) < size:  # one shingle, the whole text, padded with zeros (never a code point here)
+        points = np.concatenate([points, np.zeros(size - len(points), dtype=np.uint64)])
+    weights = _position_weights(size, seed)
+    count = len(points) - size + 1
+    h = points[:count] * weights[0]
+    for i in range(1, size):
+        h += points[i:i + count] * weights[i]
+    h ^= h >> np.uint64(30)
+    h *= _MIX1
+    h ^= h >> np.uint64(27)
+    h *= _MIX2
+    h ^= h >> np.uint64(31)
+    hashes = np.sort((h >> np.uint64(32)).astype(np.uint32))
+    if len(hashes) > 1:  # distinct values (np.unique is ~40x slower than this on numpy 2)
+        hashes = hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
+    return hashes
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[bytes]:
-    """Character ``size``-grams of the folded text (the whole text when shorter)."""
+    """Character ``size``-grams of the folded text (the whole text when shorter), as UTF-8."""
     folded = fold_for_hash(text)
     if not folded:
         return set()
@@ -91,12 +144,18 @@ def shingles(text: str, size: int = SHINGLE) -> set[bytes]:
 def signature(text: str, p: LshParams | None = None) -> bytes | None:
     """The MinHash signature of ``text`` as compact bytes (None for a text with no words)."""
     p = p or params()
-    grams = shingles(text, p.shingle)
-    if not grams:
+    hashes = shingle_hashes(text, p.shingle, p.seed)
+    if not len(hashes):
         return None
-    mh = _template(p.num_perm, p.seed).copy()
-    mh.update_batch(list(grams))
-    return mh.hashvalues.astype("<u4").tobytes()
+    a, b = _permutations(p.num_perm, p.seed)
+    b = b[:, None]
+    low = None
+    for start in range(0, len(hashes), _CHUNK):
+        block = np.multiply.outer(a, hashes[start:start + _CHUNK])  # uint32: wraps mod 2**32
+        block += b
+        mins = block.min(axis=1)
+        low = mins if low is None else np.minimum(low, mins)
+    return low.astype("<u4").tobytes()
 
 
 def _values(sig: bytes) -> np.ndarray:

@@ -17,14 +17,19 @@ from crawler.parsing.record import Crumb
 PLACEHOLDERS = {"正文", "内容", "正文内容", "详情", "详细内容", "文章", "阅读文章", "content", "article", "current page"}
 TRAIL_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|现在位置|所在位置|位置|you are here)\s*[:：]?\s*", re.I)
 _SEPARATORS = re.compile(r"^[\s>»›/|\-→＞>:：·]*$")
-_MARKUP_XPATH = (
-    '//*[self::nav or self::div or self::ol or self::ul or self::p or self::span]'
-    '[contains(translate(@class, "BREADCRUMB", "breadcrumb"), "breadcrumb")'
-    ' or contains(translate(@id, "BREADCRUMB", "breadcrumb"), "breadcrumb")'
-    ' or contains(translate(@aria-label, "BREADCRUMB", "breadcrumb"), "breadcrumb")'
-    ' or contains(@class, "crumb") or contains(@class, "news_path") or contains(@class, "position") or contains(@class, "place")'
-    ' or contains(@class, "location") or contains(@class, "daohang") or contains(@class, "weizhi")]'
-)
+_MARKUP_TAGS = ("nav", "div", "ol", "ul", "p", "span")
+_MARKUP_CLASS_PARTS = ("crumb", "news_path", "position", "place", "location", "daohang", "weizhi")
+_UPPER_BREADCRUMB = str.maketrans("BREADCRUMB", "breadcrumb")  # as XPath translate() would
+
+
+def _is_trail_markup(el: Any) -> bool:
+    """A breadcrumb container by its markup: ``breadcrumb`` in the class, id or aria-label
+    (any case of its letters), or a class naming a trail (crumb, position, daohang...)."""
+    cls = el.get("class")
+    for value in (cls, el.get("id"), el.get("aria-label")):
+        if value and "breadcrumb" in value.translate(_UPPER_BREADCRUMB):
+            return True
+    return bool(cls) and any(part in cls for part in _MARKUP_CLASS_PARTS)
 
 
 def _clean_trail(crumbs: list[Crumb], title: str | None) -> list[Crumb]:
@@ -66,6 +71,8 @@ def _from_jsonld(page: Page) -> list[Crumb]:
 
 
 def _from_microdata(page: Page) -> list[Crumb]:
+    if not page.may_contain("BreadcrumbList"):
+        return []
     for trail in page.tree.xpath('//*[contains(@itemtype, "BreadcrumbList") or contains(@typeof, "BreadcrumbList")]'):
         crumbs = []
         for el in trail.xpath('.//*[@itemprop="itemListElement" or @property="itemListElement"]'):
@@ -96,7 +103,9 @@ def _from_container(page: Page, el: Any) -> list[Crumb]:
 
 
 def _from_markup(page: Page) -> list[Crumb]:
-    for el in page.tree.xpath(_MARKUP_XPATH):
+    for el in page.tree.iter(*_MARKUP_TAGS):  # document order, like the XPath this replaces
+        if not _is_trail_markup(el):
+            continue
         if len(el.xpath(".//a")) == 0 or len(element_text(el)) > 300:
             continue
         crumbs = _from_container(page, el)
@@ -147,7 +156,8 @@ def extract_category(page: Page, crumbs: list[Crumb]) -> str | None:
             sec = sec[0]
         if isinstance(sec, str) and sec.strip():
             return sec.strip()
-    links = page.tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]')
+    links = page.tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]') \
+        if page.may_contain("category") else []
     if links:
         return element_text(links[0]) or None
     return crumbs[-1].name if crumbs and crumbs[-1].url and len(crumbs) == 1 else None

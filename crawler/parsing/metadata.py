@@ -554,7 +554,7 @@ def _header_source(page: Page) -> str | None:
                     break
     if name is None:
         name = _bare_outlet(header_texts(page, 8))
-    if name is None:
+    if name is None and page.may_contain("来源", "來源"):
         for node in page.tree.xpath("//body//text()[contains(., '来源') or contains(., '來源')]"):
             match = _SOURCE_LINE.match(str(node))
             if match and not _in_comments(node.getparent()):
@@ -640,6 +640,13 @@ def _number(text: str) -> int | None:
         return None
 
 
+# Precompiled: the loop in extract_counts tests every element carrying a title, class or href.
+_COUNT_HINT = re.compile(r"评论|評論|comment|pinglun|#comments|阅读|浏览|views?\b", re.I)
+_COMMENT_HINT = re.compile(r"评论|評論|comment|pinglun", re.I)
+_VIEW_HINT = re.compile(r"阅读|浏览|views?", re.I)
+_DIGITS = re.compile(r"\d[\d,]*")
+
+
 def extract_counts(page: Page) -> tuple[int | None, int | None]:
     """(comment_count, view_count) where the page shows them near the headline."""
     comments = views = None
@@ -654,19 +661,19 @@ def extract_counts(page: Page) -> tuple[int | None, int | None]:
         if len(el) > 2:  # counts are leaves or nearly so
             continue
         hint = f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}'
-        if not re.search(r"评论|評論|comment|pinglun|#comments|阅读|浏览|views?\b", hint, re.I):
+        if not _COUNT_HINT.search(hint):
             continue
         text = element_text(el)
-        number = re.fullmatch(r"\d[\d,]*", text or "")
+        number = _DIGITS.fullmatch(text or "")
         labelled = _VIEW_COUNT.fullmatch(text or "") if views is None else None
         if not number and not labelled:
             continue
         # A count inside a list item that links elsewhere belongs to a teaser, not this article.
         if el.xpath("ancestor::li[.//a[@href]][1]") and not number:
             continue
-        if number and comments is None and re.search(r"评论|評論|comment|pinglun", hint, re.I):
+        if number and comments is None and _COMMENT_HINT.search(hint):
             comments = _number(text)
-        elif views is None and re.search(r"阅读|浏览|views?", hint, re.I):
+        elif views is None and _VIEW_HINT.search(hint):
             views = _number(text) if number else _number(labelled.group(1) or labelled.group(2))
     if views is None or comments is None:
         line = _meta_line(page)
@@ -680,6 +687,8 @@ def extract_counts(page: Page) -> tuple[int | None, int | None]:
 def _meta_line(page: Page) -> str | None:
     """The text of the element holding the labelled publication date (发布时间…), when the
     page has no headline to read its meta line from: its counts stand on the same line."""
+    if not page.may_contain("发布时间", "发表时间", "發佈時間", "发布日期"):
+        return None
     for node in page.tree.xpath("//body//text()[contains(., '发布时间') or contains(., '发表时间') "
                                 "or contains(., '發佈時間') or contains(., '发布日期')]"):
         parent = node.getparent()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -20,6 +21,24 @@ from crawler.parsing.encoding import decode_html
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _WS = re.compile(r"\s+")
+_LOCAL = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """This thread's HTML parser (lxml parsers must not be shared between threads; building
+    one per page costs more than the parse of a small page).
+
+    Every element is an ``HtmlElement``: lxml.html's own class lookup calls back into Python
+    for each element proxy, only to give form controls their subclasses, which nothing here
+    uses; the C-level default lookup gives the same classes to every other element."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = lxml.html.HTMLParser(remove_comments=True, huge_tree=True)
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity))
+        _LOCAL.parser = parser
+    return parser
 
 
 def squash(text: str | None) -> str:
@@ -61,12 +80,21 @@ class Page:
             decoded = decode_html(body, header_encoding)
             html, encoding, clean = decoded.text, decoded.encoding, decoded.clean
         html = _XML_DECL.sub("", html.replace("\x00", ""), count=1)
-        parser = lxml.html.HTMLParser(remove_comments=True, huge_tree=True)
+        parser = _parser()
         try:
             tree = lxml.html.document_fromstring(html or "<html></html>", parser=parser)
         except (etree.ParserError, ValueError):
             tree = lxml.html.document_fromstring("<html></html>", parser=parser)
         return cls(url=url, html=html, encoding=encoding, decoded_cleanly=clean, tree=tree)
+
+    def may_contain(self, *needles: str) -> bool:
+        """False only when no text node or attribute value of the tree can contain any of
+        ``needles`` (letters, digits or CJK, case as written): a C-level substring test on the
+        HTML that spares an XPath over every node. The parser turns only character
+        references into such characters (HTML 4 named entities give none of them), so a page
+        with any ``&#`` is always searched."""
+        html = self.html
+        return "&#" in html or any(needle in html for needle in needles)
 
     @cached_property
     def host(self) -> str:
@@ -159,14 +187,14 @@ def _cjk_share(text: str) -> float:
 
 
 def tree_depth(root: Any, limit: int) -> int:
-    """How deep the element tree goes, counting no further than ``limit`` (one pass, no recursion)."""
-    from lxml import etree as _etree
-
-    depth = deepest = 0
-    for event, _ in _etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        if depth > deepest:
-            deepest = depth
-            if deepest > limit:
-                break
-    return deepest
+    """How deep the element tree goes, counting no further than ``limit`` (``limit + 1`` for a
+    deeper tree): one level of children at a time, no recursion. Comments and processing
+    instructions count as nodes, as in a walk over the tree."""
+    level = [root]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return depth
+        level = [child for node in level for child in node]
+    return depth

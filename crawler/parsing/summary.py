@@ -57,6 +57,9 @@ def _labelled_block(page: Page) -> str | None:
 
 def _opening(el: object) -> str:
     """The first dozen characters of an element's text, read without walking its subtree."""
+    text = el.text  # type: ignore[attr-defined]
+    if text and len(stripped := text.strip()) >= 12:  # the first piece alone is enough
+        return stripped
     out = ""
     for piece in el.itertext():  # type: ignore[attr-defined]
         out += piece.strip()
