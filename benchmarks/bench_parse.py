@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     pinned = pin_one_core()
     loaders = {"site": lambda: site_pages(args.site_pages), "aeb": aeb_pages, "zh": zh_fixture_pages}
-    neardup.params()  # load datasketch and the permutations outside the timing
+    neardup.params()  # the banding and the permutations, outside the timing
     results: dict[str, Any] = {}
     for name in args.corpus or ("site", "aeb", "zh"):
         results[name] = measure(loaders[name](), args.passes)

@@ -1,4 +1,4 @@
-"""Streaming, atomic exporters: CSV, JSON (array), JSON Lines and HTML.
+"""Streaming, atomic exporters: CSV, JSON (array), JSON Lines, Atom and HTML.
 
 Records are written one at a time as they stream from the database, so memory stays flat
 however many there are. With a target file the output goes to a temporary file beside it
@@ -9,6 +9,16 @@ HTML is for republishing: every record's ``body_html`` is sanitised again on the
 (a row written by an older version, or edited in the database, gets the same treatment as
 a fresh one), every other field is escaped, and the page carries a Content-Security-Policy
 that allows no script at all, as a second fence.
+
+Atom (RFC 4287) is for republishing too: one entry per record with the sanitised body as
+``content type="html"`` followed by a visible attribution line, the original page as the
+``alternate`` link, the authors (else the source, else the site) as ``author``, the
+original publisher in ``source`` and ``rights``, the canonical URL as the permanent entry
+id and ``updated`` from modified_at, published_at or fetched_at (RFC 3339).
+
+CSV flattening (documented in the README): lists are joined with `` | `` (authors, tags,
+image URLs), the breadcrumb with `` > ``, ``source`` becomes two columns (``source_name``
+and ``source``, the attribution line); empty values are empty cells.
 """
 
 from __future__ import annotations
@@ -17,17 +27,21 @@ import csv
 import html
 import json
 import os
+import re
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from crawler.parsing.record import FIELD_NAMES, Record
 from crawler.parsing.sanitize import absolute_url, sanitize_html
 
-FORMATS = ("csv", "json", "jsonl", "html")
+FORMATS = ("csv", "json", "jsonl", "atom", "html")
 CSP = "default-src 'none'; img-src http: https:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -62,8 +76,10 @@ def csv_columns() -> list[str]:
     return cols
 
 
-def write_records(records: Iterable[Record], fmt: str, out: IO[str], bom: bool = False) -> int:
-    """Write ``records`` to ``out`` in ``fmt``; returns how many were written."""
+def write_records(records: Iterable[Record], fmt: str, out: IO[str], bom: bool = False,
+                  feed: dict[str, Any] | None = None) -> int:
+    """Write ``records`` to ``out`` in ``fmt``; returns how many were written. ``feed``:
+    keyword arguments of ``write_atom`` (feed_id, title, self_url, updated)."""
     count = 0
     if fmt == "csv":
         if bom:
@@ -85,6 +101,8 @@ def write_records(records: Iterable[Record], fmt: str, out: IO[str], bom: bool =
         out.write("\n]\n" if count else "]\n")
     elif fmt == "html":
         count = write_html(records, out)
+    elif fmt == "atom":
+        count = write_atom(records, out, **(feed or {}))
     else:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     return count
@@ -133,6 +151,129 @@ def write_html(records: Iterable[Record], out: IO[str], csp: bool = True) -> int
         count += 1
     out.write("</body></html>\n")
     return count
+
+
+# --- Atom ---------------------------------------------------------------------------------
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> str:
+    """Text safe inside an XML element or a double-quoted attribute."""
+    return html.escape(_XML_ILLEGAL.sub("", str(value)), quote=True)
+
+
+def rfc3339(value: str | None) -> str | None:
+    """An ISO 8601 time as RFC 3339 with an offset (naive times are taken as UTC)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    text = moment.isoformat(timespec="seconds")
+    return text.replace("+00:00", "Z")
+
+
+def now_rfc3339() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _site_root(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def attribution(record: Record) -> tuple[str, str]:
+    """(who published it first, the line to show): the source when the page names one, else
+    the site."""
+    source = record.source
+    publisher = (source.name if source and source.name else None) or record.site
+    line = f"Originally published by {publisher}"
+    if source and source.line and source.line != publisher:
+        line += f" ({source.line})"
+    return publisher, line
+
+
+def atom_entry(record: Record, fallback_updated: str) -> str:
+    esc = xml_text
+    link = absolute_url(record.canonical_url, None) or absolute_url(record.url, None) or record.canonical_url
+    updated = (rfc3339(record.modified_at) or rfc3339(record.published_at) or rfc3339(record.fetched_at)
+               or fallback_updated)
+    published = rfc3339(record.published_at)
+    publisher, line = attribution(record)
+    body = sanitize_html(record.body_html, record.url)
+    if body is None:
+        body = "\n".join(f"<p>{html.escape(block)}</p>" for block in record.body_blocks)
+    credit = (f'<p class="attribution">{html.escape(line)}: '
+              f'<a href="{html.escape(link)}" rel="noopener noreferrer">{html.escape(record.title)}</a></p>')
+    lang = f' xml:lang="{esc(record.language)}"' if record.language else ""
+    parts = [f"<entry{lang}>", f"<id>{esc(link)}</id>", f'<title type="text">{esc(record.title)}</title>',
+             f"<updated>{updated}</updated>"]
+    if published:
+        parts.append(f"<published>{published}</published>")
+    for name in record.authors or [publisher]:
+        parts.append(f"<author><name>{esc(name)}</name></author>")
+    parts.append(f'<link rel="alternate" type="text/html" href="{esc(link)}"/>')
+    for term in dict.fromkeys([c for c in [record.category, *record.tags] if c]):
+        parts.append(f'<category term="{esc(term)}"/>')
+    if record.summary:
+        parts.append(f'<summary type="text">{esc(record.summary)}</summary>')
+    parts.append(f'<content type="html">{esc(body + chr(10) + credit)}</content>')
+    parts.append(f"<rights>{esc(line)}; original: {esc(link)}</rights>")
+    root = _site_root(link)
+    if root:
+        parts.append(f"<source><id>{esc(root)}</id><title>{esc(publisher)}</title>"
+                     f'<link rel="alternate" type="text/html" href="{esc(root)}"/></source>')
+    parts.append("</entry>")
+    return "\n".join(parts)
+
+
+def write_atom(records: Iterable[Record], out: IO[str], feed_id: str = "urn:newscrawl:export",
+               title: str = "newscrawl export", self_url: str | None = None, updated: str | None = None) -> int:
+    """An Atom 1.0 feed of ``records``, written as they stream. The feed's ``updated`` is
+    the time of the export unless given."""
+    updated = updated or now_rfc3339()
+    head = ['<?xml version="1.0" encoding="utf-8"?>', f'<feed xmlns="{ATOM_NS}">', f"<id>{xml_text(feed_id)}</id>",
+            f'<title type="text">{xml_text(title)}</title>', f"<updated>{updated}</updated>",
+            "<generator>newscrawl</generator>"]
+    if self_url:
+        head.append(f'<link rel="self" type="application/atom+xml" href="{xml_text(self_url)}"/>')
+    out.write("\n".join(head) + "\n")
+    count = 0
+    for record in records:
+        out.write(atom_entry(record, updated) + "\n")
+        count += 1
+    out.write("</feed>\n")
+    return count
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+def with_progress(records: Iterable[Record], stream: IO[str] | None, every: float = 0.25,
+                  label: str = "exported") -> Iterator[Record]:
+    """Pass ``records`` through, showing ``N records, R/s`` on ``stream`` (a terminal) at most
+    every ``every`` seconds and a last line at the end; ``stream=None`` stays quiet."""
+    if stream is None:
+        yield from records
+        return
+    start = last = time.monotonic()
+    count = 0
+    for record in records:
+        yield record
+        count += 1
+        now = time.monotonic()
+        if now - last >= every:
+            last = now
+            stream.write(f"\r{label} {count:,} records, {count / max(now - start, 1e-9):,.0f}/s ")
+            stream.flush()
+    elapsed = time.monotonic() - start
+    stream.write(f"\r{label} {count:,} records in {elapsed:.1f} s ({count / max(elapsed, 1e-9):,.0f}/s)\n")
+    stream.flush()
 
 
 @contextmanager

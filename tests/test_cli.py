@@ -63,6 +63,8 @@ def test_parse_manifest_keeps_input_order_and_reports_errors(tmp_path: Path) -> 
     ["show", "999"],
     ["crawl", "ftp://example.com/"],
     ["export", "--since", "yesterday"],
+    ["search", ""],
+    ["list", "--limit", "x"],
 ])
 def test_bad_input_is_one_line_error_not_traceback(args: list[str], tmp_path: Path) -> None:
     result = run(*args, env_db=f"sqlite:///{tmp_path / 'x.db'}")
@@ -72,7 +74,7 @@ def test_bad_input_is_one_line_error_not_traceback(args: list[str], tmp_path: Pa
     assert error_lines, result.stderr
 
 
-@pytest.mark.parametrize("command", ["crawl", "parse", "export", "list", "show", "stats", "demo"])
+@pytest.mark.parametrize("command", ["crawl", "parse", "export", "list", "show", "search", "stats", "browse", "demo"])
 def test_every_command_has_help_with_text(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0

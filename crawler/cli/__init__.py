@@ -23,4 +23,4 @@ def main() -> None:
     """
 
 
-from crawler.cli import crawl_cmds, parse_cmd, profile_cmds, reparse_cmd, schedule_cmd, store_cmds  # noqa: E402,F401 - registers the commands
+from crawler.cli import browse_cmd, crawl_cmds, parse_cmd, profile_cmds, reparse_cmd, schedule_cmd, store_cmds  # noqa: E402,F401 - registers the commands

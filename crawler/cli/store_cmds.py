@@ -1,9 +1,19 @@
-"""Commands that read the store: ``list``, ``show``, ``stats`` and ``export``."""
+"""Commands that read the store: ``list``, ``show``, ``search``, ``stats`` and ``export``.
+
+Output follows one rule: on a terminal, a table for people; when stdout is a pipe or a
+file, JSON Lines (one record a line) for programs. ``--json``, ``--csv`` and ``--table``
+choose explicitly. Progress of long exports goes to stderr, only when stderr is a terminal
+and not ``--quiet``.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
-import textwrap
+import shutil
+import sys
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -13,85 +23,180 @@ from crawler.cli.common import DB_OPTION, open_repo, parse_date_option
 from crawler.parsing.record import Record
 
 
-def _filters(site: str | None, category: str | None, since: str | None, until: str | None,
-             include_duplicates: bool, limit: int | None):  # noqa: ANN202 - Filters
-    from storage.repository import Filters
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
-    return Filters(site=site, category=category, since=parse_date_option(since), until=parse_date_option(until),
-                   include_duplicates=include_duplicates, limit=limit)
+
+def _selection(site: str | None, category: str | None, since: str | None, until: str | None,
+               duplicates: str | None, include_duplicates: bool, limit: int | None):  # noqa: ANN202 - Selection
+    from storage.report import Selection
+
+    since_at, until_at = parse_date_option(since), parse_date_option(until)
+    if since_at and until_at and since_at >= until_at:
+        raise click.BadParameter(f"--since {since} is not before --until {until}", param_hint="'--since'")
+    return Selection(site=site, category=category, since=since_at, until=until_at,
+                     duplicates=duplicates or ("include" if include_duplicates else "hide"), limit=limit or None)
 
 
 def _filter_options(func: Any) -> Any:
     for option in reversed([
         click.option("--site", help="Only this site."),
         click.option("--category", help="Only this category."),
-        click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD)."),
-        click.option("--until", metavar="DATE", help="Published before DATE (YYYY-MM-DD)."),
-        click.option("--include-duplicates", is_flag=True, help="Also records that duplicate another one."),
+        click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD or ISO 8601)."),
+        click.option("--until", metavar="DATE", help="Published before DATE (YYYY-MM-DD or ISO 8601)."),
+        click.option("--duplicates", type=click.Choice(["hide", "include", "only"]),
+                     help="Records that duplicate another one: hide (default), include, or show only them."),
+        click.option("--include-duplicates", is_flag=True, help="Same as --duplicates include."),
     ]):
         func = option(func)
     return func
 
 
-@main.command()
-@DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "html"]), default="jsonl",
-              show_default=True, help="html: one page, sanitised bodies with attribution, safe to republish.")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE atomically [default: stdout].")
-@click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM so Excel reads Chinese text right.")
-@_filter_options
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many records.")
-def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str | None, category: str | None,
-           since: str | None, until: str | None, include_duplicates: bool, limit: int | None) -> None:
-    """Export stored records (newest first) as CSV, a JSON array, JSON Lines or HTML.
-    Records that duplicate another one are left out unless --include-duplicates.
-
-    \b
-    Example:
-      newscrawl export --format csv --excel --out articles.csv
-      newscrawl export --format html --site demo --out demo.html
-    """
-    from storage.export import atomic_output, write_records
-
-    repo = open_repo(db_url)
-    records = repo.iter_records(_filters(site, category, since, until, include_duplicates, limit))
-    try:
-        with atomic_output(out) as handle:
-            count = write_records(records, fmt, handle, bom=excel)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
-    if out:
-        click.echo(f"{count} records written to {out}", err=True)
+def _format_options(func: Any) -> Any:
+    for option in reversed([
+        click.option("--json", "as_json", is_flag=True, help="JSON Lines: one record a line."),
+        click.option("--csv", "as_csv", is_flag=True, help="CSV with a header (lists flattened as in export)."),
+        click.option("--table", "as_table", is_flag=True, help="A table even when not on a terminal."),
+    ]):
+        func = option(func)
+    return func
 
 
-def print_table(records: list[Record]) -> None:
-    width = max((len(str(r.id)) for r in records), default=2)
+def _output_mode(as_json: bool, as_csv: bool, as_table: bool) -> str:
+    chosen = [name for name, flag in (("json", as_json), ("csv", as_csv), ("table", as_table)) if flag]
+    if len(chosen) > 1:
+        raise click.UsageError("choose one of --json, --csv and --table")
+    if chosen:
+        return chosen[0]
+    return "table" if _is_terminal(sys.stdout) else "json"
+
+
+# --- terminal text: display widths (CJK characters take two columns) ----------------------------
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+               for ch in text)
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns (with … when cut) and padded to exactly ``width``."""
+    text = " ".join(text.split())
+    if display_width(text) > width:
+        out, used = [], 0
+        for ch in text:
+            w = display_width(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        text = "".join(out) + "…"
+    return text + " " * max(0, width - display_width(text))
+
+
+def wrap(block: str, width: int) -> list[str]:
+    """A paragraph wrapped to ``width`` columns: between words for spaced scripts, between
+    characters for Chinese and Japanese."""
+    lines, line, used = [], "", 0
+    import re
+
+    for token in re.findall(r"\s+|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff]+", block):
+        if token.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        w = display_width(token)
+        if used + w > width and line.strip():
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + token, used + w
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _terminal_width() -> int:
+    return max(60, shutil.get_terminal_size((100, 24)).columns)
+
+
+def _date(record: Record) -> str:
+    return (record.published_at or "")[:16].replace("T", " ")
+
+
+def print_table(records: Iterable[Record], extra: dict[int, str] | None = None) -> int:
+    """Id, date, site, category and title, fitted to the terminal; returns the row count."""
+    total = _terminal_width()
+    count = 0
     for r in records:
-        date = (r.published_at or "")[:16].replace("T", " ")
-        dup = f" (dup of {r.duplicate_of})" if r.duplicate_of else ""
-        click.echo(f"{str(r.id).rjust(width)}  {date:16}  {r.site[:20]:20}  {r.title[:70]}{dup}")
+        if count == 0:
+            click.echo(click.style(f"{'id':>7}  {'published':16}  {clip('site', 16)}  {clip('category', 10)}  title",
+                                   bold=True))
+        dup = f" [dup of {r.duplicate_of}]" if r.duplicate_of else ""
+        title_width = max(20, total - 7 - 16 - 16 - 10 - 8)
+        click.echo(f"{str(r.id):>7}  {_date(r):16}  {clip(r.site, 16)}  {clip(r.category or '', 10)}  "
+                   f"{clip(r.title + dup, title_width).rstrip()}")
+        if extra and r.id in extra:
+            click.echo(" " * 9 + click.style(clip(extra[r.id], title_width + 30).rstrip(), dim=True))
+        count += 1
+    if count == 0:
+        click.echo("no records", err=True)
+    return count
+
+
+def _emit(records: Iterable[Record], mode: str, extra: dict[int, dict[str, Any]] | None = None) -> int:
+    count = 0
+    if mode == "json":
+        for r in records:
+            data = r.to_dict()
+            if extra and r.id in extra:
+                data.update(extra[r.id])
+            click.echo(json.dumps(data, ensure_ascii=False))
+            count += 1
+    elif mode == "csv":
+        from storage.export import csv_columns, flatten
+
+        out = sys.stdout
+        columns = csv_columns() + (["score", "snippet"] if extra is not None else [])
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+        writer.writeheader()
+        for r in records:
+            row = flatten(r)
+            if extra is not None:
+                row.update(extra.get(r.id, {}))
+            writer.writerow(row)
+            count += 1
+    return count
 
 
 @main.command(name="list")
 @DB_OPTION
 @_filter_options
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines instead of a table.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="At most N records; 0: all.")
+@_format_options
 def list_(db_url: str | None, site: str | None, category: str | None, since: str | None, until: str | None,
-          include_duplicates: bool, limit: int, as_json: bool) -> None:
-    """List stored articles, newest first.
+          duplicates: str | None, include_duplicates: bool, limit: int, as_json: bool, as_csv: bool,
+          as_table: bool) -> None:
+    """List stored articles, newest first: a table on a terminal, JSON Lines when piped.
 
     \b
     Example:
-      newscrawl list --site demo --limit 10
+      newscrawl list --site demo --since 2024-05-01 --limit 10
+      newscrawl list --duplicates only
+      newscrawl list --limit 0 | jq -r .title
     """
+    from storage.report import iter_records
+
+    mode = _output_mode(as_json, as_csv, as_table)
+    selection = _selection(site, category, since, until, duplicates, include_duplicates, limit)
     repo = open_repo(db_url)
-    records = list(repo.iter_records(_filters(site, category, since, until, include_duplicates, limit)))
-    if as_json:
-        for r in records:
-            click.echo(json.dumps(r.to_dict(), ensure_ascii=False))
-    else:
+    records = iter_records(repo.engine, selection)
+    if mode == "table":
         print_table(records)
+    else:
+        _emit(records, mode)
 
 
 @main.command()
@@ -99,13 +204,16 @@ def list_(db_url: str | None, site: str | None, category: str | None, since: str
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="The record as JSON.")
 @click.option("--versions", is_flag=True, help="Also list the record's earlier versions.")
-def show(key: str, db_url: str | None, as_json: bool, versions: bool) -> None:
-    """Show one stored article by ID or URL; --versions lists every stored version of it.
+@click.option("--width", type=click.IntRange(min=20), help="Wrap the body to this many columns [default: terminal].")
+def show(key: str, db_url: str | None, as_json: bool, versions: bool, width: int | None) -> None:
+    """Show one stored article by ID or URL: every field, then the body wrapped; --versions
+    lists every stored version of it.
 
     \b
     Example:
       newscrawl show 1
       newscrawl show https://example.com/news/1.html --versions
+      newscrawl show 1 --json | jq .source
     """
     repo = open_repo(db_url)
     record = repo.get(key)
@@ -118,19 +226,38 @@ def show(key: str, db_url: str | None, as_json: bool, versions: bool) -> None:
             data["versions"] = history
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    width = width or min(100, _terminal_width())
     crumbs = " > ".join(c.name for c in record.breadcrumb)
-    for label, value in (("id", record.id), ("title", record.title), ("url", record.url),
-                         ("canonical", record.canonical_url), ("site", record.site), ("breadcrumb", crumbs),
-                         ("category", record.category), ("published", record.published_at),
-                         ("authors", ", ".join(record.authors)), ("source", record.source and record.source.name),
-                         ("tags", ", ".join(record.tags)), ("comments", record.comment_count),
-                         ("views", record.view_count), ("duplicate of", record.duplicate_of),
-                         ("summary", record.summary)):
-        if value not in (None, "", []):
-            click.echo(f"{label:>12}: {value}")
+    source = record.source
+    parts = (source.name, source.author, source.account_id, source.channel, source.line) if source else ()
+    source_text = " · ".join(dict.fromkeys(v for v in parts if v))
+    images = [f"{i.src}" + (f"  ({i.caption or i.alt})" if (i.caption or i.alt) else "") for i in record.images]
+    rows: list[tuple[str, Any]] = [
+        ("id", record.id), ("title", record.title), ("title raw", record.title_raw if record.title_raw != record.title
+                                                     else None),
+        ("spam prefix", record.title_spam_prefix), ("url", record.url),
+        ("canonical", record.canonical_url if record.canonical_url != record.url else None), ("site", record.site),
+        ("breadcrumb", crumbs), ("category", record.category), ("published", record.published_at),
+        ("modified", record.modified_at), ("authors", ", ".join(record.authors)), ("source", source_text),
+        ("tags", ", ".join(record.tags)), ("language", record.language), ("comments", record.comment_count),
+        ("views", record.view_count), ("duplicate of", record.duplicate_of), ("fetched", record.fetched_at),
+        ("http status", record.http_status), ("content hash", record.content_hash),
+        ("summary", (record.summary or "") + (" [truncated]" if record.summary and record.summary_truncated else "")),
+    ]
+    for label, value in rows:
+        if value in (None, "", []):
+            continue
+        lines = wrap(str(value), max(20, width - 14))
+        click.echo(f"{label:>12}: {lines[0]}")
+        for line in lines[1:]:
+            click.echo(" " * 14 + line)
+    for n, image in enumerate(images, 1):
+        click.echo(f"{'image ' + str(n):>12}: {image}")
     click.echo("")
     for block in record.body_blocks:
-        click.echo(textwrap.fill(block, width=100) if block.isascii() else block)
+        for line in wrap(block, width):
+            click.echo(line)
+        click.echo("")
     if versions:
         _print_versions(history)
 
@@ -153,22 +280,153 @@ def _print_versions(history: list[dict[str, Any]]) -> None:
 
 
 @main.command()
+@click.argument("query")
+@DB_OPTION
+@_filter_options
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most N hits; 0: all.")
+@_format_options
+@click.option("--reindex", is_flag=True, help="SQLite: rebuild the search index from scratch first.")
+def search(query: str, db_url: str | None, site: str | None, category: str | None, since: str | None,
+           until: str | None, duplicates: str | None, include_duplicates: bool, limit: int, as_json: bool,
+           as_csv: bool, as_table: bool, reindex: bool) -> None:
+    """Full-text search over title, summary and body, best match first. Words and
+    "quoted phrases" must all match; Chinese works without spaces (天气, 天气预报).
+    A table on a terminal, JSON Lines (the record plus score and snippet) when piped.
+
+    \b
+    Example:
+      newscrawl search 天气
+      newscrawl search '"climate change" report' --site example --since 2024-01-01
+    """
+    from storage import search as fts
+
+    mode = _output_mode(as_json, as_csv, as_table)
+    selection = _selection(site, category, since, until, duplicates, include_duplicates, limit)
+    repo = open_repo(db_url)
+    try:
+        if reindex and repo.engine.dialect.name == "sqlite":
+            fts.SqliteIndex(repo.engine).rebuild()
+        hits = fts.search(repo.engine, query, selection)
+    except fts.SearchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    found = list(fts.iter_hits_records(repo.engine, hits))
+    records = [record for _, record in found]
+    extra = {record.id: {"score": round(hit.score, 4), "snippet": fts.snippet(record.body_text, query)}
+             for hit, record in found}
+    if mode == "table":
+        print_table(records, {k: v["snippet"] for k, v in extra.items()})
+    else:
+        _emit(records, mode, extra)
+
+
+@main.command()
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def stats(db_url: str | None, as_json: bool) -> None:
-    """Counts per site, URL states, rejects and recent runs."""
-    data = open_repo(db_url).stats()
+@click.option("--runs", type=click.IntRange(min=0), default=10, show_default=True, help="How many recent runs.")
+def stats(db_url: str | None, as_json: bool, runs: int) -> None:
+    """Per site and per run: records, duplicates, rejects (with reasons), failures and how
+    often each field is filled. A run whose fill rate for a field falls well below its
+    site's is flagged: the site's layout may have changed.
+
+    \b
+    Example:
+      newscrawl stats
+      newscrawl stats --json | jq '.sites[] | {site, fill}'
+    """
+    from storage.report import FILL_FIELDS
+    from storage.report import stats as report
+
+    repo = open_repo(db_url)
+    data = report(repo.engine, runs=runs)
+    store = repo.stats()  # what the store keeps besides articles: versions, raw pages, the LSH index
+    data.update({key: store[key] for key in ("past_versions", "raw_pages", "neardup_index") if key in store})
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"articles: {data['articles']} ({data['duplicates']} duplicates), rejects: {data['rejects']}")
-    for row in data["sites"]:
-        click.echo(f"  {row['site']}: {row['records']} records, {row['duplicates']} duplicates")
+    click.echo(f"articles: {data['articles']} ({data['duplicates']} duplicates), rejects: {data['rejects']}, "
+               f"failed URLs: {data['failed']}")
     if data["url_states"]:
         click.echo("url states: " + ", ".join(f"{k} {v}" for k, v in sorted(data["url_states"].items())))
+    short = {"published_at": "date", "modified_at": "modif", "body_text": "body", "body_html": "html",
+             "comment_count": "cmts", "view_count": "views", "breadcrumb": "crumb", "category": "categ",
+             "language": "lang", "summary": "summ", "authors": "auth", "source": "src", "images": "imgs"}
+    heads = [short.get(name, name)[:5] for name in FILL_FIELDS]
+    click.echo("\nfill rates (% of records with the field):")
+    click.echo(f"  {'':24} {'records':>7} {'dups':>5} {'rej':>5} {'fail':>5}  " + " ".join(f"{h:>5}" for h in heads))
+
+    def fill_row(fill: dict[str, float]) -> str:
+        return " ".join(f"{round(fill[name] * 100):>5}" if name in fill else f"{'':>5}" for name in FILL_FIELDS)
+
+    for row in data["sites"]:
+        click.echo(f"  {clip(row['site'], 24)} {row['records']:>7} {row['duplicates']:>5} {row['rejects']:>5} "
+                   f"{row['failed']:>5}  {fill_row(row['fill'])}")
     for run in data["runs"]:
-        click.echo(f"run {run['id']} {run['status']} {run['started_at']}: {run['pages']} pages, {run['new']} new, "
+        label = f"run {run['id']} {run['site'] or ''}".strip()
+        click.echo(f"  {clip(label, 24)} {run['records_written']:>7} {run['duplicate']:>5} {run['rejected']:>5} "
+                   f"{run['failed']:>5}  {fill_row(run['fill'])}")
+    if data["reject_reasons"]:
+        click.echo("\nreject reasons: " + ", ".join(f"{k} {v}" for k, v in data["reject_reasons"].items()))
+    if data["runs"]:
+        click.echo("\nruns:")
+    for run in data["runs"]:
+        reasons = ", ".join(f"{k} {v}" for k, v in run["reject_reasons"].items())
+        click.echo(f"  run {run['id']} {run['status']} {run['started_at']}: {run['pages']} pages, {run['new']} new, "
                    f"{run['updated']} updated, {run['unchanged']} unchanged, {run['duplicate']} duplicate, "
-                   f"{run['rejected']} rejected, {run['errors']} errors")
+                   f"{run['rejected']} rejected, {run['failed']} failed, {run['errors']} errors"
+                   + (f" (rejects: {reasons})" if reasons else ""))
+    for warning in data["warnings"]:
+        click.echo(click.style("warning: ", fg="yellow") + warning)
 
 
+@main.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "atom", "html"]), default="jsonl",
+              show_default=True, help="atom and html: sanitised bodies with attribution, safe to republish.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE atomically [default: stdout].")
+@click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM so Excel reads Chinese text right.")
+@_filter_options
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many records.")
+@click.option("--feed-id", metavar="IRI", help="Atom: the feed's permanent id [default: derived from the filters].")
+@click.option("--feed-title", metavar="TEXT", help="Atom: the feed's title.")
+@click.option("--feed-url", metavar="URL", help="Atom: where the feed will be published (its rel=self link).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str | None, category: str | None,
+           since: str | None, until: str | None, duplicates: str | None, include_duplicates: bool,
+           limit: int | None, feed_id: str | None, feed_title: str | None, feed_url: str | None,
+           quiet: bool) -> None:
+    """Export stored records (newest first) as CSV, a JSON array, JSON Lines, an Atom feed or
+    HTML, streamed (constant memory however many records). Records that duplicate another
+    one are left out unless --duplicates include. On a terminal, progress goes to stderr.
+
+    \b
+    Example:
+      newscrawl export --format csv --excel --out articles.csv
+      newscrawl export --format atom --site demo --feed-url https://example.org/demo.atom --out demo.atom
+      newscrawl export --format jsonl --since 2024-05-01 | gzip > may.jsonl.gz
+    """
+    from urllib.parse import quote
+
+    from storage.export import atomic_output, with_progress, write_records
+    from storage.report import iter_records
+
+    selection = _selection(site, category, since, until, duplicates, include_duplicates, limit)
+    if fmt != "atom" and (feed_id or feed_title or feed_url):
+        raise click.UsageError("--feed-id, --feed-title and --feed-url are for --format atom")
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel is for --format csv")
+    repo = open_repo(db_url)
+    scope = ";".join(f"{k}={quote(str(v), safe='')}" for k, v in (("site", site), ("category", category))
+                     if v) or "all"
+    feed = {"feed_id": feed_id or f"urn:newscrawl:export:{scope}",
+            "title": feed_title or ("newscrawl: " + ", ".join(v for v in (site, category) if v) if site or category
+                                    else "newscrawl export"),
+            "self_url": feed_url}
+    stream = None if quiet or not _is_terminal(sys.stderr) else sys.stderr
+    records = with_progress(iter_records(repo.engine, selection), stream)
+    try:
+        with atomic_output(out) as handle:
+            count = write_records(records, fmt, handle, bom=excel, feed=feed)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from exc
+    if out and not quiet:
+        click.echo(f"{count} records written to {out}", err=True)
