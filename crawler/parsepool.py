@@ -18,8 +18,9 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from crawler.parsing import NotAnArticle, ParseOptions, Record, parse_page
-from crawler.parsing.clean import clean_record
+from crawler.parsing.clean import CleanedRecord, clean_record
 from crawler.parsing.page import Page
+from storage import neardup
 
 
 @dataclass(slots=True)
@@ -57,7 +58,10 @@ def _parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: da
             return outcome
         # Cleaning (and the script conversion it may do) is per-record CPU work too: done here,
         # in the worker, the crawl process only validates and stores.
-        outcome.record = clean_record(record, script) if script else record
+        cleaned = clean_record(record, script) if script else record
+        if isinstance(cleaned, CleanedRecord):
+            cleaned.signature = neardup.signature(cleaned.body_text)
+        outcome.record = cleaned
     return outcome
 
 

@@ -264,7 +264,7 @@ class Repository:
             if old_hash != values["content_hash"]:
                 self._index(session, existing.id, record.body_text, replace=True)
             return "updated", existing.id
-        sig = neardup.signature(record.body_text)
+        sig = getattr(record, "signature", None) or neardup.signature(record.body_text)
         values["duplicate_of"] = self._original_of(session, values["content_hash"], sig, record.body_text)
         row = Article(**values, version=1, first_seen=now, last_seen=now, minhash=sig or b"")
         session.add(row)

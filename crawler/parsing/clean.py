@@ -150,10 +150,14 @@ class CleanedRecord(Record):
     """
 
     original: dict[str, Any] | None = None
+    # The near-duplicate signature of body_text, when the parse worker computed it (so the
+    # store's thread does not have to); never exported.
+    signature: bytes | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = Record.to_dict(self)
         data.pop("original", None)
+        data.pop("signature", None)
         return data
 
 
