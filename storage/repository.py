@@ -455,17 +455,11 @@ class Repository:
                     for r in rows]
 
     def _select(self, filters: Filters):  # noqa: ANN202 - a SQLAlchemy Select
-        query = select(Article)
-        if not filters.include_duplicates:
-            query = query.where(Article.duplicate_of.is_(None))
-        if filters.site:
-            query = query.where(Article.site == filters.site)
-        if filters.category:
-            query = query.where(Article.category == filters.category)
-        if filters.since:
-            query = query.where(Article.published_utc >= filters.since)
-        if filters.until:
-            query = query.where(Article.published_utc < filters.until)
+        from storage.report import Selection, apply_selection  # one definition of what a filter selects
+
+        selection = Selection(site=filters.site, category=filters.category, since=filters.since, until=filters.until,
+                              duplicates="include" if filters.include_duplicates else "hide")
+        query = apply_selection(select(Article), selection)
         query = query.order_by(Article.published_utc.desc().nulls_last(), Article.id.desc())
         if filters.limit:
             query = query.limit(filters.limit)
