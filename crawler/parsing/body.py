@@ -814,6 +814,9 @@ def _to_html(blocks: list[_Block], pics: list[_Pic]) -> str:
 
     for i, block in enumerate(blocks):
         figures(i)
+        # The caption is in the <figcaption> just written: not again as a paragraph.
+        if block.kind in ("p", "figcaption") and any(pic.caption == block.text for pic in by_pos.get(i, ())):
+            continue
         text = block.html or escape(block.text, quote=False)
         if block.kind == "li":
             if open_group is not block.group or open_tag != block.list_tag:
