@@ -78,3 +78,22 @@ def seed_page() -> bytes:
 
 
 SEED_URL = "http://zixun.example.com/post/1987.html"
+
+
+@pytest.fixture
+def repo(db_url: str) -> Iterator[object]:
+    """A Repository over a fresh database of each backend (see ``db_url``)."""
+    from storage.db import connect
+    from storage.repository import Repository
+
+    engine = connect(db_url)
+    yield Repository(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def seed(seed_page: bytes) -> object:
+    """The seed article parsed into a Record."""
+    from crawler.parsing import parse_article
+
+    return parse_article(seed_page, SEED_URL)

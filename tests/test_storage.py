@@ -8,23 +8,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import inspect
 
-from crawler.parsing import parse_article
 from crawler.parsing.clean import content_hash
 from storage.db import StorageError, connect
 from storage.repository import Filters, Rejected, Repository
-from tests.conftest import SEED_URL
-
-
-@pytest.fixture
-def repo(db_url: str) -> Repository:
-    engine = connect(db_url)
-    yield Repository(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def seed(seed_page: bytes):
-    return parse_article(seed_page, SEED_URL)
 
 
 def test_migrations_create_every_table(repo: Repository) -> None:

@@ -9,24 +9,10 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from crawler.parsing import parse_article
 from crawler.parsing.record import Image
 from storage.checks import InvalidRecord
 from storage.db import StorageError, connect
 from storage.repository import RawPage, Rejected, Repository, _transient
-from tests.conftest import SEED_URL
-
-
-@pytest.fixture
-def repo(db_url: str):
-    engine = connect(db_url)
-    yield Repository(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def seed(seed_page: bytes):
-    return parse_article(seed_page, SEED_URL)
 
 
 def other(seed, n: int):

@@ -7,17 +7,14 @@ from __future__ import annotations
 import zlib
 from dataclasses import replace
 
-import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from crawler.parsing import parse_article
 from crawler.parsing.clean import clean_record, content_hash, to_simplified
 from storage import neardup
 from storage.db import connect
 from storage.models import Article, LshBand, RawPageRow, Reject, StoreMeta
 from storage.repository import Filters, RawPage, Rejected, Repository
-from tests.conftest import SEED_URL
 
 UNRELATED = "\n".join([
     "市气象台今天上午发布暴雨蓝色预警，预计未来十二小时内我市东部地区将出现强降雨天气。",
@@ -25,18 +22,6 @@ UNRELATED = "\n".join([
     "防汛部门已经启动四级应急响应，各区县组织人员对河道、水库和地下通道开展巡查，确保安全。",
     "教育部门通知，如遇极端天气，中小学校可以根据实际情况调整到校时间，并提前告知家长。",
 ])
-
-
-@pytest.fixture
-def repo(db_url: str):
-    engine = connect(db_url)
-    yield Repository(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def seed(seed_page: bytes):
-    return parse_article(seed_page, SEED_URL)
 
 
 def spun_copy(seed, n: int = 7, prefix: str = "[独家]"):
