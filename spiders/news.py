@@ -87,6 +87,7 @@ class NewsSpider(scrapy.Spider):
         self.template_budget = (profile.max_listing_pages if profile else DEFAULT_TEMPLATE_BUDGET) or 10**9
         self.non_articles: Counter[str] = Counter()
         self.skipped_urls: set[str] = set()
+        self.known_urls: set[str] = set()
         self.listing_pages = 0
         self.max_listing_pages = profile.max_listing_pages if profile else 10**9
 
@@ -208,7 +209,7 @@ class NewsSpider(scrapy.Spider):
         nothing says it changed."""
         fetch, headers = self.fetchlog.decide(url, listed_at) if self.fetchlog else (True, {})
         if not fetch:
-            self.crawler.stats.inc_value("newscrawl/skipped_known")
+            self._known(url)
             return None
         return scrapy.Request(url, callback=self.parse_article_page, errback=self.failed, headers=headers or None,
                               meta={"listed_at": listed_at, "handle_httpstatus_list": [304]})
@@ -240,7 +241,7 @@ class NewsSpider(scrapy.Spider):
                     yield request
                 continue
             if self.fetchlog and not self.fetchlog.decide(url)[0]:
-                self.crawler.stats.inc_value("newscrawl/skipped_known")
+                self._known(url)
                 continue
             if self.non_articles[url_template(url)] >= self.template_budget:
                 self.crawler.stats.inc_value("newscrawl/skipped_trap")
@@ -255,6 +256,13 @@ class NewsSpider(scrapy.Spider):
                     not any(re.search(p, url) for p in self.profile.listing_patterns):
                 continue
             yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+
+    def _known(self, url: str) -> None:
+        """Count a stored, unchanged URL that is not fetched again, once per run however many
+        pages link to it (the run's "unchanged" count is per URL)."""
+        if url not in self.known_urls:
+            self.known_urls.add(url)
+            self.crawler.stats.inc_value("newscrawl/skipped_known")
 
     def _skip(self, url: str, reason: str) -> Iterator[Skipped]:
         """A Skipped outcome, once per URL and run (a trap links to the same pages many times)."""

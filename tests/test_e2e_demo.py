@@ -92,6 +92,8 @@ def test_second_run_fetches_no_stored_article_again(crawled) -> None:
     assert "/" in second_hits  # listing pages are still read, to find new articles
     runs = Repository(connect(db)).stats()["runs"]
     assert len(runs) == 2 and runs[0]["new"] == 0 and runs[0]["pages"] < runs[1]["pages"]
+    # Every stored article counts once as unchanged, however many pages link to it.
+    assert runs[0]["unchanged"] == len(load_manifest()["articles"])
 
 
 def test_export_json_after_crawl(crawled) -> None:
