@@ -38,6 +38,7 @@ from storage.models import Article, ArticleVersion, CrawlRun, LshBand, RawPageRo
 
 RECORD_COLUMNS = [name for name in FIELD_NAMES if name != "id"]
 LSH_META_KEY = "lsh"
+MAX_CANDIDATES = 50  # near-duplicate candidates compared per insert
 _UNIQUE = re.compile(r"unique|duplicate key", re.I)
 _SQLITE_BUSY = re.compile(r"locked|busy", re.I)
 
@@ -286,19 +287,25 @@ class Repository:
         if not sig:
             return None
         keys = [key for _, key in neardup.band_keys(sig)]
-        candidates = session.scalars(select(LshBand.article_id).where(LshBand.key.in_(keys)).distinct()).all()
+        # The articles sharing the most bands first, and only so many: on a site of near-identical
+        # template pages every insert would otherwise compare against all of them.
+        hits = func.count(LshBand.article_id)
+        candidates = session.scalars(select(LshBand.article_id).where(LshBand.key.in_(keys))
+                                     .group_by(LshBand.article_id).order_by(hits.desc(), LshBand.article_id)
+                                     .limit(MAX_CANDIDATES)).all()
         if not candidates:
             return None
-        rows = session.execute(select(Article.id, Article.duplicate_of, Article.minhash, Article.body_text)
+        rows = session.execute(select(Article.id, Article.duplicate_of, Article.minhash)
                                .where(Article.id.in_(candidates))).all()
         threshold = neardup.params().threshold
-        scored = [(score, -r.id, r) for r in rows if r.minhash
-                  and (score := neardup.similarity(sig, r.minhash)) >= threshold
-                  and neardup.same_facts(body_text, r.body_text)]
-        if not scored:
-            return None
-        best = max(scored, key=lambda s: (s[0], s[1]))[2]
-        return best.duplicate_of or best.id
+        scored = sorted(((score, -r.id, r) for r in rows if r.minhash
+                         and (score := neardup.similarity(sig, r.minhash)) >= threshold), reverse=True)
+        # The most similar first; a text is read only to check that the numbers agree.
+        for _, _, row in scored:
+            other = session.scalar(select(Article.body_text).where(Article.id == row.id))
+            if neardup.same_facts(body_text, other or ""):
+                return row.duplicate_of or row.id
+        return None
 
     @staticmethod
     def _add_bands(session: Session, article_id: int, sig: bytes | None) -> None:
