@@ -77,9 +77,11 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         delay = min(float(delay), self.max_crawl_delay)
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
-        downloader.per_slot_settings.setdefault(key, {})["delay"] = delay
+        # No jitter: Scrapy randomises delays between 0.5x and 1.5x, and half a Crawl-delay breaks it.
+        downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, jitter=0)
         if key in downloader.slots:
             downloader.slots[key].delay = max(downloader.slots[key].delay, delay)
+            downloader.slots[key].jitter = 0
         self._stats.set_value(f"robotstxt/crawl_delay/{key}", delay)
         logger.info("robots.txt of %s asks for Crawl-delay %.1f s (applied, cap %.1f s)", netloc, delay,
                     self.max_crawl_delay)
