@@ -160,12 +160,13 @@ class StorePipeline:
             # inside a batch it would fail the whole batch.
             if isinstance(item, Record) and (problem := record_problem(item)):
                 item = _reject(item, f"invalid: {problem}")
-            try:
-                check_item(item)
-            except InvalidRecord as exc:
-                logger.error("not stored: %s", exc)
-                self.crawler.stats.inc_value("newscrawl/store_errors")
-                return item
+            if not isinstance(item, Record):  # a Record was just checked (record_problem is what check_item runs)
+                try:
+                    check_item(item)
+                except InvalidRecord as exc:
+                    logger.error("not stored: %s", exc)
+                    self.crawler.stats.inc_value("newscrawl/store_errors")
+                    return item
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
                 await self._flush()
@@ -186,7 +187,7 @@ class StorePipeline:
         stats = self.crawler.stats
         assert self.repo is not None
         try:
-            outcomes = self.repo.store_batch(batch, self.run_id)
+            outcomes = self.repo.store_batch(batch, self.run_id, checked=True)
         except Exception as exc:  # noqa: BLE001 - sorted below; nothing passes silently
             if not _data_problem(exc):
                 self._spill(batch, exc)

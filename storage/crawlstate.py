@@ -59,19 +59,22 @@ def load_seen(engine: Engine, site: str | None = None) -> dict[str, Seen]:
 
 
 def save_fetches(engine: Engine, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert or update fetch rows (dicts with FetchState's columns) in one transaction."""
-    count = 0
+    """Insert or update fetch rows (dicts with FetchState's columns) in one transaction; the
+    rows that exist already are loaded with one query, not one each."""
+    rows = list(rows)
     with Session(engine) as session, session.begin():
+        known = {state.url: state for state in
+                 session.scalars(select(FetchState).where(FetchState.url.in_({r["url"] for r in rows})))}
         for row in rows:
-            existing = session.get(FetchState, row["url"])
+            existing = known.get(row["url"])
             if existing is None:
-                session.add(FetchState(**row))
-            else:
-                for key, value in row.items():
-                    if value is not None or key in ("etag", "last_modified"):
-                        setattr(existing, key, value)
-            count += 1
-    return count
+                known[row["url"]] = existing = FetchState(**row)
+                session.add(existing)
+                continue
+            for key, value in row.items():
+                if value is not None or key in ("etag", "last_modified"):
+                    setattr(existing, key, value)
+    return len(rows)
 
 
 def recent_runs(engine: Engine, limit: int = 20, site: str | None = None) -> list[dict[str, Any]]:

@@ -178,7 +178,7 @@ class Repository:
 
     # --- writes ------------------------------------------------------------------------------
 
-    def store_batch(self, items: Sequence[Item], run_id: int | None = None) -> list[str]:
+    def store_batch(self, items: Sequence[Item], run_id: int | None = None, *, checked: bool = False) -> list[str]:
         """Store records, rejects and raw pages in one transaction; returns each item's outcome
         (``new``, ``updated``, ``unchanged``, ``duplicate``, ``rejected`` or ``raw``).
 
@@ -186,8 +186,9 @@ class Repository:
         nothing of the batch is written. A transient database error retries the whole
         transaction; any other error rolls it back, so a batch is all or nothing.
         """
-        for item in items:
-            check_item(item)
+        if not checked:  # the store pipeline checks each item as it arrives; others are checked here
+            for item in items:
+                check_item(item)
         if not self._index_ready:
             self.ensure_neardup_index()
         return self._store_batch(items, run_id)
