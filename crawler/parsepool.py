@@ -21,6 +21,7 @@ from crawler.parsing import NotAnArticle, ParseOptions, Record, parse_page
 from crawler.parsing.clean import CleanedRecord, clean_record
 from crawler.parsing.page import Page
 from storage import neardup
+from storage.checks import article_problem
 
 
 @dataclass(slots=True)
@@ -30,6 +31,8 @@ class ParseOutcome:
     record: Record | None = None
     reason: str | None = None
     links: list[str] = field(default_factory=list)
+    # Why the cleaned record may not be stored (``storage.checks.article_problem``), or None.
+    invalid: str | None = None
 
 
 def parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
@@ -59,9 +62,14 @@ def _parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: da
         # Cleaning (and the script conversion it may do) is per-record CPU work too: done here,
         # in the worker, the crawl process only validates and stores.
         cleaned = clean_record(record, script) if script else record
+        outcome.record = cleaned
+        # So are the store's checks: the crawl process trusts ``checked`` and skips them.
+        outcome.invalid = article_problem(cleaned)
+        if outcome.invalid:
+            return outcome
         if isinstance(cleaned, CleanedRecord):
             cleaned.signature = neardup.signature(cleaned.body_text)
-        outcome.record = cleaned
+            cleaned.checked = True
     return outcome
 
 

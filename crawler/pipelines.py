@@ -23,29 +23,22 @@ from scrapy.crawler import Crawler
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from crawler.outcomes import Failed, Skipped
-from crawler.parsing import MIN_BODY_CHARS
-from crawler.parsing.clean import SCRIPTS, CleanedRecord, clean_record, text_weight
+from crawler.parsing.clean import SCRIPTS, CleanedRecord, clean_record
 from crawler.parsing.record import Record
-from storage.checks import InvalidRecord, record_problem
+from storage.checks import InvalidRecord, record_problem, validation_error
 from storage.db import connect
 from storage.repository import RawPage, Rejected, Repository, check_item
 from storage.spill import SpillFile, is_disk_full, pending_spills
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("url", "canonical_url", "site", "title", "body_text", "fetched_at")
+__all__ = ["CleanPipeline", "StorePipeline", "ValidatePipeline", "validation_error"]
 
 
-def validation_error(record: Record) -> str | None:
-    """Why ``record`` cannot be stored as an article, or None when it can."""
-    for name in REQUIRED:
-        if not getattr(record, name):
-            return f"missing {name}"
-    if text_weight(record.body_text) < MIN_BODY_CHARS:
-        return f"body too short ({len(record.body_text)} chars)"
-    if "\ufffd" in record.title or record.body_text.count("\ufffd") > 5:
-        return "undecodable text (replacement characters)"
-    return None
+def _checked(item: Any) -> bool:
+    """A record the parse worker cleaned and checked (``storage.checks.article_problem``):
+    the crawl process, the busier one, does not check it again."""
+    return isinstance(item, CleanedRecord) and item.checked
 
 
 def _reject(record: Record, reason: str) -> Rejected:
@@ -57,7 +50,7 @@ class ValidatePipeline:
     outcomes with the reason (before any work is spent cleaning them)."""
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, Record) and (reason := validation_error(item)):
+        if isinstance(item, Record) and not _checked(item) and (reason := validation_error(item)):
             return _reject(item, f"invalid: {reason}")
         return item
 
@@ -84,7 +77,7 @@ class CleanPipeline:
         return getattr(profile, "script", None) or self.default_script
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        if not isinstance(item, Record):
+        if not isinstance(item, Record) or _checked(item):
             return item
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
         if isinstance(item, CleanedRecord):  # the parse worker cleaned it already
@@ -158,7 +151,7 @@ class StorePipeline:
         if isinstance(item, Record | Rejected | RawPage | Failed | Skipped):
             # Last guard: a record the store would refuse becomes a reject here, because
             # inside a batch it would fail the whole batch.
-            if isinstance(item, Record) and (problem := record_problem(item)):
+            if isinstance(item, Record) and not _checked(item) and (problem := record_problem(item)):
                 item = _reject(item, f"invalid: {problem}")
             if not isinstance(item, Record):  # a Record was just checked (record_problem is what check_item runs)
                 try:

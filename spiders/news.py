@@ -202,6 +202,10 @@ class NewsSpider(scrapy.Spider):
         if self.fetchlog:
             self.fetchlog.fetched(response.url, response.status, response.headers, record.canonical_url,
                                   response.meta.get("listed_at"))
+        if outcome.invalid:  # what the pipelines would have rejected, found by the parse worker
+            canonical = record.canonical_url if isinstance(record.canonical_url, str) else None
+            yield Rejected(str(record.url), f"invalid: {outcome.invalid}", canonical)
+            return
         yield record
 
     def _article_request(self, url: str, listed_at: datetime | None = None) -> scrapy.Request | None:

@@ -19,8 +19,10 @@ from dataclasses import fields
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.parsing import MIN_BODY_CHARS
+from crawler.parsing.clean import text_weight
 from crawler.parsing.record import Crumb, Image, Record, Source
-from storage.db import StorageError
+from storage.errors import StorageError
 
 _BAD_CHARS = re.compile(r"[\x00\ud800-\udfff]")
 INT32 = (-(2**31), 2**31 - 1)
@@ -44,16 +46,27 @@ def _bad_text(value: str) -> str | None:
     return f"contains {what} at position {match.start()}"
 
 
-def _walk_strings(value: Any, path: str) -> list[tuple[str, str]]:
+_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (Record, Crumb, Image, Source)}
+
+
+def _first_bad_text(value: Any, path: str) -> str | None:
+    """``path problem`` for the first string under ``value`` with a NUL byte or lone
+    surrogate, else None. Paths are only built for the culprit: this runs on every record."""
     if isinstance(value, str):
-        return [(path, value)]
+        return f"{path} {problem}" if (problem := _bad_text(value)) else None
     if isinstance(value, list):
-        return [pair for i, v in enumerate(value) for pair in _walk_strings(v, f"{path}[{i}]")]
-    if isinstance(value, dict):
-        return [pair for k, v in value.items() for pair in _walk_strings(v, f"{path}.{k}")]
-    if isinstance(value, Crumb | Image | Source):
-        return [pair for f in fields(value) for pair in _walk_strings(getattr(value, f.name), f"{path}.{f.name}")]
-    return []
+        for i, v in enumerate(value):
+            if found := _first_bad_text(v, f"{path}[{i}]"):
+                return found
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if found := _first_bad_text(v, f"{path}.{k}"):
+                return found
+    elif isinstance(value, Crumb | Image | Source):
+        for name in _FIELD_NAMES.get(type(value)) or tuple(f.name for f in fields(value)):
+            if found := _first_bad_text(getattr(value, name), f"{path}.{name}"):
+                return found
+    return None
 
 
 def _is_http_url(value: str) -> bool:
@@ -103,16 +116,33 @@ def record_problem(record: Any) -> str | None:
         value = getattr(record, name)
         if isinstance(value, str) and len(value) > limit:
             return f"{name} is longer than {limit} characters ({len(value)})"
-    for f in fields(Record):
-        for path, text in _walk_strings(getattr(record, f.name), f.name):
-            if problem := _bad_text(text):
-                return f"{path} {problem}"
+    for name in _FIELD_NAMES[Record]:
+        if found := _first_bad_text(getattr(record, name), name):
+            return found
     original = getattr(record, "original", None)
-    if original is not None:
-        for path, text in _walk_strings(original, "original"):
-            if problem := _bad_text(text):
-                return f"{path} {problem}"
+    if original is not None and (found := _first_bad_text(original, "original")):
+        return found
     return None
+
+
+def validation_error(record: Record) -> str | None:
+    """Why ``record`` is not worth storing as an article (a missing title or body, a body
+    too short, undecodable text), or None. Crawl policy rather than a storage limit: the
+    crawl pipeline rejects such records with this reason."""
+    for name in REQUIRED:
+        if not getattr(record, name):
+            return f"missing {name}"
+    if text_weight(record.body_text) < MIN_BODY_CHARS:
+        return f"body too short ({len(record.body_text)} chars)"
+    if "\ufffd" in record.title or record.body_text.count("\ufffd") > 5:
+        return "undecodable text (replacement characters)"
+    return None
+
+
+def article_problem(record: Record) -> str | None:
+    """Everything the crawl asks of a cleaned record before it is stored, in one call: the
+    parse worker runs it, so the crawl process does not."""
+    return validation_error(record) or record_problem(record)
 
 
 def check_record(record: Any) -> None:

@@ -16,15 +16,13 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
+from storage.errors import StorageError
+
 DEFAULT_DB = "sqlite:///newscrawl.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 _MIGRATED: set[str] = set()  # databases this process has already brought up to date
-
-
-class StorageError(Exception):
-    """A database problem worth one clear line to the user."""
 
 
 def database_url(url: str | None = None) -> str:

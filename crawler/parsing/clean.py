@@ -153,11 +153,16 @@ class CleanedRecord(Record):
     # The near-duplicate signature of body_text, when the parse worker computed it (so the
     # store's thread does not have to); never exported.
     signature: bytes | None = None
+    # True when the parse worker already ran the store's checks on this record as it is
+    # (``storage.checks.article_problem``), so the crawl process need not run them again;
+    # never exported.
+    checked: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = Record.to_dict(self)
         data.pop("original", None)
         data.pop("signature", None)
+        data.pop("checked", None)
         return data
 
 
