@@ -100,7 +100,7 @@ _TAG_BASE = {
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5, "body": -5,
 }
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _COMMAS = re.compile(r"[,，、;；。]")
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-actualsrc", "data-url",
                   "data-original-src", "data-hi-res-src", "src")
@@ -120,8 +120,20 @@ def _space_out(m: re.Match[str]) -> str:
 
 
 def _wlen(text: str) -> int:
-    """Length with CJK characters counted twice (one CJK character carries about a word)."""
-    return len(text) + len(_CJK.findall(text)) if text else 0
+    """Length with CJK characters counted twice (one CJK character carries about a word).
+
+    ASCII text (tested in C) has no CJK; otherwise runs are matched, not single characters,
+    so a Chinese paragraph is a few matches rather than one per character."""
+    if not text or text.isascii():
+        return len(text) if text else 0
+    return len(text) + sum(map(len, _CJK_RUN.findall(text)))
+
+
+def _commas(text: str) -> int:
+    """How many of the clause marks in ``_COMMAS`` the text holds (ASCII has only , and ;)."""
+    if text.isascii():
+        return text.count(",") + text.count(";")
+    return len(_COMMAS.findall(text))
 
 
 def _is_hidden(el: Any) -> bool:
@@ -192,7 +204,7 @@ class _Scan:
         total = own
         own_links = links = own if is_link else 0
         good = paras = 0
-        commas = len(_COMMAS.findall(text)) if own else 0
+        commas = _commas(text) if own else 0
         has_block = False
         for child in el:
             ctag = child.tag
@@ -218,7 +230,7 @@ class _Scan:
                 if is_link:
                     links += n
                     own_links += n
-                commas += len(_COMMAS.findall(tail))
+                commas += _commas(tail)
         if not muted and own >= 25 and tag not in _INLINE_TAGS and tag not in _HEADINGS and tag != "li":
             if own_links < own * 0.3:
                 good += own

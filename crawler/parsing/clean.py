@@ -34,6 +34,7 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b
                         r"\u2060-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_ASCII_NOT_ALNUM = bytes(b for b in range(128) if not chr(b).isalnum())  # what _NOT_WORD removes from ASCII
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _HTML_TEXT = re.compile(r"(<[^>]*>)")
 _FULLWIDTH_ALNUM_CHAR = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
@@ -58,6 +59,18 @@ def normalize_text(text: str | None) -> str:
     """Clean one block of text for storage (keeps Chinese punctuation)."""
     if not text:
         return ""
+    if text.isprintable():
+        # The usual case, tested in C: a printable text holds no surrogate, control, format
+        # or unassigned character and no white space but " " (so nothing for _SURROGATES,
+        # _INVISIBLE or strip() beyond spaces), and NFC keeps it printable. Only NFC, the
+        # full-width letters and runs of " " are left to do; the slow path gives the same.
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+            if _FULLWIDTH_ALNUM_CHAR.search(text):
+                text = text.translate(_FULLWIDTH_ALNUM)
+        if "  " in text or text[0] == " " or text[-1] == " ":
+            return " ".join(text.split())
+        return text
     text = unicodedata.normalize("NFC", _SURROGATES.sub("", text))
     text = _INVISIBLE.sub("", text)
     if _FULLWIDTH_ALNUM_CHAR.search(text):  # a dict translate costs ~20 ns a character; most texts have none
@@ -119,6 +132,10 @@ def fold_for_hash(text: str) -> str:
     Cached for the last few texts: a page's body is folded for its ``content_hash`` and
     again for its near-duplicate signature, and the OpenCC conversion is the costly part."""
     text = unicodedata.normalize("NFKC", text or "").lower()
+    if text.isascii():
+        # [\W_] on ASCII is every byte but a letter or digit: bytes.translate deletes them in
+        # C, some 50 times faster than the regex, which pays for each gap between words.
+        return text.encode("ascii").translate(None, _ASCII_NOT_ALNUM).decode("ascii")
     if _IDEOGRAPH.search(text, 0, 2000):  # a CJK ideograph among the first 2000 characters
         text = to_simplified(text)
     return _NOT_WORD.sub("", text)

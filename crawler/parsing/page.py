@@ -20,7 +20,6 @@ from lxml import etree
 from crawler.parsing.encoding import decode_html
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
-_WS = re.compile(r"\s+")
 _LOCAL = threading.local()
 
 
@@ -42,8 +41,12 @@ def _parser() -> lxml.html.HTMLParser:
 
 
 def squash(text: str | None) -> str:
-    """Collapse runs of white space (including U+3000 and NBSP) into one space."""
-    return _WS.sub(" ", text or "").strip()
+    """Collapse runs of white space (including U+3000 and NBSP) into one space.
+
+    ``str.split()`` splits on exactly the characters the regex ``\\s`` matches
+    (``Py_UNICODE_ISSPACE``) and drops the empty ends, so this equals
+    ``re.sub(r"\\s+", " ", text).strip()`` at a fraction of the cost."""
+    return " ".join(text.split()) if text else ""
 
 
 def element_text(el: Any) -> str:
