@@ -9,7 +9,9 @@ Editors (责任编辑, 编辑, 责编) are never authors; 来源 / 本文来自 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import datetime, tzinfo
+from itertools import accumulate
 from typing import Any
 
 from lxml import etree
@@ -640,11 +642,35 @@ def _number(text: str) -> int | None:
         return None
 
 
-# Precompiled: the loop in extract_counts tests every element carrying a title, class or href.
 _COUNT_HINT = re.compile(r"评论|評論|comment|pinglun|#comments|阅读|浏览|views?\b", re.I)
 _COMMENT_HINT = re.compile(r"评论|評論|comment|pinglun", re.I)
 _VIEW_HINT = re.compile(r"阅读|浏览|views?", re.I)
 _DIGITS = re.compile(r"\d[\d,]*")
+_HINT_ATTRIBUTES = etree.XPath("//body//*/@title | //body//*/@class | //body//*/@href")
+
+
+def _count_candidates(page: Page) -> list[Any]:
+    """The elements of the body whose title, class or href matches ``_COUNT_HINT``, in
+    document order.
+
+    One regex over all those attribute values joined by newlines, instead of one per
+    element: a page has hundreds of classed or linked elements and almost none hints at a
+    count. No hint word spans a newline and a newline, like the space between one
+    element's values, is no word character, so an element's values match here exactly
+    when they match joined by spaces. The values come in document order, an element's
+    own together, so each match maps back to its element through the values' offsets."""
+    values = _HINT_ATTRIBUTES(page.tree)
+    if not values:
+        return []
+    found: list[Any] = []
+    ends: list[int] | None = None
+    for match in _COUNT_HINT.finditer("\n".join(values)):
+        if ends is None:
+            ends = list(accumulate(map((1).__add__, map(len, values))))  # each value's end + 1
+        el = values[bisect_right(ends, match.start())].getparent()
+        if not found or found[-1] is not el:
+            found.append(el)
+    return found
 
 
 def extract_counts(page: Page) -> tuple[int | None, int | None]:
@@ -655,13 +681,10 @@ def extract_counts(page: Page) -> tuple[int | None, int | None]:
         comments = _number(match.group(1) or match.group(2))
     if (match := _VIEW_COUNT.search(joined)):
         views = _number(match.group(1) or match.group(2))
-    for el in page.tree.xpath('//body//*[@title or @class or @href]'):
+    for el in _count_candidates(page):
         if comments is not None and views is not None:
             break
         if len(el) > 2:  # counts are leaves or nearly so
-            continue
-        hint = f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}'
-        if not _COUNT_HINT.search(hint):
             continue
         text = element_text(el)
         number = _DIGITS.fullmatch(text or "")
@@ -671,6 +694,7 @@ def extract_counts(page: Page) -> tuple[int | None, int | None]:
         # A count inside a list item that links elsewhere belongs to a teaser, not this article.
         if el.xpath("ancestor::li[.//a[@href]][1]") and not number:
             continue
+        hint = f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}'
         if number and comments is None and _COMMENT_HINT.search(hint):
             comments = _number(text)
         elif views is None and _VIEW_HINT.search(hint):
