@@ -64,7 +64,7 @@ from crawler.parsing.boilerplate import (
     TRAILING_JUNK,
     attr_weight,
 )
-from crawler.parsing.page import Page, squash
+from crawler.parsing.page import Page, search_ignorecase, squash
 from crawler.parsing.record import Image
 
 
@@ -138,14 +138,14 @@ def _commas(text: str) -> int:
 
 def _is_hidden(el: Any) -> bool:
     style = el.get("style")
-    if style and HIDDEN_STYLE.search(style):
+    if style and search_ignorecase(HIDDEN_STYLE, style):
         return True
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     cls = el.get("class")
     if not cls:
         return False
-    if HIDDEN_CLASS.search(cls):
+    if search_ignorecase(HIDDEN_CLASS, cls):
         return True
     # Bootstrap's ``collapse`` is display:none until a click adds ``show`` (``in`` in v3):
     # team lists, letters and "read the letter" panels sit folded inside the article box
@@ -477,7 +477,7 @@ class _Emitter:
     def _is_credit(self, el: Any) -> bool:
         """A short credit box (``<span class="credit">Getty Images</span>`` in a caption)."""
         cls = el.get("class")
-        if not cls or not CREDIT_ATTR.search(cls):
+        if not cls or not search_ignorecase(CREDIT_ATTR, cls):
             return False
         scan = self.scan
         return scan is None or scan.tlen.get(el, 0) < 200

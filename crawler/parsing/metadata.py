@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from crawler.parsing.dates import NUMERIC, iso, parse_date
-from crawler.parsing.page import Page, element_text, squash
+from crawler.parsing.page import Page, element_text, lower_for_match, search_ignorecase, squash
 from crawler.parsing.record import Source
 
 ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -59,7 +59,7 @@ def _in_comments(el: Any) -> bool:
     while node is not None:
         if isinstance(node.tag, str):
             marker = f'{node.get("class", "")} {node.get("id", "")}'
-            if marker.strip() and _COMMENTISH.search(marker) and node.tag not in ("html", "body"):
+            if marker.strip() and search_ignorecase(_COMMENTISH, marker) and node.tag not in ("html", "body"):
                 return True
         node = node.getparent()
     return False
@@ -644,8 +644,6 @@ def _number(text: str) -> int | None:
 
 _COUNT_HINT = re.compile(r"评论|評論|comment|pinglun|#comments|阅读|浏览|views?\b", re.I)
 _COUNT_HINT_LOWER = re.compile(_COUNT_HINT.pattern)  # for lower-cased text
-# What re.I matches to i or s besides I/i and S/s: İ (whose lower() is two characters), ı, ſ.
-_IGNORECASE_EXTRA = ("\u0130", "\u0131", "\u017f")
 _COMMENT_HINT = re.compile(r"评论|評論|comment|pinglun", re.I)
 _VIEW_HINT = re.compile(r"阅读|浏览|views?", re.I)
 _DIGITS = re.compile(r"\d[\d,]*")
@@ -667,11 +665,8 @@ def _count_candidates(page: Page) -> list[Any]:
         return []
     joined = "\n".join(values)
     hint = _COUNT_HINT
-    if not any(ch in joined for ch in _IGNORECASE_EXTRA):
-        # re.I is several times slower than a case-sensitive regex over the lower-cased
-        # text, and the same here: lower() keeps every offset, and the only characters re.I
-        # also takes for these ASCII letters are those three.
-        joined, hint = joined.lower(), _COUNT_HINT_LOWER
+    if (lowered := lower_for_match(joined)) is not None:  # the same matches at the same offsets, faster
+        joined, hint = lowered, _COUNT_HINT_LOWER
     found: list[Any] = []
     ends: list[int] | None = None
     for match in hint.finditer(joined):

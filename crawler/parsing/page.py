@@ -49,6 +49,34 @@ def squash(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
+# Besides the two cases of an ASCII letter, re.I matches İ and ı to i and ſ to s (and K to
+# k, as lower() does); lower() makes İ two characters and leaves ı and ſ alone.
+_IGNORECASE_ODD = ("\u0130", "\u0131", "\u017f")
+_LOWERED: dict[re.Pattern[str], re.Pattern[str]] = {}
+
+
+def lower_for_match(text: str) -> str | None:
+    """``text.lower()``, against which a case-sensitive pattern written in lower-case ASCII
+    matches exactly where the same pattern with re.I matches ``text`` (None when ``text``
+    holds İ, ı or ſ, which only re.I itself reads right). lower() keeps every offset and
+    what \\w, \\s and \\b see; re.I costs several times more per character."""
+    if any(ch in text for ch in _IGNORECASE_ODD):
+        return None
+    return text.lower()
+
+
+def search_ignorecase(pattern: re.Pattern[str], text: str) -> bool:
+    """``bool(pattern.search(text))`` for a re.I ``pattern`` whose letters are lower-case
+    ASCII and that has no character ranges of letters: see ``lower_for_match``."""
+    lowered = lower_for_match(text)
+    if lowered is None:
+        return pattern.search(text) is not None
+    plain = _LOWERED.get(pattern)
+    if plain is None:
+        plain = _LOWERED[pattern] = re.compile(pattern.pattern, pattern.flags & ~re.I)
+    return plain.search(lowered) is not None
+
+
 def element_text(el: Any) -> str:
     """Visible text of an element, white space collapsed; comments and scripts left out."""
     parts: list[str] = []

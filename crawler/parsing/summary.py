@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.parsing.page import Page, element_text, squash
+from crawler.parsing.page import Page, element_text, search_ignorecase, squash
 
 LABEL = re.compile(r"^\s*(?:【\s*(?:摘要|导读|導讀|导语|導語|提要|内容提要|核心提示)\s*】|(?:摘要|导读|導讀|导语|導語|内容提要|核心提示|提要|"
                    r"summary|abstract|standfirst|tl;?dr)\s*[:：]?)\s*", re.I)
@@ -36,10 +36,11 @@ def _labelled_block(page: Page) -> str | None:
     if body is None:
         return None
     for el in body.iter("div", "p", "section", "blockquote", "span"):
-        marker = f'{el.get("class", "")} {el.get("id", "")}'
+        cls, ident = el.get("class"), el.get("id")
+        marker = f'{cls or ""} {ident or ""}'
         # Cheap filter before the subtree text (computing it for every div is quadratic on deep
         # pages): the element must carry a summary class hint or open with a label.
-        hinted = bool(_CLASS_HINT.search(marker))
+        hinted = bool(cls or ident) and search_ignorecase(_CLASS_HINT, marker)
         if not hinted and not LABEL.match(_opening(el)):
             continue
         text = element_text(el)
