@@ -9,15 +9,20 @@ Editors (责任编辑, 编辑, 责编) are never authors; 来源 / 本文来自 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from datetime import datetime, tzinfo
-from itertools import accumulate
 from typing import Any
 
 from lxml import etree
 
 from crawler.parsing.dates import NUMERIC, iso, parse_date
-from crawler.parsing.page import Page, element_text, lower_for_match, search_ignorecase, squash
+from crawler.parsing.page import (
+    Page,
+    element_text,
+    in_document_order,
+    owners_of_matches,
+    search_ignorecase,
+    squash,
+)
 from crawler.parsing.record import Source
 
 ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -440,6 +445,23 @@ def _body_bylines(page: Page) -> list[str]:
     return []
 
 
+_REL_ITEMPROP = etree.XPath("//body//*/@rel | //body//*/@itemprop")
+_BODY_CLASSES = etree.XPath("//body//*/@class")
+_AUTHOR_CLASS = re.compile(r"byline|author-name|authorName|post-author|article-author|(?:^|\0)author(?=\0|$)")
+
+
+def _author_markup(page: Page) -> list[Any]:
+    """Body elements with rel or itemprop "author", or an author class (``byline``,
+    ``author-name``... or exactly ``author``), in document order. The XPath this replaces
+    tested each element's class five times over in libxml2, which copies the value for
+    every test; reading the values once is several times faster on large pages."""
+    marked = [value.getparent() for value in _REL_ITEMPROP(page.tree) if value == "author"]
+    classed = owners_of_matches(_BODY_CLASSES(page.tree), _AUTHOR_CLASS)
+    if marked and classed:
+        return in_document_order(marked + classed)
+    return list(dict.fromkeys(marked)) or classed  # rel and itemprop of one element: once
+
+
 def extract_authors(page: Page) -> list[str]:
     """Bylines: JSON-LD author, meta author, byline markup, 作者/记者 labels, reporter lines in
     the article (never editors, the site itself or placeholders)."""
@@ -457,11 +479,7 @@ def extract_authors(page: Page) -> list[str]:
                 if found:
                     break
     if not found:
-        for el in page.tree.xpath(
-            '//body//*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")'
-            ' or contains(@class, "authorName") or @class="author" or contains(@class, "post-author")'
-            ' or contains(@class, "article-author")]'
-        ):
+        for el in _author_markup(page):
             if _in_comments(el):
                 continue
             text = element_text(el)
@@ -616,7 +634,7 @@ def extract_tags(page: Page) -> list[str]:
             if k and k.lower() == "article:tag" and v]
     if not tags:
         links = page.tree.xpath(
-            '//body//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")'
+            '//body//a[@rel and contains(concat(" ", normalize-space(@rel), " "), " tag ")'
             ' and not(contains(concat(" ", normalize-space(@rel), " "), " category "))]'
             ' | //body//*[contains(@class, "tag") and not(contains(@class, "stage"))]//a[not(ancestor::nav)]'
         )
@@ -643,7 +661,7 @@ def _number(text: str) -> int | None:
 
 
 _COUNT_HINT = re.compile(r"评论|評論|comment|pinglun|#comments|阅读|浏览|views?\b", re.I)
-_COUNT_HINT_LOWER = re.compile(_COUNT_HINT.pattern)  # for lower-cased text
+_COUNT_HINT_LOWER = re.compile(_COUNT_HINT.pattern)  # the same, for owners_of_matches(ignorecase=True)
 _COMMENT_HINT = re.compile(r"评论|評論|comment|pinglun", re.I)
 _VIEW_HINT = re.compile(r"阅读|浏览|views?", re.I)
 _DIGITS = re.compile(r"\d[\d,]*")
@@ -651,31 +669,10 @@ _HINT_ATTRIBUTES = etree.XPath("//body//*/@title | //body//*/@class | //body//*/
 
 
 def _count_candidates(page: Page) -> list[Any]:
-    """The elements of the body whose title, class or href matches ``_COUNT_HINT``, in
-    document order.
-
-    One regex over all those attribute values joined by newlines, instead of one per
-    element: a page has hundreds of classed or linked elements and almost none hints at a
-    count. No hint word spans a newline and a newline, like the space between one
-    element's values, is no word character, so an element's values match here exactly
-    when they match joined by spaces. The values come in document order, an element's
-    own together, so each match maps back to its element through the values' offsets."""
-    values = _HINT_ATTRIBUTES(page.tree)
-    if not values:
-        return []
-    joined = "\n".join(values)
-    hint = _COUNT_HINT
-    if (lowered := lower_for_match(joined)) is not None:  # the same matches at the same offsets, faster
-        joined, hint = lowered, _COUNT_HINT_LOWER
-    found: list[Any] = []
-    ends: list[int] | None = None
-    for match in hint.finditer(joined):
-        if ends is None:
-            ends = list(accumulate(map((1).__add__, map(len, values))))  # each value's end + 1
-        el = values[bisect_right(ends, match.start())].getparent()
-        if not found or found[-1] is not el:
-            found.append(el)
-    return found
+    """The elements of the body whose title, class or href (joined by spaces) matches
+    ``_COUNT_HINT``, in document order. No hint spans a space, so the values can be
+    searched one by one (see ``owners_of_matches``)."""
+    return owners_of_matches(_HINT_ATTRIBUTES(page.tree), _COUNT_HINT_LOWER, ignorecase=True)
 
 
 def extract_counts(page: Page) -> tuple[int | None, int | None]:

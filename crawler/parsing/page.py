@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import re
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -75,6 +77,50 @@ def search_ignorecase(pattern: re.Pattern[str], text: str) -> bool:
     if plain is None:
         plain = _LOWERED[pattern] = re.compile(pattern.pattern, pattern.flags & ~re.I)
     return plain.search(lowered) is not None
+
+
+def owners_of_matches(values: list[Any], pattern: re.Pattern[str], *, ignorecase: bool = False) -> list[Any]:
+    """The elements owning the attribute ``values`` in which ``pattern`` matches, in order.
+
+    ``values`` are XPath attribute results in document order (an element's own together),
+    e.g. of ``//body//*/@class``. One regex over them all joined by NUL, which no
+    attribute value holds, instead of one search per element: a page has hundreds of
+    classed or linked elements and almost none is wanted. ``pattern`` must not match NUL
+    (it may use it as a value's edge: ``(?:^|\0)author(?=\0|$)``) and must take at least one
+    character of a value, the one a match maps back by; NUL is no word character, so
+    ``\b`` at a value's edge is as it is for the value alone. ``ignorecase``: ``pattern``
+    is written in lower case and means re.I (see ``lower_for_match``)."""
+    if not values:
+        return []
+    joined = "\0".join(values)
+    if ignorecase:
+        if (lowered := lower_for_match(joined)) is not None:  # the same matches at the same offsets, faster
+            joined = lowered
+        else:
+            pattern = re.compile(pattern.pattern, pattern.flags | re.I)
+    found: list[Any] = []
+    ends: list[int] | None = None
+    for match in pattern.finditer(joined):
+        if ends is None:
+            ends = list(accumulate(map((1).__add__, map(len, values))))  # each value's end + 1
+        el = values[bisect_right(ends, match.end() - 1)].getparent()
+        if not found or found[-1] is not el:
+            found.append(el)
+    return found
+
+
+def in_document_order(elements: list[Any]) -> list[Any]:
+    """``elements`` without repeats, sorted as they stand in the document (an element before
+    its descendants): by the path of child positions from the root."""
+    def path(el: Any) -> list[int]:
+        steps = []
+        parent = el.getparent()
+        while parent is not None:
+            steps.append(parent.index(el))
+            el, parent = parent, parent.getparent()
+        return steps[::-1]
+
+    return sorted(dict.fromkeys(elements), key=path)
 
 
 def element_text(el: Any) -> str:
