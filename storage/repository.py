@@ -168,6 +168,182 @@ def check_item(item: Any) -> None:
                             "or RawPage")
 
 
+class _NewArticle:
+    """An article row this batch will insert; ``id`` is set once it is written."""
+
+    __slots__ = ("band_keys", "id", "values")
+
+    def __init__(self, values: dict[str, Any], band_keys: list[tuple[int, int]]) -> None:
+        self.values = values
+        self.band_keys = band_keys
+        self.id: int | None = None
+
+
+class _Batch:
+    """What one store transaction knows beyond its own statements, so that most items cost
+    no query of their own: the batch's existing articles and URL states, which of its
+    content hashes and band keys the store already holds (one query each for the whole
+    batch), and the new articles and URL states it writes together at the end (one
+    multi-row INSERT each instead of a flush per item).
+
+    New articles wait in ``pending`` until an item needs their ids (a later copy of the same
+    text or URL in the same batch, rare) or the batch ends."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.articles: dict[str, Article | _NewArticle] = {}
+        self.state_rows: dict[str, UrlState] = {}
+        self.states: dict[str, dict[str, Any]] = {}
+        # content hash -> (lowest article id holding it, that article's original)
+        self.hashes: dict[str, tuple[int, int]] = {}
+        self.requery: set[str] = set()  # hashes whose cached answer an update made stale
+        self.pending_hashes: dict[str, _NewArticle] = {}
+        self.keys_in_db: set[int] = set()
+        self.pending_keys: set[int] = set()
+        self.pending: list[_NewArticle] = []
+        self.signatures: dict[int, bytes | None] = {}  # id(record) -> its signature
+
+    @classmethod
+    def prefetch(cls, session: Session, items: Sequence[Item]) -> _Batch:
+        batch = cls(session)
+        records = [i for i in items if isinstance(i, Record)]
+        urls = [r.canonical_url for r in records]
+        state_urls = urls + [i.url for i in items if isinstance(i, Rejected | Failed | Skipped)]
+        hashes = list({r.content_hash for r in records if r.content_hash})
+        for chunk in _chunks(urls):
+            for row in session.scalars(select(Article).where(Article.canonical_url.in_(chunk))):
+                batch.articles[row.canonical_url] = row
+        keys: set[int] = set()
+        for record in records:
+            if record.canonical_url not in batch.articles:  # a new URL: its text is looked up
+                if sig := batch.signature(record):
+                    keys.update(key for _, key in neardup.band_keys(sig))
+        for chunk in _chunks(state_urls):
+            for state in session.scalars(select(UrlState).where(UrlState.url.in_(chunk))):
+                batch.state_rows[state.url] = state
+        for chunk in _chunks(hashes):
+            for hit in session.execute(select(Article.content_hash, Article.id, Article.duplicate_of)
+                                       .where(Article.content_hash.in_(chunk)).order_by(Article.id)):
+                batch.hashes.setdefault(hit.content_hash, (hit.id, hit.duplicate_of or hit.id))
+        for chunk in _chunks(list(keys)):
+            batch.keys_in_db.update(session.scalars(select(LshBand.key).where(LshBand.key.in_(chunk)).distinct()))
+        return batch
+
+    def signature(self, record: Record) -> bytes | None:
+        """The record's near-duplicate signature (computed by the parse worker, else here once)."""
+        sig = self.signatures.get(id(record))
+        if sig is None:
+            sig = getattr(record, "signature", None) or neardup.signature(record.body_text)
+            self.signatures[id(record)] = sig
+        return sig
+
+    def article(self, canonical_url: str) -> Article | None:
+        """The stored article at this URL (one inserted earlier in the batch included)."""
+        found = self.articles.get(canonical_url)  # the prefetch loaded every URL of the batch
+        if isinstance(found, _NewArticle):
+            self.write_pending()
+            found = self.session.get(Article, found.id)
+            if found is not None:
+                self.articles[canonical_url] = found
+        return found
+
+    def first_with_hash(self, text_hash: str) -> int | None:
+        """The original of the first article holding this content hash, or None."""
+        if text_hash in self.requery:
+            hit = self.session.execute(select(Article.id, Article.duplicate_of).where(
+                Article.content_hash == text_hash).order_by(Article.id).limit(1)).first()
+            return (hit.duplicate_of or hit.id) if hit else None
+        if text_hash in self.hashes:
+            return self.hashes[text_hash][1]
+        if text_hash in self.pending_hashes:
+            self.write_pending()
+            return self.hashes[text_hash][1]
+        return None
+
+    def may_share_bands(self, keys: list[int]) -> bool:
+        """Whether any stored article may share a band with these keys (if one of this batch
+        does, it is written first so the candidate query sees it)."""
+        if self.pending_keys.intersection(keys):
+            self.write_pending()
+        return not self.keys_in_db.isdisjoint(keys)
+
+    def text_changed(self, article: Article, sig: bytes | None) -> None:
+        """An update gave this article a new text: answers cached from its old hash are stale,
+        and its new hash and band keys are now in the store."""
+        for text_hash, (row_id, _) in list(self.hashes.items()):
+            if row_id == article.id:
+                del self.hashes[text_hash]
+                self.requery.add(text_hash)
+        if article.content_hash and article.content_hash not in self.requery:
+            known = self.hashes.get(article.content_hash)
+            if known is None or known[0] > article.id:
+                self.hashes[article.content_hash] = (article.id, article.duplicate_of or article.id)
+        if sig:
+            self.keys_in_db.update(key for _, key in neardup.band_keys(sig))
+
+    def add_article(self, values: dict[str, Any], band_keys: list[tuple[int, int]]) -> _NewArticle:
+        new = _NewArticle(values, band_keys)
+        self.pending.append(new)
+        self.articles[values["canonical_url"]] = new
+        if (text_hash := values["content_hash"]) and text_hash not in self.hashes:
+            self.pending_hashes.setdefault(text_hash, new)
+        self.pending_keys.update(key for _, key in band_keys)
+        return new
+
+    def write_pending(self) -> None:
+        """Insert the pending articles (ids in parameter order) and their band keys."""
+        if not self.pending:
+            return
+        table = Article.__table__
+        ids = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                   [new.values for new in self.pending]).scalars().all()
+        bands = []
+        for new, article_id in zip(self.pending, ids, strict=True):
+            new.id = article_id
+            original = new.values["duplicate_of"] or article_id
+            if (text_hash := new.values["content_hash"]) and text_hash not in self.hashes:
+                self.hashes[text_hash] = (article_id, original)
+            bands += [{"band": band, "key": key, "article_id": article_id} for band, key in new.band_keys]
+        if bands:
+            self.session.execute(insert(LshBand.__table__), bands)
+        self.keys_in_db |= self.pending_keys
+        self.pending, self.pending_hashes, self.pending_keys = [], {}, set()
+
+    def set_state(self, url: str, state: str, reason: str | None, article: int | _NewArticle | None,
+                  run_id: int | None, now: datetime, attempts: int | None = None) -> None:
+        """Record a URL's outcome; written with the batch (``write_states``)."""
+        entry = self.states.get(url)
+        if entry is None:
+            self.states[url] = {"state": state, "reason": reason, "article": article, "run_id": run_id,
+                                "attempts": attempts or 1, "updated_at": now}
+        else:
+            entry.update(state=state, reason=reason, article=article, run_id=run_id, updated_at=now)
+            entry["attempts"] += attempts or 1
+
+    def write_states(self) -> None:
+        """Update the URL states that exist, insert the others in one statement."""
+        self.write_pending()
+        new_rows = []
+        for url, entry in self.states.items():
+            article = entry.pop("article")
+            article_id = article.id if isinstance(article, _NewArticle) else article
+            row = self.state_rows.get(url)
+            if row is None:
+                new_rows.append({"url": url, "article_id": article_id, **entry})
+            else:
+                row.state, row.reason, row.article_id, row.run_id = (entry["state"], entry["reason"], article_id,
+                                                                     entry["run_id"])
+                row.attempts += entry["attempts"]
+                row.updated_at = entry["updated_at"]
+        if new_rows:
+            self.session.execute(insert(UrlState.__table__), new_rows)
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 class Repository:
     """Reads and writes articles, versions, URL states, runs, rejects, raw pages and the
     near-duplicate index."""
@@ -198,14 +374,14 @@ class Repository:
         outcomes: list[str] = []
         now = utcnow()
         with Session(self.engine) as session, session.begin():
-            self._prefetch(session, items)
+            batch = _Batch.prefetch(session, items)
             for item in items:
                 if isinstance(item, RawPage):
                     self._store_raw(session, item)
                     outcomes.append("raw")
                 elif isinstance(item, Failed | Skipped):
                     state = "failed" if isinstance(item, Failed) else "skipped"
-                    self._set_state(session, item.url, state, item.reason, None, run_id, now,
+                    batch.set_state(item.url, state, item.reason, None, run_id, now,
                                     attempts=item.attempts if isinstance(item, Failed) else None)
                     outcomes.append(state)
                 elif isinstance(item, Rejected):
@@ -213,40 +389,21 @@ class Repository:
                         RawPageRow.canonical_url == (item.canonical_url or item.url))).first()
                     session.add(Reject(url=item.url, reason=item.reason, run_id=run_id, created_at=now,
                                        canonical_url=item.canonical_url, raw_page_id=raw_id))
-                    self._set_state(session, item.url, "rejected", item.reason, None, run_id, now)
+                    batch.set_state(item.url, "rejected", item.reason, None, run_id, now)
                     outcomes.append("rejected")
                 else:
-                    outcome, article_id = self._store_record(session, item, now)
-                    self._set_state(session, item.canonical_url,
-                                    "duplicate" if outcome == "duplicate" else "stored", outcome, article_id,
-                                    run_id, now)
+                    outcome, article = self._store_record(session, batch, item, now)
+                    batch.set_state(item.canonical_url, "duplicate" if outcome == "duplicate" else "stored", outcome,
+                                    article, run_id, now)
                     outcomes.append(outcome)
+            batch.write_pending()
+            batch.write_states()
         return outcomes
 
-    @staticmethod
-    def _prefetch(session: Session, items: Sequence[Item]) -> None:
-        """Load the batch's existing articles and URL states with one query each, so the
-        per-item lookups below hit the session's identity map instead of the database."""
-        urls = [i.canonical_url for i in items if isinstance(i, Record)]
-        state_urls = urls + [i.url for i in items if isinstance(i, Rejected | Failed | Skipped)]
-        known: dict[str, Article] = {}
-        for start in range(0, len(urls), 500):
-            for row in session.scalars(select(Article).where(Article.canonical_url.in_(urls[start:start + 500]))):
-                known[row.canonical_url] = row
-        rows: list[UrlState] = []
-        for start in range(0, len(state_urls), 500):
-            rows += session.scalars(select(UrlState).where(UrlState.url.in_(state_urls[start:start + 500])))
-        session.info["known_articles"] = known
-        session.info["known_states"] = {row.url for row in rows}
-        session.info["state_rows"] = rows  # strong references: the identity map holds rows weakly
-
-    def _store_record(self, session: Session, record: Record, now: datetime) -> tuple[str, int]:
-        """Insert, version or touch one article; returns (outcome, article id)."""
-        known: dict[str, Article] | None = session.info.get("known_articles")
-        if known is not None:
-            existing = known.get(record.canonical_url)
-        else:
-            existing = session.scalars(select(Article).where(Article.canonical_url == record.canonical_url)).first()
+    def _store_record(self, session: Session, batch: _Batch, record: Record,
+                      now: datetime) -> tuple[str, int | _NewArticle]:
+        """Insert, version or touch one article; returns (outcome, its id or pending insert)."""
+        existing = batch.article(record.canonical_url)
         values = {name: _column_value(getattr(record, name)) for name in RECORD_COLUMNS}
         values["published_utc"] = _utc(record.published_at)
         values["content_hash"] = record.content_hash or compute_content_hash(record.body_text)
@@ -264,30 +421,26 @@ class Repository:
                     setattr(existing, name, value)
             existing.version += 1
             if old_hash != values["content_hash"]:
-                self._index(session, existing.id, record.body_text, replace=True)
+                batch.text_changed(existing, self._index(session, existing.id, record.body_text, replace=True))
             return "updated", existing.id
-        sig = getattr(record, "signature", None) or neardup.signature(record.body_text)
-        values["duplicate_of"] = self._original_of(session, values["content_hash"], sig, record.body_text)
-        row = Article(**values, version=1, first_seen=now, last_seen=now, minhash=sig or b"")
-        session.add(row)
-        session.flush()
-        if known is not None:
-            known[row.canonical_url] = row
-        self._add_bands(session, row.id, sig)
-        return ("duplicate" if values["duplicate_of"] else "new"), row.id
+        sig = batch.signature(record)
+        bands = neardup.band_keys(sig) if sig else []
+        values["duplicate_of"] = self._original_of(session, batch, values["content_hash"], sig,
+                                                   [key for _, key in bands], record.body_text)
+        new = batch.add_article({**values, "version": 1, "first_seen": now, "last_seen": now, "minhash": sig or b""},
+                                bands)
+        return ("duplicate" if values["duplicate_of"] else "new"), new
 
-    def _original_of(self, session: Session, text_hash: str | None, sig: bytes | None, body_text: str) -> int | None:
+    def _original_of(self, session: Session, batch: _Batch, text_hash: str | None, sig: bytes | None,
+                     keys: list[int], body_text: str) -> int | None:
         """The first stored copy of this text: same content hash, else the most similar
         near-duplicate at or above the threshold that agrees on the numbers (its own
-        original when it is a copy)."""
-        if text_hash:
-            hit = session.execute(select(Article.id, Article.duplicate_of).where(Article.content_hash == text_hash)
-                                  .order_by(Article.id).limit(1)).first()
-            if hit:
-                return hit.duplicate_of or hit.id
-        if not sig:
+        original when it is a copy). Most texts are new: the batch's prefetch answers for
+        them without a query of their own."""
+        if text_hash and (hit := batch.first_with_hash(text_hash)):
+            return hit
+        if not sig or not batch.may_share_bands(keys):
             return None
-        keys = [key for _, key in neardup.band_keys(sig)]
         # The articles sharing the most bands first, and only so many: on a site of near-identical
         # template pages every insert would otherwise compare against all of them.
         hits = func.count(LshBand.article_id)
@@ -314,13 +467,14 @@ class Repository:
             session.execute(insert(LshBand), [{"band": band, "key": key, "article_id": article_id}
                                               for band, key in neardup.band_keys(sig)])
 
-    def _index(self, session: Session, article_id: int, body_text: str, replace: bool) -> None:
-        """(Re)compute an article's signature and band keys."""
+    def _index(self, session: Session, article_id: int, body_text: str, replace: bool) -> bytes | None:
+        """(Re)compute an article's signature and band keys; returns the signature."""
         sig = neardup.signature(body_text)
         if replace:
             session.execute(delete(LshBand).where(LshBand.article_id == article_id))
         session.execute(update(Article).where(Article.id == article_id).values(minhash=sig or b""))
         self._add_bands(session, article_id, sig)
+        return sig
 
     @staticmethod
     def _store_raw(session: Session, page: RawPage) -> int:
@@ -363,21 +517,6 @@ class Repository:
                 break
         self._index_ready = True
         return signed
-
-    @staticmethod
-    def _set_state(session: Session, url: str, state: str, reason: str | None, article_id: int | None,
-                   run_id: int | None, now: datetime, attempts: int | None = None) -> None:
-        known: set[str] | None = session.info.get("known_states")
-        row = session.get(UrlState, url) if known is None or url in known else None
-        if known is not None:
-            known.add(url)
-        if row is None:
-            session.add(UrlState(url=url, state=state, reason=reason, article_id=article_id, run_id=run_id,
-                                 attempts=attempts or 1, updated_at=now))
-        else:
-            row.state, row.reason, row.article_id, row.run_id = state, reason, article_id, run_id
-            row.attempts += attempts or 1
-            row.updated_at = now
 
     @retry(**_RETRY)
     def start_run(self, spider: str, site: str | None = None, args: dict[str, Any] | None = None) -> int:

@@ -57,6 +57,17 @@ def states(db: str) -> dict[str, tuple[str, str | None]]:
         return {r.url: (r.state, r.reason) for r in session.scalars(select(UrlState))}
 
 
+def runs_started(path: Path) -> int:
+    """How many crawl runs the database has recorded (0 before it exists)."""
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(path, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
+    except sqlite3.OperationalError:  # not migrated yet
+        return 0
+
+
 def test_sigkill_at_random_points_then_resume(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'crash.db'}"
     rng = random.Random(20261128)
@@ -66,7 +77,14 @@ def test_sigkill_at_random_points_then_resume(tmp_path: Path) -> None:
         for _ in range(10):
             proc = subprocess.Popen(crawl_cmd(db, site.url("/"), "--resume"), cwd=ROOT, env=env(tmp_path),
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-            time.sleep(rng.uniform(0.5, 3.0))
+            # Kill at a random point after the run has started (its crawl_runs row exists): how long
+            # start-up takes depends on the machine's load, so a fixed delay can miss every run.
+            started = runs_started(tmp_path / "crash.db")
+            deadline = time.monotonic() + 60
+            while runs_started(tmp_path / "crash.db") == started and proc.poll() is None \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 3.0))
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)  # the crawl and its parse workers, like a power cut
                 kills += 1
@@ -84,7 +102,6 @@ def test_sigkill_at_random_points_then_resume(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "crash.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         statuses = [row[0] for row in conn.execute("SELECT status FROM crawl_runs")]
-    # A kill that lands before a run has written its row leaves no run to mark.
     assert "crashed" in statuses and statuses[-1] == "finished"
 
 

@@ -63,10 +63,11 @@ def test_database_error_mid_batch_rolls_everything_back(repo: Repository, seed, 
     """An error on the third record (after two were flushed) leaves no trace of the batch."""
     real = Repository._store_record
 
-    def failing(self, session, record, now):  # noqa: ANN001, ANN202
+    def failing(self, session, batch, record, now):  # noqa: ANN001, ANN202
         if record.canonical_url.endswith("/3.html"):
+            batch.write_pending()  # the first two are written inside the transaction
             raise RuntimeError("disk on fire")
-        return real(self, session, record, now)
+        return real(self, session, batch, record, now)
 
     monkeypatch.setattr(Repository, "_store_record", failing)
     with pytest.raises(RuntimeError):
@@ -81,11 +82,11 @@ def test_transient_errors_are_retried_with_the_whole_batch(repo: Repository, see
     real = Repository._store_record
     calls = {"n": 0}
 
-    def flaky(self, session, record, now):  # noqa: ANN001, ANN202
+    def flaky(self, session, batch, record, now):  # noqa: ANN001, ANN202
         calls["n"] += 1
         if calls["n"] == 2:  # the second record of the first attempt
             raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
-        return real(self, session, record, now)
+        return real(self, session, batch, record, now)
 
     monkeypatch.setattr(Repository, "_store_record", flaky)
     outcomes = repo.store_batch([other(seed, 1), other(seed, 2)])

@@ -235,3 +235,36 @@ def test_revision_0002_downgrades_and_upgrades_again(repo: Repository, seed) -> 
     migrate(repo.engine)
     fresh = Repository(repo.engine)
     assert fresh.store_batch([spun_copy(seed)]) == ["duplicate"]  # old row re-signed after the round trip
+
+
+def test_copies_within_one_batch_are_found(repo: Repository, seed) -> None:
+    """The store writes a batch's new articles together at its end; a copy later in the same
+    batch (same text, nearly the same text, or the same URL again) must still see the first."""
+    exact = replace(other_article(seed, 2, seed.body_text), title=seed.title)
+    near = spun_copy(seed)
+    changed = replace(seed, body_text=seed.body_text + "\n补充报道：记者随后又联系了相关部门，对方表示会尽快调查。",
+                      content_hash=None)
+    assert repo.store_batch([seed, exact, near, changed]) == ["new", "duplicate", "duplicate", "updated"]
+    with Session(repo.engine) as session:
+        rows = {r.canonical_url: r for r in session.scalars(select(Article))}
+        first = rows[seed.canonical_url]
+        assert rows[exact.canonical_url].duplicate_of == first.id
+        assert rows[near.canonical_url].duplicate_of == first.id
+        assert first.version == 2 and first.body_text == changed.body_text
+        # every new article is in the near-duplicate index, and every URL has its state
+        assert session.scalar(select(func.count(func.distinct(LshBand.article_id)))) == 3
+    states = repo.stats()["url_states"]
+    assert sum(states.values()) == 3
+
+
+def test_a_new_text_after_an_update_in_the_same_batch_points_at_the_updated_article(repo: Repository, seed) -> None:
+    """An update gives an article a new text; a copy of that new text later in the batch is its duplicate."""
+    first = other_article(seed, 1)
+    repo.store_batch([first])
+    new_body = seed.body_text
+    updated = replace(first, body_text=new_body, content_hash=content_hash(new_body))
+    copy = replace(other_article(seed, 9, new_body), title=first.title)
+    assert repo.store_batch([updated, copy]) == ["updated", "duplicate"]
+    with Session(repo.engine) as session:
+        rows = {r.canonical_url: r for r in session.scalars(select(Article))}
+        assert rows[copy.canonical_url].duplicate_of == rows[first.canonical_url].id

@@ -60,10 +60,10 @@ def test_refused_record_becomes_a_reject_and_raw_pages_are_kept(db_url: str, see
 def test_a_data_error_loses_only_its_item_and_fails_the_run(db_url: str, seed, monkeypatch) -> None:
     real = Repository._store_record
 
-    def broken(self, session, record, now):  # noqa: ANN001, ANN202
+    def broken(self, session, batch, record, now):  # noqa: ANN001, ANN202
         if record.canonical_url.endswith("/2.html"):
             raise IntegrityError("INSERT", {}, Exception("CHECK constraint failed"))
-        return real(self, session, record, now)
+        return real(self, session, batch, record, now)
 
     monkeypatch.setattr(Repository, "_store_record", broken)
     _, stats = run_pipeline(db_url, [other(seed, 1), other(seed, 2), other(seed, 3)])
