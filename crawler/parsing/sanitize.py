@@ -16,6 +16,7 @@ which lets one compiled ``Cleaner`` serve every page.
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
@@ -45,6 +46,7 @@ MEDIA_SCHEMES = frozenset({"http", "https"})
 URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 
 _context = threading.local()
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")  # what browsers ignore inside a URL (a printable text has none)
 
 
 def absolute_url(value: str | None, base: str | None, schemes: frozenset[str] = MEDIA_SCHEMES) -> str | None:
@@ -55,7 +57,9 @@ def absolute_url(value: str | None, base: str | None, schemes: frozenset[str] = 
     """
     if not value:
         return None
-    cleaned = "".join(ch for ch in value.strip() if ch >= " " and ch != "\x7f")
+    cleaned = value.strip()
+    if not cleaned.isprintable():  # in C; the regex only for the rare URL with a control character
+        cleaned = _CONTROLS.sub("", cleaned)
     if not cleaned:
         return None
     resolved = urljoin(base, cleaned) if base else cleaned
