@@ -1,0 +1,115 @@
+"""The parser's fast paths against the plain code they replaced: same results, always.
+
+Each speed-up in crawler/parsing keeps a slower, obvious form of the same thing here
+(a regex over every character, an XPath with libxml2 string functions, re.I), and the
+two are compared on the fixture pages and on strings made to hit the edge cases
+(control and format characters, NFC compositions, full-width letters, İ ı ſ K).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from crawler.parsing.boilerplate import CREDIT_ATTR, HIDDEN_CLASS, HIDDEN_STYLE
+from crawler.parsing.clean import fold_for_hash, normalize_text
+from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _count_candidates
+from crawler.parsing.page import Page, search_ignorecase, squash
+from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
+from crawler.parsing.summary import _CLASS_HINT
+
+PAGES = sorted((Path(__file__).with_name("fixtures") / "pages").rglob("*.html"))
+ODD = (" \t\n\r\x0b\x0c\x00\x1f\x7f\x85\xa0\u3000\u2000\u200b\u200d\u2028\u202f\ufeff\ud800\udc00"
+       "eAaé\u0301\u0300\u0338\uff21\uff41\uff10\uff0c，。中文\u212b\u1100\u1161\uac00\ue000\u2065K\u0130\u0131\u017f")
+
+
+def _strings(seed: int, count: int = 20000) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(ODD) for _ in range(rng.randint(0, 10))) for _ in range(count)]
+
+
+def _normalize_text_plain(text: str) -> str:
+    from crawler.parsing import clean
+
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", clean._SURROGATES.sub("", text))
+    text = clean._INVISIBLE.sub("", text).translate(clean._FULLWIDTH_ALNUM)
+    return clean._SPACES.sub(" ", text).strip()
+
+
+def test_normalize_and_squash_match_the_regex_forms() -> None:
+    for text in _strings(1):
+        assert normalize_text(text) == _normalize_text_plain(text), repr(text)
+        assert squash(text) == re.sub(r"\s+", " ", text).strip(), repr(text)
+
+
+def test_fold_for_hash_of_ascii_matches_the_regex() -> None:
+    rng = random.Random(2)
+    for _ in range(2000):
+        text = "".join(rng.choice("aZ09 _-.,;:!?'\"\t\n#$%&()") for _ in range(rng.randint(0, 30)))
+        assert fold_for_hash(text) == re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).lower())
+
+
+@pytest.mark.parametrize("pattern", [HIDDEN_CLASS, HIDDEN_STYLE, CREDIT_ATTR, _CLASS_HINT, _COMMENTISH, _COUNT_HINT])
+def test_search_ignorecase_matches_re_i(pattern: re.Pattern[str]) -> None:
+    words = sorted(set(re.findall(r"[a-z]{2,}", pattern.pattern)))
+    rng = random.Random(3)
+    for _ in range(5000):
+        parts = []
+        for _ in range(rng.randint(0, 5)):
+            if rng.random() < 0.5:
+                parts.append("".join(c.upper() if rng.random() < 0.3 else c for c in rng.choice(words)))
+            else:
+                parts.append("".join(rng.choice("aIiSsKk\u212a\u0130\u0131\u017f-_: \t评论x") for _ in range(2)))
+        text = "".join(parts)
+        assert search_ignorecase(pattern, text) == bool(pattern.search(text)), repr(text)
+
+
+def _absolute_url_plain(value: str, base: str | None) -> str | None:
+    cleaned = "".join(ch for ch in value.strip() if ch >= " " and ch != "\x7f")
+    if not cleaned:
+        return None
+    resolved = urljoin(base, cleaned) if base else cleaned
+    parts = urlsplit(resolved)
+    if parts.scheme.lower() not in MEDIA_SCHEMES or not parts.netloc:
+        return None
+    return resolved
+
+
+def test_absolute_url_drops_the_same_control_characters() -> None:
+    for text in _strings(4, 3000):
+        for value in ("http://a.example/" + text, text + "/x", " \x01" + text):
+            assert absolute_url(value, "http://b.example/") == _absolute_url_plain(value, "http://b.example/")
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_candidate_elements_match_the_xpaths(path: Path) -> None:
+    page = Page.from_bytes(path.read_bytes(), "http://example.com/a.html")
+    counts = [el for el in page.tree.xpath("//body//*[@title or @class or @href]")
+              if _COUNT_HINT.search(f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}')]
+    assert _count_candidates(page) == counts
+    authors = page.tree.xpath(
+        '//body//*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")'
+        ' or contains(@class, "authorName") or @class="author" or contains(@class, "post-author")'
+        ' or contains(@class, "article-author")]')
+    assert _author_markup(page) == authors
+
+
+def test_candidate_elements_on_edge_cases() -> None:
+    html = ('<html><body><div class="author"><a rel="author" itemprop="author" class="VİEW">x</a>'
+            '<span class="xbyline" title="ſ Comments">y</span></div><p class="author x" href="#COMMENTS">z</p>'
+            '<p class="Author reviews">q</p><i itemprop="author" class="author">w</i><b rel="author"></b>'
+            '<em class="views_x">3</em><em class="\u212a view">4</em></body></html>')
+    page = Page.from_bytes(html, "http://example.com/")
+    counts = [el for el in page.tree.xpath("//body//*[@title or @class or @href]")
+              if _COUNT_HINT.search(f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}')]
+    assert _count_candidates(page) == counts
+    authors = page.tree.xpath('//body//*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
+                              ' or @class="author"]')
+    assert _author_markup(page) == authors
