@@ -39,6 +39,7 @@ right after an image-only paragraph (that caption also stays a text block).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -136,13 +137,16 @@ def _commas(text: str) -> int:
     return len(_COMMAS.findall(text))
 
 
-def _is_hidden(el: Any) -> bool:
-    style = el.get("style")
+def _is_hidden(el: Any, get: Callable[[str], str | None] | None = None) -> bool:
+    """``get``: the element's attributes, when the caller has read them already."""
+    if get is None:
+        get = el.get
+    style = get("style")
     if style and search_ignorecase(HIDDEN_STYLE, style):
         return True
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+    if get("hidden") is not None or get("aria-hidden") == "true":
         return True
-    cls = el.get("class")
+    cls = get("class")
     if not cls:
         return False
     if search_ignorecase(HIDDEN_CLASS, cls):
@@ -192,10 +196,18 @@ class _Scan:
         a long comment thread cannot outbid the article (readability removes such boxes).
         """
         tag = el.tag
-        if not isinstance(tag, str) or tag in _SKIP_TAGS or _is_hidden(el):
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
             return 0, 0, 0, 0
-        if not muted and self.mute_furniture and tag not in _INLINE_TAGS and tag not in ("body", "html"):
-            attrs = _attrs(el)
+        # All attributes in one call, not up to six el.get (each parses the name for a
+        # namespace); reversed, so a repeated name keeps its first value, as el.get does.
+        items = el.items()
+        get = dict(reversed(items)).get if items else None
+        if get is not None and _is_hidden(el, get):
+            return 0, 0, 0, 0
+        if (get is not None and not muted and self.mute_furniture and tag not in _INLINE_TAGS
+                and tag not in ("body", "html")):
+            cls, ident = get("class"), get("id")
+            attrs = cls + " " + ident if cls and ident else cls or ident or ""
             if attrs and attr_weight(attrs) == -2:
                 muted = True
         is_link = in_link or tag == "a"
