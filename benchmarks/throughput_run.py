@@ -35,10 +35,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.spiders import SitemapSpider
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+# Scrapy is imported inside the functions, not here: the parse workers are spawned, and a
+# spawned process imports the parent's main module (this one, as __mp_main__). Importing
+# Scrapy and Twisted at the top cost each worker ~30 MB of RSS (measured) that a crawl run
+# by the ``newscrawl`` command does not pay, so the benchmark would measure itself.
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -95,7 +100,13 @@ class Sampler(threading.Thread):
         self.interval = interval
         self.crawler: Crawler | None = None
         self.samples: dict[int, float] = {}
+        self.samples_main: dict[int, float] = {}  # the crawl process alone, MB
+        self.samples_children: dict[int, list[float]] = {}  # each parse worker, MB
         self.peak_total_kb = 0
+        self.peak_main_kb = 0
+        self.peak_children_kb = 0
+        self.last_main_kb = 0
+        self.last_children_kb: list[int] = []
         self.child_cpu: dict[int, float] = {}
         self.series: list[tuple[float, int, float]] = []  # (seconds, responses, rss MB) once a second
         self.error: str | None = None
@@ -111,14 +122,19 @@ class Sampler(threading.Thread):
         return int(stats.get_value("response_received_count", 0) or 0) if stats is not None else 0
 
     def rss_kb(self) -> int:
-        total = _status_kb("self", "VmRSS")
+        """RSS of this process plus its descendants (each part kept in ``last_*``)."""
+        main = _status_kb("self", "VmRSS")
         self._ticks += 1
         if self._ticks % 20 == 1:  # walking /proc for new children is the costly part: once a second
             self._kids = _children(os.getpid())
+        kids = []
         for kid in self._kids:
-            total += _status_kb(kid, "VmRSS")
+            kids.append(_status_kb(kid, "VmRSS"))
             self.child_cpu[kid] = max(self.child_cpu.get(kid, 0.0), _cpu_seconds(kid))
-        return total
+        self.last_main_kb, self.last_children_kb = main, [k for k in kids if k]
+        self.peak_main_kb = max(self.peak_main_kb, main)
+        self.peak_children_kb = max(self.peak_children_kb, sum(kids))
+        return main + sum(kids)
 
     def sample(self) -> int:
         """Take one reading; returns the RSS in kB."""
@@ -128,6 +144,8 @@ class Sampler(threading.Thread):
         for threshold in self.thresholds:
             if count >= threshold and threshold not in self.samples:
                 self.samples[threshold] = rss / 1024
+                self.samples_main[threshold] = self.last_main_kb / 1024
+                self.samples_children[threshold] = [k / 1024 for k in self.last_children_kb]
         return rss
 
     def run(self) -> None:
@@ -154,6 +172,8 @@ def track_crawlers(sampler: Sampler) -> None:
 
     Why patch instead of adding an extension: ``full`` must be measured through
     ``run_crawl`` exactly as users call it, with no benchmark-only settings."""
+    from scrapy.crawler import Crawler
+
     original = Crawler.__init__
 
     def init(self: Crawler, *args: Any, **kwargs: Any) -> None:
@@ -166,13 +186,17 @@ def track_crawlers(sampler: Sampler) -> None:
 # --- the variants -----------------------------------------------------------------------------
 
 
-class BareSpider(SitemapSpider):
-    """Fetch everything the sitemap lists and do nothing with it."""
+def bare_spider() -> type:
+    """A stock ``SitemapSpider`` that fetches everything the sitemap lists and does nothing with it."""
+    from scrapy.spiders import SitemapSpider
 
-    name = "bench_bare"
+    class BareSpider(SitemapSpider):
+        name = "bench_bare"
 
-    def parse(self, response: Any, **kwargs: Any) -> None:
-        return None
+        def parse(self, response: Any, **kwargs: Any) -> None:
+            return None
+
+    return BareSpider
 
 
 def bare_settings() -> dict[str, Any]:
@@ -225,19 +249,24 @@ class NaiveStorePipeline:
         self.session.close()
 
 
-class NaiveSpider(SitemapSpider):
+def naive_spider() -> type:
     """trafilatura in the callback: title, author, date and text of every page."""
+    from scrapy.spiders import SitemapSpider
 
-    name = "bench_naive"
+    class NaiveSpider(SitemapSpider):
+        name = "bench_naive"
 
-    def parse(self, response: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        import trafilatura
+        def parse(self, response: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+            import trafilatura
 
-        extracted = trafilatura.extract(response.text, url=response.url, output_format="json", with_metadata=True)
-        if extracted:
-            doc = json.loads(extracted)
-            yield {"url": response.url, "title": doc.get("title"), "author": doc.get("author"),
-                   "date": doc.get("date"), "text": doc.get("text")}
+            extracted = trafilatura.extract(response.text, url=response.url, output_format="json",
+                                            with_metadata=True)
+            if extracted:
+                doc = json.loads(extracted)
+                yield {"url": response.url, "title": doc.get("title"), "author": doc.get("author"),
+                       "date": doc.get("date"), "text": doc.get("text")}
+
+    return NaiveSpider
 
 
 def naive_settings(db_path: Path) -> dict[str, Any]:
@@ -253,7 +282,9 @@ def naive_settings(db_path: Path) -> dict[str, Any]:
     }
 
 
-def crawl_with(spider: type[SitemapSpider], settings: dict[str, Any], sitemap: str) -> dict[str, Any]:
+def crawl_with(spider: type, settings: dict[str, Any], sitemap: str) -> dict[str, Any]:
+    from scrapy.crawler import CrawlerProcess
+
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, sitemap_urls=[sitemap])
@@ -289,10 +320,10 @@ def run(mode: str, sitemap: str, pages: int, db_path: Path) -> dict[str, Any]:
     wall = time.monotonic()
     if mode == "bare":
         settings = bare_settings()
-        stats = crawl_with(BareSpider, settings, sitemap)
+        stats = crawl_with(bare_spider(), settings, sitemap)
     elif mode == "naive":
         settings = naive_settings(db_path)
-        stats = crawl_with(NaiveSpider, settings, sitemap)
+        stats = crawl_with(naive_spider(), settings, sitemap)
     elif mode == "full":
         from crawler.runner import run_crawl
 
@@ -326,6 +357,11 @@ def run(mode: str, sitemap: str, pages: int, db_path: Path) -> dict[str, Any]:
         "peak_rss_mb": round(max(peak_self, sampler.peak_total_kb) / 1024, 1),
         "rss_samples": {str(k): round(v, 1) for k, v in sorted(sampler.samples.items())},
         "rss_series": sampler.series,
+        # The same readings split: the crawl process alone, and each child (parse worker).
+        "peak_main_rss_mb": round(sampler.peak_main_kb / 1024, 1),
+        "peak_children_rss_mb": round(sampler.peak_children_kb / 1024, 1),
+        "rss_main_samples": {str(k): round(v, 1) for k, v in sorted(sampler.samples_main.items())},
+        "rss_children_samples": {str(k): [round(c, 1) for c in v] for k, v in sorted(sampler.samples_children.items())},
         "sampler_error": sampler.error,
         "finish_reason": stats.get("finish_reason"),
         "settings": settings,
