@@ -55,9 +55,12 @@ class ParseOptions:
     min_body_chars: int = MIN_BODY_CHARS
 
 
+# (@rel first: a link without one is passed over before any string function runs)
+_CANONICAL = '//link[@rel and contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href'
+
+
 def _canonical(page: Page) -> str:
-    for href in page.tree.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href') + \
-            [page.meta.get("og:url", "")]:
+    for href in page.tree.xpath(_CANONICAL) + [page.meta.get("og:url", "")]:
         absolute = page.absolute(href)
         if absolute and absolute.startswith(("http://", "https://")) and same_site(absolute, page.url):
             return canonicalize(absolute)

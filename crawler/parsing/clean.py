@@ -23,11 +23,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from crawler.parsing.record import Crumb, Image, Record, Source
+from crawler.parsing.record import FIELD_NAMES, Crumb, Image, Record, Source
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url, sanitize_html
 
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e"
@@ -225,7 +225,7 @@ def clean_record(record: Record, script: str = "keep") -> CleanedRecord:
         if not any((source.name, source.account_id, source.author, source.channel, source.line)):
             source = None
     body_text = normalize_blocks(record.body_text or "")
-    values: dict[str, Any] = {f.name: getattr(record, f.name) for f in fields(Record)}
+    values: dict[str, Any] = {name: getattr(record, name) for name in FIELD_NAMES}
     values.update(
         title=normalize_text(record.title), title_raw=_opt(record.title_raw),
         title_spam_prefix=_opt(record.title_spam_prefix), breadcrumb=crumbs, category=_opt(record.category),

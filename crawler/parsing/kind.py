@@ -31,7 +31,7 @@ def not_article_reason(page: Page, blocks: list[str], published_at: str | None) 
     og_type = page.meta.get("og:type", "").lower()
     if og_type == "profile" and not markup:
         return "og:type is profile"
-    link_texts = {squash(t) for t in page.tree.xpath("//body//a//text()") if len(t.strip()) >= 8}
+    link_texts = {squash(t) for t in page.link_texts if len(t.strip()) >= 8}
     linked = sum(1 for b in blocks if b in link_texts)
     if linked >= 3 and linked * 2 >= len(blocks):
         return f"listing page ({linked} of {len(blocks)} blocks are link texts)"

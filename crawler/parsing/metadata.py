@@ -78,7 +78,7 @@ _HEADING_XPATH = ('//body//*[self::h1 or self::h2 or self::h3 or self::h4 or sel
 
 
 def _doc_title(page: Page) -> str:
-    return squash(" ".join(page.tree.xpath("//head/title//text()")))
+    return page.doc_title
 
 
 def _h1(page: Page) -> Any:
@@ -236,7 +236,7 @@ def strip_spam_prefix(raw: str, page: Page, other_titles: list[str], prefixes: t
         return rest, prefix
     stamped = 0
     marker = raw[: match.end()].strip()
-    for text in page.tree.xpath("//body//a//text()"):
+    for text in page.link_texts:
         text = text.strip()
         if text.startswith(marker) and text != raw and len(text) > len(marker) + 3:
             stamped += 1

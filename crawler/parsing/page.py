@@ -23,6 +23,8 @@ from crawler.parsing.encoding import decode_html
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _LOCAL = threading.local()
+_TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
+_LINK_TEXTS = etree.XPath("//body//a//text()", smart_strings=False)
 
 
 def _parser() -> lxml.html.HTMLParser:
@@ -187,8 +189,19 @@ class Page:
 
     @cached_property
     def base_url(self) -> str:
-        base = self.tree.xpath("//base/@href")
-        return urljoin(self.url, base[0].strip()) if base else self.url
+        # the first <base> with an href, as //base/@href[1] but without an XPath over the tree
+        href = next((h for el in self.tree.iter("base") if (h := el.get("href")) is not None), None)
+        return urljoin(self.url, href.strip()) if href is not None else self.url
+
+    @cached_property
+    def doc_title(self) -> str:
+        """The ``<title>`` text, white space collapsed (several extractors read it)."""
+        return squash(" ".join(_TITLE_TEXTS(self.tree)))
+
+    @cached_property
+    def link_texts(self) -> list[str]:
+        """Every text node inside a link of the body, in document order (plain strings)."""
+        return _LINK_TEXTS(self.tree)
 
     @cached_property
     def meta(self) -> dict[str, str]:
@@ -245,7 +258,7 @@ class Page:
             or self.meta.get("og:locale") or self.meta.get("language")
         # Chinese CMS templates often ship ``<html lang="en">``: a declared language is trusted
         # only when the title does not say otherwise (a Chinese title decides for zh).
-        title = squash(" ".join(self.tree.xpath("//head/title//text()")))[:200]
+        title = self.doc_title[:200]
         primary = re.split(r"[-_]", lang.strip())[0].lower() if lang else ""
         if primary not in ("ja", "ko") and _cjk_share(title) > 0.3 and not re.search(r"[\u3040-\u30ff]", title):
             return "zh"
