@@ -9,6 +9,7 @@ Editors (责任编辑, 编辑, 责编) are never authors; 来源 / 本文来自 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -268,20 +269,34 @@ def header_texts(page: Page, limit: int = 40) -> list[str]:
     return out[:limit]
 
 
+def _events_after(el: Any) -> Iterator[tuple[str, Any]]:
+    """What ``etree.iterwalk(root, events=("start", "end"))`` yields after ``el``'s end,
+    without walking (in Python) the whole page above it: each following sibling's
+    subtree, then the parent's end, then the parent's following siblings, and so up.
+    Comments and processing instructions only get a start and an end."""
+    node = el
+    while True:
+        for sib in node.itersiblings():
+            if isinstance(sib.tag, str):
+                yield from etree.iterwalk(sib, events=("start", "end"))
+            else:
+                yield "start", sib
+                yield "end", sib
+        node = node.getparent()
+        if node is None:
+            return
+        yield "end", node
+
+
 def _walk_header(page: Page, limit: int) -> list[str]:
     h1 = _h1(page)
     if h1 is None:
         return []
     out: list[str] = []
-    started = False
-    for event, node in etree.iterwalk(page.tree, events=("start", "end")):
-        if not started:
-            if event == "end" and node is h1:
-                started = True
-                text = (h1.tail or "").strip()
-                if text:
-                    out.append(text)
-            continue
+    text = (h1.tail or "").strip()
+    if text:
+        out.append(text)
+    for event, node in _events_after(h1):
         if not isinstance(node.tag, str):
             continue
         raw = node.text if event == "start" else node.tail
