@@ -13,10 +13,17 @@ goes unrecorded.
 Incremental: URLs stored by earlier runs are skipped unless a sitemap/feed lists them with
 a newer date or the profile's refresh window has passed; then they are fetched with
 If-None-Match / If-Modified-Since, and a 304 costs no parse.
+
+Memory: Scrapy schedules whatever a callback yields at once, so a sitemap of 20,000 articles
+used to put 20,000 Requests in the in-memory scheduler in its first seconds. The discovery
+callbacks now wait while the scheduler holds NEWSCRAWL_MAX_QUEUED requests (``_room``), and
+go on as it drains; with a shared Redis frontier the queue is not in this process and they
+never wait.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import Counter
@@ -45,6 +52,8 @@ SKIP_EXTENSIONS = re.compile(
 SKIP_PATHS = re.compile(r"/(?:login|logout|register|signup|signin|search|cart|account|wp-admin|wp-login|cmd\.php)\b",
                         re.I)
 DEFAULT_TEMPLATE_BUDGET = 50
+DEFAULT_MAX_QUEUED = 1000  # requests in the in-memory scheduler before discovery waits (NEWSCRAWL_MAX_QUEUED)
+ROOM_POLL = 0.05  # seconds between two looks at the scheduler while waiting for room
 
 
 class NewsSpider(scrapy.Spider):
@@ -90,11 +99,14 @@ class NewsSpider(scrapy.Spider):
         self.known_urls: set[str] = set()
         self.listing_pages = 0
         self.max_listing_pages = profile.max_listing_pages if profile else 10**9
+        self.max_queued = DEFAULT_MAX_QUEUED
+        self._waiting = 0  # callbacks waiting in _room for the scheduler to drain
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
+        spider.max_queued = crawler.settings.getint("NEWSCRAWL_MAX_QUEUED", DEFAULT_MAX_QUEUED)
         spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0))
         spider.script = (spider.profile.script if spider.profile else None) or crawler.settings.get(
             "NEWSCRAWL_SCRIPT") or "keep"
@@ -144,6 +156,8 @@ class NewsSpider(scrapy.Spider):
             entries = {"sitemap": parse_sitemap, "feed": parse_feed, "jsonfeed": parse_json_feed}.get(kind or "")
             if entries is not None:
                 for item in self._follow_entries(response, entries(response.body)):
+                    if isinstance(item, scrapy.Request):
+                        await self._room()
                     yield item
                 return
         except DiscoveryError as exc:
@@ -162,6 +176,8 @@ class NewsSpider(scrapy.Spider):
             if outcome.record is None:
                 self.non_articles[url_template(response.url)] += 1
         for item in self._follow_links(outcome.links):
+            if isinstance(item, scrapy.Request):
+                await self._room()
             yield item
 
     async def parse_article_page(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
@@ -219,6 +235,47 @@ class NewsSpider(scrapy.Spider):
                               meta={"listed_at": listed_at, "handle_httpstatus_list": [304]})
 
     # --- discovery -----------------------------------------------------------------------------
+
+    async def _room(self) -> None:
+        """Backpressure for discovered requests: wait while the scheduler already holds
+        ``max_queued`` of them and the crawl is moving (so it will take some soon).
+
+        Never waits when nothing in flight would drain the scheduler: when the downloader is
+        idle and the only responses being scraped are the callbacks waiting here (their own
+        bodies can fill Scrapy's scraper slot, which then stops all downloads), waiting would
+        be a deadlock, so the requests go to the scheduler as before. Nor with a shared Redis
+        frontier, or a scheduler that cannot tell its size."""
+        crawler = getattr(self, "crawler", None)
+        engine = getattr(crawler, "engine", None)
+        if self.max_queued <= 0 or self.shared is not None or engine is None:
+            return
+        if not self._queue_full(engine) or not self._draining(engine):
+            return
+        self.crawler.stats.inc_value("newscrawl/queue_waits")
+        self._waiting += 1
+        try:
+            while self._queue_full(engine) and self._draining(engine):
+                await asyncio.sleep(ROOM_POLL)
+        finally:
+            self._waiting -= 1
+
+    def _queue_full(self, engine: Any) -> bool:
+        scheduler = engine.scheduler
+        try:
+            queued = len(scheduler) if scheduler is not None else 0
+        except TypeError:  # a scheduler without __len__
+            return False
+        self.crawler.stats.max_value("newscrawl/queue_max", queued)
+        return queued >= self.max_queued
+
+    def _draining(self, engine: Any) -> bool:
+        """Whether something in flight will make the engine take requests from the scheduler."""
+        if not engine.running or engine.scheduler is None:
+            return False
+        if engine.downloader.active:
+            return True
+        slot = engine.scraper.slot
+        return slot is not None and len(slot.active) > self._waiting
 
     def _follow_entries(self, response: Response, entries: list[Entry]) -> Iterator[Any]:
         for entry in entries:
