@@ -157,6 +157,14 @@ class NewsSpider(scrapy.Spider):
             if entries is not None:
                 for item in self._follow_entries(response, entries(response.body)):
                     if isinstance(item, scrapy.Request):
+                        if self.shared is not None:
+                            # Scrapy takes one output of a callback per turn of its event loop,
+                            # which on a busy crawl process is about one per page parsed: the
+                            # shared frontier would only ever hold what this process is about to
+                            # take itself, and the other processes would find it empty. Straight
+                            # into the frontier, every process can take them at once.
+                            self.crawler.engine.crawl(item)
+                            continue
                         await self._room()
                     yield item
                 return

@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, text
 
 from crawler.cli import main
+from crawler.parsing.page import Page
 from crawler.parsing.record import Record
 from storage.db import connect
 from storage.models import Article
@@ -25,6 +27,9 @@ WORDS_ZH = ("经济 市场 政府 城市 学校 医院 科技 公司 交通 地�
             "港口 物流").split()
 WORDS_EN = ("market city school hospital company traffic metro bank travel farm energy movie music sport football "
             "match education culture history network phone car price salary invest court police port").split()
+
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def body(seed: int, extra: str = "", lang: str = "zh") -> str:
@@ -161,6 +166,21 @@ def test_postgres_index_is_kept_by_a_trigger(postgres_url: str) -> None:
         assert conn.execute(text("SELECT count(*) FROM newscrawl_search.docs")).scalar() == 4
         assert conn.execute(text("SELECT newscrawl_search.grams('买iPhone15手机，天')")).scalar() == \
             grams("买iPhone15手机，天")
+    repo.engine.dispose()
+
+
+def test_postgres_grams_equal_the_python_grams_on_real_pages(postgres_url: str) -> None:
+    """The SQL twin (migration s002) gives exactly what storage.search.grams gives, on real
+    Chinese and English news text and on edge cases (lone characters, runs at either end,
+    supplementary-plane CJK, newlines, empty text)."""
+    pages = sorted((ROOT / "tests" / "fixtures" / "pages").rglob("*.html"))[:30]
+    texts = [Page.from_bytes(p.read_bytes(), "http://example.com/").tree.text_content()[:4000] for p in pages]
+    texts += ["天", "天a", "a天", "天气\n预报 ok", "𠀀𠀁x𠀂", "，。", "", "only ascii words"]
+    repo = make_store(postgres_url)
+    with repo.engine.connect() as conn:
+        for value in texts:
+            assert conn.execute(text("SELECT newscrawl_search.grams(:v)"), {"v": value}).scalar() == grams(value)
+        assert conn.execute(text("SELECT newscrawl_search.grams(NULL)")).scalar() == ""
     repo.engine.dispose()
 
 
