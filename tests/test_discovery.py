@@ -239,8 +239,10 @@ def test_overlapping_runs_second_exits_at_once(tmp_path: Path) -> None:
     env = {**os.environ, "NEWSCRAWL_LOCK_DIR": str(tmp_path / "locks")}
     with LocalSite() as site:
         site.route("/", listing([f"/news/{n}.html" for n in range(1, 6)]))
+        # Slow enough that the first crawl is still running however long the second takes to
+        # start on a loaded machine (process start-up alone can take seconds there).
         for n in range(1, 6):
-            site.route(f"/news/{n}.html", article(n), delay=0.6)
+            site.route(f"/news/{n}.html", article(n), delay=6.0)
         cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--db", db, "--site", "slow", "--log-level", "WARNING",
                "--profile", "fast", site.url("/")]
         first = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

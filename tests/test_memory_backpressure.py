@@ -142,7 +142,7 @@ def test_a_sitemap_crawl_with_a_small_queue_records_every_url(tmp_path: Path) ->
     assert queue_max and int(queue_max.group(1)) <= 10, queue_max.group(0)
     with Session(connect(db)) as session:
         stored = set(session.scalars(select(Article.canonical_url)))
-        states = dict(session.execute(select(UrlState.url, UrlState.state)).tuples().all())
+        states = {url: state for url, state in session.execute(select(UrlState.url, UrlState.state))}
     assert stored == {u for i, u in enumerate(urls, 1) if i != 7}
     assert states[urls[6]] == "failed"
     assert all(url in states for url in urls)
