@@ -20,7 +20,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -28,7 +27,7 @@ import pytest
 from crawler.parsing.clean import to_traditional
 from storage.db import connect
 from storage.repository import Filters, Repository
-from tests.conftest import IN_CI, PG_ADMIN_URL, ROOT, _postgres_available
+from tests.conftest import ROOT, fresh_postgres
 from tests.localsite import LocalSite
 
 pytestmark = pytest.mark.e2e
@@ -108,19 +107,8 @@ def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('dedupe') / 'crawl.db'}"
         return
-    problem = _postgres_available()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required in CI: {problem}")
-        pytest.skip(f"PostgreSQL not available: {problem}")
-    import psycopg
-
-    name = f"newscrawl_e2e_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres("newscrawl_e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
