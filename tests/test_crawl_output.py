@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.localsite import LocalSite, article, listing
+from tests.terminal import run_on_terminal as on_terminal
 
 pytestmark = pytest.mark.e2e
 
@@ -27,24 +27,10 @@ def _site(site: LocalSite) -> None:
 def test_progress_line_on_a_terminal(tmp_path: Path) -> None:
     with LocalSite() as site:
         _site(site)
-        primary, secondary = pty.openpty()
-        proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", site.url("/"), "--profile", "fast",
-                                 "--db", f"sqlite:///{tmp_path / 'p.db'}", "--log-level", "WARNING"],
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=secondary, env=dict(os.environ))
-        os.close(secondary)
-        chunks = []
-        while True:
-            try:
-                data = os.read(primary, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        proc.wait(timeout=120)
-        os.close(primary)
-    text = b"".join(chunks).decode("utf-8", "replace")
-    assert proc.returncode == 0, text[-2000:]
+        code, text, _ = on_terminal([sys.executable, "-m", "crawler.cli", "crawl", site.url("/"), "--profile",
+                                     "fast", "--db", f"sqlite:///{tmp_path / 'p.db'}", "--log-level", "WARNING"],
+                                    stream="stderr", env=dict(os.environ), cwd=ROOT)
+    assert code == 0, text[-2000:]
     assert "pages " in text and "/s) · new " in text and "\r" in text
     assert "new 2" in text
 

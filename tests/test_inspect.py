@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import os
-import pty
 import subprocess
 import sys
 from dataclasses import replace
@@ -22,6 +21,7 @@ from storage.db import connect
 from storage.report import Selection, iter_records, stats
 from storage.repository import Rejected, Repository
 from tests.conftest import ROOT
+from tests.terminal import run_on_terminal as on_terminal
 from tests.test_search import make_record, make_store
 
 NEWSCRAWL = [sys.executable, "-m", "crawler.cli"]
@@ -33,23 +33,10 @@ def run_piped(*args: str) -> subprocess.CompletedProcess:
 
 def run_on_terminal(*args: str, columns: int = 100) -> str:
     """The command's stdout when it is a terminal (a pseudo-terminal)."""
-    leader, follower = pty.openpty()
     env = dict(os.environ, COLUMNS=str(columns), LINES="40")
-    proc = subprocess.Popen([*NEWSCRAWL, *args], stdout=follower, stderr=subprocess.PIPE, cwd=ROOT, env=env)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:  # the other end closed
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=120)
-    os.close(leader)
-    assert proc.returncode == 0, proc.stderr.read()
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    code, shown, errors = on_terminal([*NEWSCRAWL, *args], env=env, cwd=ROOT)
+    assert code == 0, errors
+    return shown.replace("\r\n", "\n")
 
 
 @pytest.fixture
