@@ -303,7 +303,7 @@ class _Batch:
             original = new.values["duplicate_of"] or article_id
             if (text_hash := new.values["content_hash"]) and text_hash not in self.hashes:
                 self.hashes[text_hash] = (article_id, original)
-            bands += [{"band": band, "key": key, "article_id": article_id} for band, key in new.band_keys]
+            bands += _band_rows(article_id, new.band_keys)
         if bands:
             self.session.execute(insert(LshBand.__table__), bands)
         self.keys_in_db |= self.pending_keys
@@ -337,6 +337,11 @@ class _Batch:
                 row.updated_at = entry["updated_at"]
         if new_rows:
             self.session.execute(insert(UrlState.__table__), new_rows)
+
+
+def _band_rows(article_id: int, band_keys: list[tuple[int, int]]) -> list[dict[str, int]]:
+    """``lsh_bands`` rows of one article: the near-duplicate index's one row shape."""
+    return [{"band": band, "key": key, "article_id": article_id} for band, key in band_keys]
 
 
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -464,8 +469,7 @@ class Repository:
     @staticmethod
     def _add_bands(session: Session, article_id: int, sig: bytes | None) -> None:
         if sig:
-            session.execute(insert(LshBand), [{"band": band, "key": key, "article_id": article_id}
-                                              for band, key in neardup.band_keys(sig)])
+            session.execute(insert(LshBand.__table__), _band_rows(article_id, neardup.band_keys(sig)))
 
     def _index(self, session: Session, article_id: int, body_text: str, replace: bool) -> bytes | None:
         """(Re)compute an article's signature and band keys; returns the signature."""
