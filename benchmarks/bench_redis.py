@@ -1,6 +1,6 @@
 """One crawl process vs two sharing a Redis frontier (``--redis``), same site, same PostgreSQL.
 
-Usage: ``python -m benchmarks.bench_redis [--pages N]`` (default 2,000; the generated site of
+Usage: ``python -m benchmarks.bench_redis [--pages N]`` (default 5,000; the generated site of
 ``benchmarks.sitegen``, served by nginx when available). Needs Redis at 127.0.0.1:6379 and
 PostgreSQL at 127.0.0.1:5432. Writes benchmarks/results/redis-latest.json.
 
@@ -47,7 +47,35 @@ def fresh_db() -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
-def run(processes: int, workers: int, sitemap: str, client: redis.Redis) -> dict:
+def cpu_seconds(names: tuple[str, ...]) -> float | None:
+    """CPU time used so far by the processes whose command name starts with one of ``names``,
+    their reaped children included (a PostgreSQL backend's time lands in the postmaster's
+    children when its connection closes). None when no such process is visible here."""
+    total, seen = 0, False
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        if name.startswith(names):
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+            seen = True
+    return total / os.sysconf("SC_CLK_TCK") if seen else None
+
+
+def _count(db: str) -> int:
+    with psycopg.connect(db) as conn:
+        return conn.execute("select count(*) from articles").fetchone()[0]
+
+
+def run(processes: int, workers: int, sitemap: str, pages: int, client: redis.Redis) -> dict:
+    """One measured crawl. The rate is pages over the time from starting the processes to the
+    last page being stored: what follows (each process waiting out its idle timeout on the
+    empty frontier, then closing) is reported as ``exit_s`` but is not crawling."""
     db = fresh_db()
     subprocess.run([sys.executable, "-m", "crawler.cli", "stats", "--db", db], capture_output=True, cwd=ROOT)
     for key in client.scan_iter("newscrawl:*"):
@@ -55,19 +83,36 @@ def run(processes: int, workers: int, sitemap: str, client: redis.Redis) -> dict
     cmd = [sys.executable, "-m", "crawler.cli", "crawl", sitemap, "--db", db, "--redis", REDIS_URL, "--profile", "fast",
            "--log-level", "WARNING", "-q", "-s", f"NEWSCRAWL_REDIS_IDLE_TIMEOUT={IDLE}",
            "-s", f"NEWSCRAWL_PARSE_WORKERS={workers}"]
+    components = {"postgresql": ("postgres",), "redis": ("redis-server",), "nginx": ("nginx",)}
+    before = {k: cpu_seconds(v) for k, v in components.items()}
+    children = os.times()
     started = time.monotonic()
     procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
              for _ in range(processes)]
+    stored_s = None
+    while any(p.poll() is None for p in procs):
+        if stored_s is None and _count(db) >= pages:
+            stored_s = time.monotonic() - started
+        time.sleep(0.2)
+    exit_s = time.monotonic() - started
     for proc in procs:
-        _, err = proc.communicate(timeout=1800)
+        _, err = proc.communicate(timeout=60)
         if proc.returncode != 0:
             raise RuntimeError(f"a crawl process failed (exit {proc.returncode}): {err[-2000:]}")
-    wall = time.monotonic() - started - IDLE
+    crawl_cpu = (os.times().children_user + os.times().children_system
+                 - children.children_user - children.children_system)
     with psycopg.connect(db) as conn:
         stored = conn.execute("select count(*) from articles").fetchone()[0]
         distinct = conn.execute("select count(distinct canonical_url) from articles").fetchone()[0]
-    return {"processes": processes, "parse_workers_each": workers, "wall_s": round(wall, 1), "stored": stored,
-            "stored_once": stored == distinct, "pages_per_s": round(stored / wall, 1)}
+    stored_s = stored_s or exit_s - IDLE
+    cpu_ms = {"crawl_processes": round(1000 * crawl_cpu / max(stored, 1), 2)}
+    for name, before_s in before.items():
+        after_s = cpu_seconds(components[name])
+        if before_s is not None and after_s is not None:
+            cpu_ms[name] = round(1000 * (after_s - before_s) / max(stored, 1), 2)
+    return {"processes": processes, "parse_workers_each": workers, "stored_s": round(stored_s, 1),
+            "exit_s": round(exit_s, 1), "stored": stored, "stored_once": stored == distinct,
+            "pages_per_s": round(stored / stored_s, 1), "cpu_ms_per_page": cpu_ms}
 
 
 LAYOUTS = {"one_per_core": (0, 0), "same_parse_processes": (2, 1)}  # parse workers: (1 process, each of 2)
@@ -75,7 +120,7 @@ LAYOUTS = {"one_per_core": (0, 0), "same_parse_processes": (2, 1)}  # parse work
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--pages", type=int, default=5000)
     args = parser.parse_args()
     site = ROOT / "benchmarks" / f".site-{args.pages}"
     generate_site(site, args.pages, DEFAULT_SEED)  # reused when it is already there
@@ -84,9 +129,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, SiteServer(site, Path(tmp) / "overlay", "auto") as server:
         sitemap = write_discovery(Path(tmp) / "overlay", server.origin, args.pages, DEFAULT_SEED)
         for name, (workers_one, workers_two) in LAYOUTS.items():
-            one, two = run(1, workers_one, sitemap, client), run(2, workers_two, sitemap, client)
+            one = run(1, workers_one, sitemap, args.pages, client)
+            two = run(2, workers_two, sitemap, args.pages, client)
             layouts[name] = {"one": one, "two": two, "ratio": round(two["pages_per_s"] / one["pages_per_s"], 2)}
-    result = {"pages": args.pages, "target_ratio": 1.6, "layouts": layouts,
+    result = {"pages": args.pages, "target_ratio": 1.6, "server": server.kind, "layouts": layouts,
               "machine": {"platform": platform.platform(), "python": platform.python_version(),
                           "cpu_count": os.cpu_count()},
               "timestamp": datetime.now(UTC).isoformat(timespec="seconds")}

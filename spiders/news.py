@@ -394,6 +394,7 @@ class SharedFrontier:
         self.workers_key = f"{prefix}:workers"
         self.last_active = time.monotonic()
         self.joined = False
+        self.wake: Any = None
 
     def join(self) -> None:
         if not self.joined:
@@ -404,10 +405,34 @@ class SharedFrontier:
         self.last_active = time.monotonic()
 
     def idle(self, spider: Any = None) -> None:
-        if time.monotonic() - self.last_active < self.timeout:
+        remaining = self.timeout - (time.monotonic() - self.last_active)
+        if remaining > 0:
+            self._wake_at_timeout(remaining)
             raise DontCloseSpider
 
+    def _wake_at_timeout(self, remaining: float) -> None:
+        """Look again the moment the timeout ends. Scrapy only re-sends spider_idle on its
+        5-second heartbeat, which made a process linger up to 5 s past its timeout."""
+        from twisted.internet import reactor
+
+        if self.wake is None or not self.wake.active():
+            self.wake = reactor.callLater(remaining + 0.05, self._close_if_still_idle)
+
+    def _close_if_still_idle(self) -> None:
+        engine = self.crawler.engine
+        if engine is None or engine.spider is None or not engine.spider_is_idle():
+            return  # work arrived; the engine sends spider_idle again when it runs out
+        remaining = self.timeout - (time.monotonic() - self.last_active)
+        if remaining > 0:
+            self._wake_at_timeout(remaining)
+        else:
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(engine.close_spider_async(reason="finished"))
+
     def close(self) -> None:
+        if self.wake is not None and self.wake.active():
+            self.wake.cancel()
         if not self.joined:
             return
         self.joined = False

@@ -68,3 +68,28 @@ def test_two_processes_share_one_frontier(redis_client, postgres_url: str) -> No
     assert len(list(repo.iter_records(Filters(include_duplicates=True)))) == PAGES
     assert not list(redis_client.scan_iter("newscrawl:*")), "the run's keys are cleaned up"
     assert elapsed < 280
+
+
+def test_process_exits_when_the_idle_timeout_ends(redis_client, postgres_url: str) -> None:
+    """A process leaves an empty frontier right after NEWSCRAWL_REDIS_IDLE_TIMEOUT, not at
+    Scrapy's next 5-second idle heartbeat (which made it linger up to 5 s longer)."""
+    import json
+    from datetime import datetime
+
+    timeout = 2.0
+    with LocalSite() as site:
+        site.route("/", listing([f"/news/{n}.html" for n in range(1, 4)]))
+        for n in range(1, 4):
+            site.route(f"/news/{n}.html", article(n, title=f"Idle timeout story {n} for the test"))
+        cmd = [sys.executable, "-m", "crawler.cli", "crawl", site.url("/"), "--db", postgres_url, "--redis", REDIS_URL,
+               "--profile", "fast", "--log-format", "json", "-s", f"NEWSCRAWL_REDIS_IDLE_TIMEOUT={timeout}"]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
+    closing = [datetime.fromisoformat(e["time"]) for e in lines if "Closing spider (finished)" in e.get("message", "")]
+    assert closing, proc.stderr[-2000:]
+    records = list(Repository(connect(postgres_url)).iter_records(Filters(include_duplicates=True)))
+    assert len(records) == 3
+    last_fetch = max(datetime.fromisoformat(r.fetched_at) for r in records)
+    gap = (closing[0] - last_fetch).total_seconds()
+    assert timeout <= gap < timeout + 1.5, gap

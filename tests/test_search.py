@@ -1,5 +1,5 @@
 """Full-text search: the indexed text (CJK bigrams), query building, and search over real
-SQLite (FTS5 index beside the store) and PostgreSQL (tsvector kept by a trigger) stores:
+SQLite (FTS5 index beside the store) and PostgreSQL (tsvectors built by search) stores:
 2-character Chinese words, longer words, phrases, English, filters, updates and deletes."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from storage.db import connect
 from storage.models import Article
 from storage.report import Selection
 from storage.repository import Repository
-from storage.search import SearchError, SqliteIndex, fts5_query, grams, query_phrases, search, snippet
+from storage.search import PgIndex, SearchError, SqliteIndex, fts5_query, grams, query_phrases, search, snippet
 
 WORDS_ZH = ("经济 市场 政府 城市 学校 医院 科技 公司 交通 地铁 银行 旅游 农业 环境 能源 电影 音乐 体育 足球 "
             "比赛 教育 文化 历史 工程 网络 手机 汽车 房价 工资 消费 投资 法律 法院 警方 消防 海关 机场 铁路 "
@@ -160,12 +160,56 @@ def test_sqlite_index_lives_beside_the_store_and_rebuilds(sqlite_url: str) -> No
     assert not any("fts" in name for name in names)
 
 
-def test_postgres_index_is_kept_by_a_trigger(postgres_url: str) -> None:
+def test_postgres_index_is_built_by_search(postgres_url: str) -> None:
+    """Writes only queue the articles (migration s003); a search builds their documents, once."""
     repo = make_store(postgres_url)
+    count = "SELECT count(*) FROM newscrawl_search.{}"
     with repo.engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM newscrawl_search.docs")).scalar() == 4
+        assert conn.execute(text(count.format("docs"))).scalar() == 0
+        assert conn.execute(text(count.format("pending"))).scalar() == 4
+    assert ids(search(repo.engine, "天气", Selection())) == [1, 2]
+    with repo.engine.connect() as conn:
+        assert conn.execute(text(count.format("docs"))).scalar() == 4
+        assert conn.execute(text(count.format("pending"))).scalar() == 0
         assert conn.execute(text("SELECT newscrawl_search.grams('买iPhone15手机，天')")).scalar() == \
             grams("买iPhone15手机，天")
+    assert PgIndex(repo.engine).sync() == 0
+    with repo.engine.begin() as conn:  # an edit that leaves the text alone queues nothing
+        conn.execute(text("UPDATE articles SET category = 'other' WHERE id = 1"))
+        assert conn.execute(text(count.format("pending"))).scalar() == 0
+        conn.execute(text("UPDATE articles SET body_text = body_text || '天气' WHERE id = 3"))
+        assert conn.execute(text(count.format("pending"))).scalar() == 1
+    assert 3 in ids(search(repo.engine, "天气", Selection(duplicates="include")))
+    assert PgIndex(repo.engine).rebuild() == 4
+    with repo.engine.begin() as conn:  # deleting an article deletes its document and queue entry
+        conn.execute(text("UPDATE articles SET title = '天气' WHERE id = 4"))
+        conn.execute(text("DELETE FROM articles WHERE id = 4"))
+        assert conn.execute(text(count.format("docs"))).scalar() == 3
+        assert conn.execute(text(count.format("pending"))).scalar() == 0
+    repo.engine.dispose()
+
+
+def test_postgres_backlog_sync_reports_progress_and_shares_work(postgres_url: str) -> None:
+    """A backlog is indexed in batches with progress; two syncs at once never index an
+    article twice and together index every one."""
+    import threading
+
+    repo = Repository(connect(postgres_url))
+    repo.store_batch([make_record(n, title=f"天气 {n}", lang="en") for n in range(10, 70)])
+    seen: list[int] = []
+    assert PgIndex(repo.engine).sync(batch=25, progress=seen.append) == 60
+    assert seen == [25, 50, 60]
+    PgIndex(repo.engine).rebuild()
+    with repo.engine.begin() as conn:
+        conn.execute(text("INSERT INTO newscrawl_search.pending SELECT id FROM articles"))
+    counts: list[int] = []
+    threads = [threading.Thread(target=lambda: counts.append(PgIndex(repo.engine).sync(batch=5))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(counts) == 60
+    assert len(ids(search(repo.engine, "天气", Selection(limit=None)))) == 60
     repo.engine.dispose()
 
 

@@ -13,7 +13,7 @@ import json
 import shutil
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
@@ -285,13 +285,16 @@ def _print_versions(history: list[dict[str, Any]]) -> None:
 @_filter_options
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most N hits; 0: all.")
 @_format_options
-@click.option("--reindex", is_flag=True, help="SQLite: rebuild the search index from scratch first.")
+@click.option("--reindex", is_flag=True, help="Rebuild the search index from scratch first.")
 def search(query: str, db_url: str | None, site: str | None, category: str | None, since: str | None,
            until: str | None, duplicates: str | None, include_duplicates: bool, limit: int, as_json: bool,
            as_csv: bool, as_table: bool, reindex: bool) -> None:
     """Full-text search over title, summary and body, best match first. Words and
     "quoted phrases" must all match; Chinese works without spaces (天气, 天气预报).
     A table on a terminal, JSON Lines (the record plus score and snippet) when piped.
+
+    The index is brought up to date first: articles stored since the last search are
+    indexed now, so the first search after a large crawl takes longer (progress on stderr).
 
     \b
     Example:
@@ -304,9 +307,10 @@ def search(query: str, db_url: str | None, site: str | None, category: str | Non
     selection = _selection(site, category, since, until, duplicates, include_duplicates, limit)
     repo = open_repo(db_url)
     try:
-        if reindex and repo.engine.dialect.name == "sqlite":
-            fts.SqliteIndex(repo.engine).rebuild()
-        hits = fts.search(repo.engine, query, selection)
+        if reindex:
+            postgres = repo.engine.dialect.name == "postgresql"
+            (fts.PgIndex(repo.engine) if postgres else fts.SqliteIndex(repo.engine)).rebuild()
+        hits = fts.search(repo.engine, query, selection, progress=_indexing_progress())
     except fts.SearchError as exc:
         raise click.ClickException(str(exc)) from exc
     found = list(fts.iter_hits_records(repo.engine, hits))
@@ -317,6 +321,13 @@ def search(query: str, db_url: str | None, site: str | None, category: str | Non
         print_table(records, {k: v["snippet"] for k, v in extra.items()})
     else:
         _emit(records, mode, extra)
+
+
+def _indexing_progress() -> Callable[[int], None]:
+    """Reports, on stderr, how many articles a search has indexed so far."""
+    def report(done: int) -> None:
+        click.echo(f"search index: {done} articles indexed", err=True)
+    return report
 
 
 @main.command()
