@@ -9,17 +9,23 @@ table with its reason (and its raw page, when kept). Cleaning uses the site prof
 hash and near-duplicate index are. Writes are batched and run on one worker thread so a
 slow commit never blocks the reactor; each batch commits the records together with their
 URLs' crawl state and raw pages (``RawPage`` items, yielded by the spider when
-NEWSCRAWL_KEEP_RAW is on).
+NEWSCRAWL_KEEP_RAW is on). A batch is written when it holds NEWSCRAWL_BATCH_SIZE items,
+when its oldest item has waited NEWSCRAWL_FLUSH_SECONDS (a slow, polite crawl still shows
+its records within seconds), and as soon as the crawl goes idle (with a shared frontier a
+process may wait a while for more work: what it has is stored meanwhile).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from crawler.outcomes import Failed, Skipped
@@ -108,7 +114,9 @@ class StorePipeline:
         self.crawler = crawler
         self.db_url = crawler.settings.get("NEWSCRAWL_DB")
         self.batch_size = crawler.settings.getint("NEWSCRAWL_BATCH_SIZE", 100)
+        self.max_wait = crawler.settings.getfloat("NEWSCRAWL_FLUSH_SECONDS", 5.0)
         self.buffer: list[Record | Rejected | RawPage | Failed | Skipped] = []
+        self.buffer_since = 0.0
         self.spill: SpillFile | None = None
         self.disk_full = False
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawl-store")
@@ -117,7 +125,14 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline._idle, signal=signals.spider_idle)
+        return pipeline
+
+    def _idle(self, spider: Any = None) -> None:
+        """Nothing left to crawl for now: store what is buffered instead of waiting for more."""
+        if self.buffer:
+            deferred_from_coro(self._flush())
 
     def open_spider(self, spider: Any = None) -> None:
         self.repo = Repository(connect(self.db_url))
@@ -160,8 +175,10 @@ class StorePipeline:
                     logger.error("not stored: %s", exc)
                     self.crawler.stats.inc_value("newscrawl/store_errors")
                     return item
+            if not self.buffer:
+                self.buffer_since = time.monotonic()
             self.buffer.append(item)
-            if len(self.buffer) >= self.batch_size:
+            if len(self.buffer) >= self.batch_size or time.monotonic() - self.buffer_since >= self.max_wait:
                 await self._flush()
         return item
 

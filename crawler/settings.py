@@ -53,7 +53,8 @@ ITEM_PIPELINES = {
 
 NEWSCRAWL_DB = None  # None: $NEWSCRAWL_DB, else sqlite:///newscrawl.db
 NEWSCRAWL_PARSE_WORKERS = 0  # processes that parse pages; 0 parses in the crawl process
-NEWSCRAWL_BATCH_SIZE = 100
+NEWSCRAWL_BATCH_SIZE = 100  # items per transaction
+NEWSCRAWL_FLUSH_SECONDS = 5.0  # ...or fewer, once the oldest has waited this long
 # Discovered requests (sitemaps, feeds, listing links) held in the in-memory scheduler before
 # the spider waits for it to drain: a 20,000-URL sitemap no longer sits in memory as 20,000
 # Requests. 0 turns the wait off. Not used with a Redis frontier.
