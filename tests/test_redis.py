@@ -93,3 +93,29 @@ def test_process_exits_when_the_idle_timeout_ends(redis_client, postgres_url: st
     last_fetch = max(datetime.fromisoformat(r.fetched_at) for r in records)
     gap = (closing[0] - last_fetch).total_seconds()
     assert timeout <= gap < timeout + 1.5, gap
+
+
+def test_an_idle_process_takes_new_work_at_once(redis_client, postgres_url: str) -> None:
+    """Two processes start on one seed: one takes it, the other finds the frontier empty. The
+    idle one must start on the links the first adds within a second, not at Scrapy's next
+    5-second idle heartbeat."""
+    with LocalSite() as site:
+        site.route("/", listing([f"/news/{n}.html" for n in range(1, 41)]))
+        for n in range(1, 41):
+            site.route(f"/news/{n}.html", article(n, title=f"Idle process story {n} for the test"), delay=0.3)
+        procs = []
+        for agent in ("proc-a", "proc-b"):
+            cmd = [sys.executable, "-m", "crawler.cli", "crawl", site.url("/"), "--db", postgres_url, "--redis",
+                   REDIS_URL, "--profile", "fast", "--log-level", "WARNING", "-s", "NEWSCRAWL_REDIS_IDLE_TIMEOUT=3",
+                   "-s", "CONCURRENT_REQUESTS=2", "-s", f"USER_AGENT={agent}"]
+            procs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        outputs = [p.communicate(timeout=120) for p in procs]
+        log = list(site.log)
+    for proc, (_, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err[-2000:]
+    seed_taker = next(h["User-Agent"] for path, _, h in log if path == "/")
+    other = "proc-b" if seed_taker == "proc-a" else "proc-a"
+    articles = [(t, h["User-Agent"]) for path, t, h in log if path.startswith("/news/")]
+    first_article = min(t for t, _ in articles)
+    first_by_other = min(t for t, agent in articles if agent == other)
+    assert first_by_other - first_article < 1.5, first_by_other - first_article
