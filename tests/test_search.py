@@ -241,3 +241,20 @@ def test_search_command(sqlite_url: str) -> None:
     assert as_csv.output.splitlines()[0].startswith("url,") and "Climate change report" in as_csv.output
     empty = runner.invoke(main, ["search", "，", "--db", sqlite_url])
     assert empty.exit_code != 0 and "nothing to search for" in empty.output
+
+
+def test_index_command_catches_up_then_has_nothing_to_do(db_url: str) -> None:
+    """``newscrawl index`` indexes what crawls queued (both backends); run again it finds
+    nothing new, and ``--rebuild`` indexes everything again; searches then match."""
+    make_store(db_url).engine.dispose()
+    runner = CliRunner()
+    first = runner.invoke(main, ["index", "--db", db_url])
+    assert first.exit_code == 0, first.output
+    assert "search index: 4 articles indexed" in first.output
+    again = runner.invoke(main, ["index", "--db", db_url])
+    assert "search index: 0 articles indexed" in again.output
+    rebuilt = runner.invoke(main, ["index", "--rebuild", "--db", db_url])
+    assert "search index: 4 articles indexed" in rebuilt.output
+    engine = connect(db_url)
+    assert ids(search(engine, "天气", Selection(), sync=False)) == [1, 2]
+    engine.dispose()

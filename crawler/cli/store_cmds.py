@@ -1,4 +1,4 @@
-"""Commands that read the store: ``list``, ``show``, ``search``, ``stats`` and ``export``.
+"""Commands that read the store: ``list``, ``show``, ``search``, ``index``, ``stats`` and ``export``.
 
 Output follows one rule: on a terminal, a table for people; when stdout is a pipe or a
 file, JSON Lines (one record a line) for programs. ``--json``, ``--csv`` and ``--table``
@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import sqlite3
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -321,6 +323,35 @@ def search(query: str, db_url: str | None, site: str | None, category: str | Non
         print_table(records, {k: v["snippet"] for k, v in extra.items()})
     else:
         _emit(records, mode, extra)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--rebuild", is_flag=True, help="Index every article again, from scratch.")
+def index(db_url: str | None, rebuild: bool) -> None:
+    """Bring the full-text search index up to date now, instead of at the next search.
+
+    Crawls only queue what they store; searching indexes the queue first. After a large
+    crawl, run this (for example right after a scheduled crawl) so the next search is quick.
+
+    \b
+    Example:
+      newscrawl index --db postgresql://localhost/news
+    """
+    from storage import search as fts
+
+    repo = open_repo(db_url)
+    started = time.monotonic()
+    try:
+        if repo.engine.dialect.name == "postgresql":
+            pg = fts.PgIndex(repo.engine)
+            done = pg.rebuild(progress=_indexing_progress()) if rebuild else pg.sync(progress=_indexing_progress())
+        else:
+            sqlite = fts.SqliteIndex(repo.engine)
+            done = sqlite.rebuild() if rebuild else sqlite.sync()
+    except (fts.SearchError, sqlite3.Error) as exc:
+        raise click.ClickException(f"cannot update the search index: {exc}") from exc
+    click.echo(f"search index: {done} articles indexed in {time.monotonic() - started:.1f} s", err=True)
 
 
 def _indexing_progress() -> Callable[[int], None]:
