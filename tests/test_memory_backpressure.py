@@ -146,3 +146,20 @@ def test_a_sitemap_crawl_with_a_small_queue_records_every_url(tmp_path: Path) ->
     assert stored == {u for i, u in enumerate(urls, 1) if i != 7}
     assert states[urls[6]] == "failed"
     assert all(url in states for url in urls)
+
+
+def test_what_a_spawned_parse_worker_imports_stays_light() -> None:
+    """A parse worker is spawned: it re-imports the parent's main module (``crawler.cli`` for
+    the ``newscrawl`` command) and the parser. Neither may pull in SQLAlchemy, Scrapy or
+    Twisted, which cost each worker ~40 MB they never use."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys, crawler.cli, crawler.parsepool, crawler.parsing, storage.checks; "
+            "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in "
+            "('sqlalchemy', 'scrapy', 'twisted', 'alembic')}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]", out.stdout

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from storage.db import StorageError, connect
+from storage.errors import StorageError  # not storage.db: see open_repo
 
 EXIT_LOST = 1
 DB_OPTION = click.option("--db", "db_url", metavar="URL", envvar="NEWSCRAWL_DB",
@@ -16,7 +16,11 @@ DB_OPTION = click.option("--db", "db_url", metavar="URL", envvar="NEWSCRAWL_DB",
 
 
 def open_repo(db_url: str | None) -> Any:
-    """The repository over ``db_url``; a database problem becomes a one-line CLI error."""
+    """The repository over ``db_url``; a database problem becomes a one-line CLI error.
+
+    SQLAlchemy is imported here, not at the top: a crawl's parse workers are spawned and
+    re-import the command's main module, and they need no database (15 MB each)."""
+    from storage.db import connect
     from storage.repository import Repository
 
     try:

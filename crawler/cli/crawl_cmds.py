@@ -21,7 +21,13 @@ from crawler.cli import main
 from crawler.cli.common import DB_OPTION, EXIT_LOST, open_repo, parse_date_option
 from crawler.cli.store_cmds import print_table
 from crawler.lock import EXIT_LOCKED, AlreadyRunning, SiteLock
-from storage.db import database_url
+
+
+def database_url(db_url: str | None) -> str:
+    """The store's URL (imported late: see ``crawler.cli.common.open_repo``)."""
+    from storage.db import database_url as resolve
+
+    return resolve(db_url)
 
 
 @main.command()
