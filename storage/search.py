@@ -33,6 +33,7 @@ matching ignores case.
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -41,7 +42,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import InternalError, ProgrammingError
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -50,6 +51,7 @@ _TERM = re.compile(r'"([^"]*)"?|(\S+)')
 _WORDISH = re.compile(r"\w", re.UNICODE)
 FTS_TABLE = "articles_fts"
 PG_SCHEMA = "newscrawl_search"
+logger = logging.getLogger(__name__)
 
 
 class SearchError(Exception):
@@ -289,11 +291,25 @@ def _pg_hits(engine: Engine, query: str, selection, limit: int | None) -> list[H
 
 
 def _pg_sync(engine: Engine, progress: Callable[[int], None] | None) -> None:
+    """Index what is queued before a search. A reader that may not write (a read-only role or
+    a standby) still searches what is indexed, and is told what it misses."""
     try:
         PgIndex(engine).sync(progress=progress)
-    except ProgrammingError as exc:  # no newscrawl_search schema: _pg_hits says so
-        if "newscrawl_search" not in str(exc):
+    except ProgrammingError as exc:
+        if "newscrawl_search" in str(exc) and "permission denied" not in str(exc):
+            return  # no search schema at all: _pg_hits says so
+        if "permission denied" not in str(exc):
             raise
+        _read_only(exc)
+    except InternalError as exc:
+        if "read-only" not in str(exc):
+            raise
+        _read_only(exc)
+
+
+def _read_only(exc: Exception) -> None:
+    logger.warning("search index not brought up to date (%s); searching what is already indexed; "
+                   "`newscrawl index` with a role that may write catches it up", str(exc).splitlines()[0])
 
 
 def search(engine: Engine, query: str, selection, sync: bool = True,  # noqa: ANN001

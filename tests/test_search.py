@@ -258,3 +258,34 @@ def test_index_command_catches_up_then_has_nothing_to_do(db_url: str) -> None:
     engine = connect(db_url)
     assert ids(search(engine, "天气", Selection(), sync=False)) == [1, 2]
     engine.dispose()
+
+
+def test_postgres_search_by_a_read_only_role_searches_what_is_indexed(postgres_url: str, caplog) -> None:
+    """A role that may only read cannot index the queue: its search still answers from what
+    is indexed and says that the index is behind."""
+    import logging
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    repo = make_store(postgres_url)
+    assert ids(search(repo.engine, "天气", Selection())) == [1, 2]  # indexed by a writer
+    repo.store_batch([make_record(7, title="天气 again", lang="en")])  # queued, not indexed
+    role = f"nc_reader_{uuid.uuid4().hex[:6]}"
+    with repo.engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA public, newscrawl_search TO {role}"))
+        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public, newscrawl_search TO {role}"))
+    reader = create_engine(make_url(repo.engine.url).set(username=role))
+    try:
+        with caplog.at_level(logging.WARNING, logger="storage.search"):
+            assert ids(search(reader, "天气", Selection())) == [1, 2]
+        assert "search index not brought up to date" in caplog.text
+    finally:
+        reader.dispose()
+        with repo.engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
+        repo.engine.dispose()
+    assert len(ids(search(connect(postgres_url), "天气", Selection()))) == 3  # a writer catches up
