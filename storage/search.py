@@ -42,7 +42,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import InternalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -150,9 +150,9 @@ class SqliteIndex:
         conn.execute("ATTACH DATABASE ? AS store", (f"file:{quote(str(self.store))}?mode=ro",))
         return conn
 
-    def sync(self, batch: int = 500) -> int:
+    def sync(self, batch: int = 500, progress: Callable[[int], None] | None = None) -> int:
         """Index what changed since the last sync; returns how many articles were (re)indexed
-        or removed."""
+        or removed. ``progress`` is told the count so far after each batch of a backlog."""
         conn = self._connect()
         try:
             gone = [r[0] for r in conn.execute(
@@ -179,16 +179,18 @@ class SqliteIndex:
                 conn.executemany("INSERT OR REPLACE INTO indexed VALUES (?, ?, ?, ?)",
                                  [(r[0], r[4], r[5], r[6]) for r in rows])
                 conn.execute("COMMIT")
+                if progress is not None and len(changed) > batch:
+                    progress(start + len(part))
             return len(gone) + len(changed)
         finally:
             conn.close()
 
-    def rebuild(self) -> int:
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Drop the index and build it again from the store."""
         self.path.unlink(missing_ok=True)
         for suffix in ("-wal", "-shm"):
             Path(str(self.path) + suffix).unlink(missing_ok=True)
-        return self.sync()
+        return self.sync(progress=progress)
 
     def query(self, query: str, where: str, params: list, limit: int | None) -> list[Hit]:
         match = fts5_query(query)
@@ -210,11 +212,6 @@ class PgIndex:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def pending(self) -> int:
-        """How many articles wait to be (re)indexed."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(text(f"SELECT count(*) FROM {PG_SCHEMA}.pending")).scalar() or 0)
 
     def sync(self, batch: int = 1000, progress: Callable[[int], None] | None = None) -> int:
         """Build the documents of pending articles, ``batch`` per transaction; returns how many.
@@ -290,33 +287,35 @@ def _pg_hits(engine: Engine, query: str, selection, limit: int | None) -> list[H
         return [Hit(int(r[0]), float(r[1])) for r in conn.execute(stmt)]
 
 
+def index_for(engine: Engine) -> SqliteIndex | PgIndex:
+    """The search index of a store, whichever its backend: both have ``sync`` and
+    ``rebuild``, each taking an optional ``progress`` callback."""
+    return PgIndex(engine) if engine.dialect.name == "postgresql" else SqliteIndex(engine)
+
+
 def _pg_sync(engine: Engine, progress: Callable[[int], None] | None) -> None:
     """Index what is queued before a search. A reader that may not write (a read-only role or
-    a standby) still searches what is indexed, and is told what it misses."""
+    a standby) still searches what is indexed, and is told what it misses; a database
+    without the search schema is left to ``_pg_hits`` to explain."""
+    from psycopg import errors
+
     try:
         PgIndex(engine).sync(progress=progress)
-    except ProgrammingError as exc:
-        if "newscrawl_search" in str(exc) and "permission denied" not in str(exc):
-            return  # no search schema at all: _pg_hits says so
-        if "permission denied" not in str(exc):
+    except DBAPIError as exc:
+        cause = exc.orig
+        if isinstance(cause, errors.UndefinedTable | errors.InvalidSchemaName):
+            return
+        if not isinstance(cause, errors.InsufficientPrivilege | errors.ReadOnlySqlTransaction):
             raise
-        _read_only(exc)
-    except InternalError as exc:
-        if "read-only" not in str(exc):
-            raise
-        _read_only(exc)
-
-
-def _read_only(exc: Exception) -> None:
-    logger.warning("search index not brought up to date (%s); searching what is already indexed; "
-                   "`newscrawl index` with a role that may write catches it up", str(exc).splitlines()[0])
+        logger.warning("search index not brought up to date (%s); searching what is already indexed; "
+                       "`newscrawl index` with a role that may write catches it up", str(cause).splitlines()[0])
 
 
 def search(engine: Engine, query: str, selection, sync: bool = True,  # noqa: ANN001
            progress: Callable[[int], None] | None = None) -> list[Hit]:
     """Article ids matching ``query`` within ``selection`` (site, dates, duplicates, limit),
     best first. ``sync`` brings the index up to date first; ``progress`` is told how many
-    PostgreSQL documents were built so far when there was a backlog."""
+    articles were indexed so far when there was a backlog."""
     query_phrases(query)  # an empty query is an error on every backend
     if engine.dialect.name == "postgresql":
         if sync:
@@ -325,7 +324,7 @@ def search(engine: Engine, query: str, selection, sync: bool = True,  # noqa: AN
     index = SqliteIndex(engine)
     try:
         if sync:
-            index.sync()
+            index.sync(progress=progress)
     except sqlite3.Error as exc:
         raise SearchError(f"cannot update the search index {index.path}: {exc}") from exc
     where, params = _sqlite_where(selection)

@@ -289,3 +289,13 @@ def test_postgres_search_by_a_read_only_role_searches_what_is_indexed(postgres_u
             conn.execute(text(f"DROP ROLE {role}"))
         repo.engine.dispose()
     assert len(ids(search(connect(postgres_url), "天气", Selection()))) == 3  # a writer catches up
+
+
+def test_sqlite_backlog_sync_reports_progress(sqlite_url: str) -> None:
+    """The SQLite index reports a backlog's progress batch by batch, like the PostgreSQL one."""
+    repo = Repository(connect(sqlite_url))
+    repo.store_batch([make_record(n, title=f"天气 {n}", lang="en") for n in range(10, 70)])
+    seen: list[int] = []
+    assert SqliteIndex(repo.engine).sync(batch=25, progress=seen.append) == 60
+    assert seen == [25, 50, 60]
+    repo.engine.dispose()

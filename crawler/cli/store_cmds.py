@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -310,9 +310,8 @@ def search(query: str, db_url: str | None, site: str | None, category: str | Non
     repo = open_repo(db_url)
     try:
         if reindex:
-            postgres = repo.engine.dialect.name == "postgresql"
-            (fts.PgIndex(repo.engine) if postgres else fts.SqliteIndex(repo.engine)).rebuild()
-        hits = fts.search(repo.engine, query, selection, progress=_indexing_progress())
+            fts.index_for(repo.engine).rebuild(progress=_report_indexed)
+        hits = fts.search(repo.engine, query, selection, progress=_report_indexed)
     except fts.SearchError as exc:
         raise click.ClickException(str(exc)) from exc
     found = list(fts.iter_hits_records(repo.engine, hits))
@@ -342,23 +341,17 @@ def index(db_url: str | None, rebuild: bool) -> None:
 
     repo = open_repo(db_url)
     started = time.monotonic()
+    index = fts.index_for(repo.engine)
     try:
-        if repo.engine.dialect.name == "postgresql":
-            pg = fts.PgIndex(repo.engine)
-            done = pg.rebuild(progress=_indexing_progress()) if rebuild else pg.sync(progress=_indexing_progress())
-        else:
-            sqlite = fts.SqliteIndex(repo.engine)
-            done = sqlite.rebuild() if rebuild else sqlite.sync()
+        done = index.rebuild(progress=_report_indexed) if rebuild else index.sync(progress=_report_indexed)
     except (fts.SearchError, sqlite3.Error) as exc:
         raise click.ClickException(f"cannot update the search index: {exc}") from exc
     click.echo(f"search index: {done} articles indexed in {time.monotonic() - started:.1f} s", err=True)
 
 
-def _indexing_progress() -> Callable[[int], None]:
-    """Reports, on stderr, how many articles a search has indexed so far."""
-    def report(done: int) -> None:
-        click.echo(f"search index: {done} articles indexed", err=True)
-    return report
+def _report_indexed(done: int) -> None:
+    """Progress of a search index catching up with a backlog, on stderr."""
+    click.echo(f"search index: {done} articles indexed", err=True)
 
 
 @main.command()
