@@ -35,6 +35,7 @@ import redis
 
 from benchmarks.sitegen import DEFAULT_SEED, generate_site, write_discovery
 from benchmarks.siteserver import SiteServer
+from benchmarks.throughput_run import cpu_seconds as process_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -51,22 +52,17 @@ def fresh_db() -> str:
 
 def cpu_seconds(names: tuple[str, ...]) -> float | None:
     """CPU time used so far by the processes whose command name starts with one of ``names``,
-    their reaped children included (a PostgreSQL backend's time lands in the postmaster's
-    children when its connection closes). None when no such process is visible here."""
-    total, seen = 0, False
+    their reaped children included. None when no such process is visible here."""
+    total, seen = 0.0, False
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
+            name = Path(f"/proc/{entry}/comm").read_text().strip() if entry.isdigit() else ""
         except OSError:
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
         if name.startswith(names):
-            fields = stat[stat.rindex(")") + 2:].split()
-            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+            total += process_cpu_seconds(entry, reaped=True)
             seen = True
-    return total / os.sysconf("SC_CLK_TCK") if seen else None
+    return total if seen else None
 
 
 def _count(db: str) -> int:

@@ -81,12 +81,13 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _cpu_seconds(pid: int) -> float:
-    """user+sys of a live process from /proc/<pid>/stat."""
+def cpu_seconds(pid: int | str, reaped: bool = False) -> float:
+    """user+sys of a live process from /proc/<pid>/stat; with ``reaped``, plus what its
+    exited children used (a PostgreSQL backend's time lands in the postmaster's)."""
     try:
         with open(f"/proc/{pid}/stat") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return sum(int(f) for f in fields[11:15 if reaped else 13]) / CLOCK_TICKS
     except (OSError, IndexError, ValueError):
         return 0.0
 
@@ -130,7 +131,7 @@ class Sampler(threading.Thread):
         kids = []
         for kid in self._kids:
             kids.append(_status_kb(kid, "VmRSS"))
-            self.child_cpu[kid] = max(self.child_cpu.get(kid, 0.0), _cpu_seconds(kid))
+            self.child_cpu[kid] = max(self.child_cpu.get(kid, 0.0), cpu_seconds(kid))
         self.last_main_kb, self.last_children_kb = main, [k for k in kids if k]
         self.peak_main_kb = max(self.peak_main_kb, main)
         self.peak_children_kb = max(self.peak_children_kb, sum(kids))
