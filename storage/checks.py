@@ -38,7 +38,23 @@ class InvalidRecord(StorageError):
     """A record the store will not write; the message says which record, field and why."""
 
 
+def _has_bad_chars(value: str) -> bool:
+    """Whether ``value`` holds a NUL byte or a lone surrogate, found by C-level work instead
+    of ``_BAD_CHARS``, whose character class costs ~10 ns a character (every record's body
+    text and HTML pass here). An ASCII string (``isascii`` reads a flag of the string) can
+    only hold NUL; any other is encoded as UTF-8, which refuses a lone surrogate and keeps
+    NUL as the byte 0."""
+    if value.isascii():
+        return "\x00" in value
+    try:
+        return b"\x00" in value.encode("utf-8")
+    except UnicodeEncodeError:  # only a surrogate is not encodable
+        return True
+
+
 def _bad_text(value: str) -> str | None:
+    if not _has_bad_chars(value):
+        return None
     match = _BAD_CHARS.search(value)
     if match is None:
         return None

@@ -22,6 +22,7 @@ from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _
 from crawler.parsing.page import Page, search_ignorecase, squash
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
 from crawler.parsing.summary import _CLASS_HINT
+from storage.checks import _BAD_CHARS, _has_bad_chars
 
 PAGES = sorted((Path(__file__).with_name("fixtures") / "pages").rglob("*.html"))
 ODD = (" \t\n\r\x0b\x0c\x00\x1f\x7f\x85\xa0\u3000\u2000\u200b\u200d\u2028\u202f\ufeff\ud800\udc00"
@@ -113,3 +114,9 @@ def test_candidate_elements_on_edge_cases() -> None:
     authors = page.tree.xpath('//body//*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
                               ' or @class="author"]')
     assert _author_markup(page) == authors
+
+
+def test_bad_chars_test_matches_the_regex() -> None:
+    for text in _strings(5, 5000):
+        for value in (text, "x" + text, "é" + text, "中" + text, text + "\U0001f600"):
+            assert _has_bad_chars(value) == bool(_BAD_CHARS.search(value)), repr(value)
