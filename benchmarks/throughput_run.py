@@ -310,8 +310,9 @@ def rss_thresholds(pages: int) -> list[int]:
     return [max(1, pages // 4), max(1, pages // 2), pages]
 
 
-def run(mode: str, sitemap: str, pages: int, db_path: Path) -> dict[str, Any]:
-    """Run one variant and return its measurements."""
+def run(mode: str, sitemap: str, pages: int, db_path: Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run one variant and return its measurements; ``extra`` settings override the full
+    crawl's (``--set``, to measure one change against the same build)."""
     sampler = Sampler(rss_thresholds(pages))
     track_crawlers(sampler)
     settings: dict[str, Any] = {}
@@ -328,9 +329,9 @@ def run(mode: str, sitemap: str, pages: int, db_path: Path) -> dict[str, Any]:
     elif mode == "full":
         from crawler.runner import run_crawl
 
-        settings = {"profile": "fast", "overrides": {"LOG_LEVEL": "WARNING"}, "db": f"sqlite:///{db_path}"}
-        stats = run_crawl([sitemap], f"sqlite:///{db_path}", profile="fast",
-                          overrides={"LOG_LEVEL": "WARNING"}).stats
+        overrides = {"LOG_LEVEL": "WARNING", **(extra or {})}
+        settings = {"profile": "fast", "overrides": overrides, "db": f"sqlite:///{db_path}"}
+        stats = run_crawl([sitemap], f"sqlite:///{db_path}", profile="fast", overrides=overrides).stats
     else:
         raise ValueError(f"unknown mode {mode!r}")
     wall = time.monotonic() - wall
@@ -380,8 +381,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, required=True)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy/newscrawl setting for the full crawl (repeatable), e.g. "
+                             "NEWSCRAWL_STORE_PROCESS=False to measure one change against the same build")
     args = parser.parse_args(argv)
-    result = run(args.mode, args.sitemap, args.pages, args.db)
+    extra = {}
+    for pair in args.set:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            parser.error(f"--set takes NAME=VALUE, not {pair!r}")
+        extra[name] = value
+    result = run(args.mode, args.sitemap, args.pages, args.db, extra)
     args.out.write_text(json.dumps(result, indent=1, default=str))
 
 

@@ -6,8 +6,9 @@ that the store would refuse becomes a ``Rejected`` outcome and is stored in the 
 table with its reason (and its raw page, when kept). Cleaning uses the site profile's
 ``script`` (``spider.profile.script``; else the NEWSCRAWL_SCRIPT setting, default
 ``keep``). Deduplication happens inside the store's transaction, where the URL, content
-hash and near-duplicate index are. Writes are batched and run on one worker thread so a
-slow commit never blocks the reactor; each batch commits the records together with their
+hash and near-duplicate index are. Writes are batched and run off the reactor, on one
+thread or, with parse workers, in a store process of their own (``crawler.storewriter``), so
+a slow commit never blocks it; each batch commits the records together with their
 URLs' crawl state and raw pages (``RawPage`` items, yielded by the spider when
 NEWSCRAWL_KEEP_RAW is on). A batch is written when it holds NEWSCRAWL_BATCH_SIZE items,
 when its oldest item has waited NEWSCRAWL_FLUSH_SECONDS (a slow, polite crawl still shows
@@ -20,21 +21,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from crawler.outcomes import Failed, Skipped
 from crawler.parsing.clean import SCRIPTS, CleanedRecord, clean_record
 from crawler.parsing.record import Record
+from crawler.storewriter import BatchResult, StoreExecutor
 from storage.checks import InvalidRecord, record_problem, validation_error
 from storage.db import connect
 from storage.repository import RawPage, Rejected, Repository, check_item
-from storage.spill import SpillFile, is_disk_full, pending_spills
+from storage.spill import pending_spills
 
 logger = logging.getLogger(__name__)
 
@@ -99,14 +99,6 @@ class CleanPipeline:
         return cleaned
 
 
-def _data_problem(exc: BaseException) -> bool:
-    """An error caused by the data of some item (worth retrying item by item), as opposed to
-    the database being unreachable or broken (where every item would fail the same way)."""
-    if isinstance(exc, IntegrityError | DataError | InvalidRecord):
-        return True
-    return isinstance(exc, StatementError) and not isinstance(exc, DBAPIError)
-
-
 class StorePipeline:
     """Batches records and rejects into the database and keeps the run's counts."""
 
@@ -117,9 +109,14 @@ class StorePipeline:
         self.max_wait = crawler.settings.getfloat("NEWSCRAWL_FLUSH_SECONDS", 5.0)
         self.buffer: list[Record | Rejected | RawPage | Failed | Skipped] = []
         self.buffer_since = 0.0
-        self.spill: SpillFile | None = None
+        workers = crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0)
+        store_process = crawler.settings.get("NEWSCRAWL_STORE_PROCESS")
+        # Default: a store process exactly when pages are parsed in worker processes (the
+        # crawl process is then the busy one, see crawler.storewriter); else a thread.
+        self.store_process = workers > 0 if store_process is None else crawler.settings.getbool(
+            "NEWSCRAWL_STORE_PROCESS")
+        self.writer: StoreExecutor | None = None
         self.disk_full = False
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawl-store")
         self.repo: Repository | None = None
         self.run_id: int | None = None
 
@@ -144,7 +141,7 @@ class StorePipeline:
             for run in self.repo.mark_crashed(site, self.run_id):
                 logger.warning("run %d of %s never finished (its process died); marked crashed", run, site)
         self._replay_spills()
-        self.spill = SpillFile.for_run(self.repo.engine, self.run_id)
+        self.writer = StoreExecutor(self.repo, self.run_id, process=self.store_process)
 
     def _replay_spills(self) -> None:
         """Items an earlier run could not store (its database was away) are stored first."""
@@ -186,62 +183,36 @@ class StorePipeline:
         batch, self.buffer = self.buffer, []
         if not batch:
             return
-        future = self.executor.submit(self._write, batch)
-        await asyncio.wrap_future(future)
+        assert self.writer is not None
+        self._count(await self.writer.write(batch))
+        if self.writer.fell_back and not self.crawler.stats.get_value("newscrawl/store_process_lost"):
+            self.crawler.stats.set_value("newscrawl/store_process_lost", True)
+            logger.warning("%s: storing in the crawl process from now on (nothing is lost)", self.writer.fell_back)
         if self.disk_full and not self.crawler.stats.get_value("newscrawl/closing_disk_full"):
             self.crawler.stats.set_value("newscrawl/closing_disk_full", True)
             logger.error("the disk is full: stopping the crawl (items that could not be stored are counted)")
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="disk_full"))
 
-    def _write(self, batch: list[Record | Rejected | RawPage]) -> None:
+    def _count(self, result: BatchResult) -> None:
+        """Log and count what writing a batch did (wherever it was written)."""
         stats = self.crawler.stats
-        assert self.repo is not None
-        try:
-            outcomes = self.repo.store_batch(batch, self.run_id, checked=True)
-        except Exception as exc:  # noqa: BLE001 - sorted below; nothing passes silently
-            if not _data_problem(exc):
-                self._spill(batch, exc)
-                return
-            # A data problem in one item (not the database being away): store the batch
-            # item by item so only the culprit is lost, and say which it was.
-            logger.error("a batch of %d items failed (%s); storing them one by one", len(batch),
-                         str(exc).splitlines()[0])
-            outcomes = []
-            for item in batch:
-                try:
-                    outcomes += self.repo.store_batch([item], self.run_id)
-                except Exception as one:  # noqa: BLE001 - reported and counted, never silent
-                    logger.error("could not store %s: %s", getattr(item, "url", item), str(one).splitlines()[0])
-                    stats.inc_value("newscrawl/store_errors")
-        for outcome in outcomes:
+        for message in result.errors:
+            logger.error("%s", message)
+        if result.store_errors:
+            stats.inc_value("newscrawl/store_errors", result.store_errors)
+        if result.spilled:
+            stats.inc_value("newscrawl/spilled", result.spilled)
+        self.disk_full = self.disk_full or result.disk_full
+        for outcome in result.outcomes:
             if outcome == "raw":
                 stats.inc_value("newscrawl/raw_pages")
             else:
                 stats.inc_value(f"newscrawl/items_{outcome}")
 
-    def _spill(self, batch: list[Any], exc: BaseException) -> None:
-        """The database stayed away past the retries (or the disk is full): keep the batch in a
-        spill file that the next run stores first, and fail this run. Never silent."""
-        stats = self.crawler.stats
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if is_disk_full(exc):
-            self.disk_full = True
-        try:
-            assert self.spill is not None
-            self.spill.write(batch)
-        except Exception as spill_exc:  # noqa: BLE001 - e.g. the same full disk: count them as lost
-            logger.error("could not store a batch of %d items (%s) nor spill it (%s)", len(batch), first_line,
-                         spill_exc)
-            stats.inc_value("newscrawl/store_errors", len(batch))
-            return
-        logger.error("could not store a batch of %d items (%s); kept in %s for the next run", len(batch),
-                     first_line, self.spill.path)
-        stats.inc_value("newscrawl/spilled", len(batch))
-        stats.inc_value("newscrawl/store_errors", len(batch))
-
     async def close_spider(self, spider: Any = None) -> None:
         await self._flush()
-        self.executor.shutdown(wait=True)
+        if self.writer is not None:
+            self.writer.close()
         if self.repo is None or self.run_id is None:
             return
         stats = self.crawler.stats

@@ -5,11 +5,15 @@ item loses only that item (counted, so the run fails loudly)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+from collections.abc import Callable
 from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
 from scrapy.utils.test import get_crawler
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from crawler.parsing import parse_article
@@ -19,15 +23,19 @@ from storage.repository import RawPage, Repository
 from tests.conftest import SEED_URL
 
 
-def run_pipeline(db_url: str, items: list) -> tuple[StorePipeline, dict]:
-    crawler = get_crawler(settings_dict={"NEWSCRAWL_DB": db_url, "NEWSCRAWL_BATCH_SIZE": 50})
+def run_pipeline(db_url: str, items: list, store_process: bool = False, batch_size: int = 50,
+                 between_batches: Callable[[StorePipeline], None] | None = None) -> tuple[StorePipeline, dict]:
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_DB": db_url, "NEWSCRAWL_BATCH_SIZE": batch_size,
+                                         "NEWSCRAWL_STORE_PROCESS": store_process})
     pipeline = StorePipeline.from_crawler(crawler)
     spider = SimpleNamespace(name="news", options=SimpleNamespace(site="zixun"), start_urls=[])
 
     async def flow() -> None:
         pipeline.open_spider(spider)
-        for item in items:
+        for n, item in enumerate(items, 1):
             await pipeline.process_item(item, spider)
+            if between_batches is not None and n % batch_size == 0:
+                between_batches(pipeline)
         await pipeline.close_spider(spider)
 
     asyncio.run(flow())
@@ -45,10 +53,13 @@ def other(seed, n: int, text: str = ""):
     return replace(seed, url=url, canonical_url=url, body_text=body, content_hash=f"{n:064d}")
 
 
-def test_refused_record_becomes_a_reject_and_raw_pages_are_kept(db_url: str, seed, seed_page: bytes) -> None:
+@pytest.mark.parametrize("store_process", [False, True], ids=["store-thread", "store-process"])
+def test_refused_record_becomes_a_reject_and_raw_pages_are_kept(db_url: str, seed, seed_page: bytes,
+                                                                store_process: bool) -> None:
     items = [RawPage(seed.url, seed.canonical_url, seed_page, "utf-8", 200, seed.fetched_at), seed,
              other(seed, 2, "\x00"), other(seed, 3)]
-    _, stats = run_pipeline(db_url, items)
+    pipeline, stats = run_pipeline(db_url, items, store_process=store_process)
+    assert pipeline.store_process is store_process
     repo = Repository(connect(db_url))
     data = repo.stats()
     assert data["articles"] == 2 and data["raw_pages"] == 1 and data["rejects"] == 1
@@ -71,6 +82,55 @@ def test_a_data_error_loses_only_its_item_and_fails_the_run(db_url: str, seed, m
     assert repo.stats()["articles"] == 2
     assert stats["newscrawl/store_errors"] == 1
     assert repo.stats()["runs"][0]["status"] == "failed"
+
+
+def _refuse_url_in_database(db_url: str, suffix: str) -> None:
+    """A real constraint violation raised by the database itself for one URL: the store
+    process has its own interpreter, so a monkeypatch in the test could not reach it."""
+    engine = connect(db_url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text(f"CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN NEW.url LIKE '%{suffix}' "
+                              "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"))
+        else:
+            conn.execute(text(f"CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.url LIKE '%{suffix}' "
+                              "THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = 'check_violation'; END IF; "
+                              "RETURN NEW; END $$ LANGUAGE plpgsql"))
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON articles FOR EACH ROW EXECUTE FUNCTION refuse()"))
+    engine.dispose()
+
+
+def test_in_a_store_process_a_data_error_loses_only_its_item(db_url: str, seed) -> None:
+    _refuse_url_in_database(db_url, "/2.html")
+    pipeline, stats = run_pipeline(db_url, [other(seed, 1), other(seed, 2), other(seed, 3)], store_process=True)
+    repo = Repository(connect(db_url))
+    assert repo.stats()["articles"] == 2
+    stored = stats.get("newscrawl/items_new", 0) + stats.get("newscrawl/items_duplicate", 0)
+    assert stats["newscrawl/store_errors"] == 1 and stored == 2
+    assert repo.stats()["runs"][0]["status"] == "failed"
+
+
+def test_when_the_store_process_dies_the_crawl_process_stores_the_rest(db_url: str, seed) -> None:
+    """The store process is killed between batches: later batches are written by a thread
+    of the crawl process, every record is stored once, and the run says what happened."""
+    killed: list[int] = []
+
+    def kill_store_process(pipeline: StorePipeline) -> None:
+        if not killed:
+            pid = pipeline.writer.started_pid()
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    items = [other(seed, n, f" story {n}") for n in range(1, 31)]
+    pipeline, stats = run_pipeline(db_url, items, store_process=True, batch_size=10,
+                                   between_batches=kill_store_process)
+    assert killed
+    repo = Repository(connect(db_url))
+    assert repo.stats()["articles"] == 30
+    assert stats.get("newscrawl/store_process_lost") is True
+    stored = stats.get("newscrawl/items_new", 0) + stats.get("newscrawl/items_duplicate", 0)
+    assert stored == 30 and stats.get("newscrawl/store_errors") is None
+    assert pipeline.writer is not None and "store process died" in (pipeline.writer.fell_back or "")
 
 
 def test_a_slow_crawl_stores_its_records_while_it_runs(tmp_path) -> None:
