@@ -5,8 +5,9 @@ for unreachable files: a robots.txt answering 5xx means the whole host is disall
 (Scrapy treats it as allow-all), 4xx means no rules. It also honours ``Crawl-delay`` by
 setting that host's download-slot delay, capped by NEWSCRAWL_MAX_CRAWL_DELAY seconds.
 ``HostHealthMiddleware`` honours Retry-After and retires hosts in a 5xx storm,
-``SafetyMiddleware`` refuses non-HTTP schemes and public-to-private hops, and
-``LoopSafeRedirectMiddleware`` turns redirect loops into recorded failures.
+``SafetyMiddleware`` refuses non-HTTP schemes and public-to-private hops,
+``LoopSafeRedirectMiddleware`` turns redirect loops into recorded failures, and
+``QuickMetaRefreshMiddleware`` skips Scrapy's meta-refresh scan on pages that cannot have one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
@@ -245,3 +246,25 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
         result = super()._redirect(redirected, request, reason)
         result.dont_filter = True
         return result
+
+
+# Scrapy looks for <meta http-equiv="refresh"> in the first 4,096 characters, which are at most
+# 4 bytes each in any encoding this looks at (UTF-16/32 bodies, with NUL bytes, are left to Scrapy).
+_REFRESH_WINDOW = 4 * 4096
+
+
+class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, without decoding every page to look for one.
+
+    The stock middleware reads ``response.text``, which decodes the whole body in the crawl
+    process, only to search its first 4,096 characters; newscrawl never needs that text there
+    (pages go to the parse workers as bytes). In a py-spy profile of the fast profile the
+    decode and the search were ~5% of the crawl process's time. A page whose first bytes do
+    not contain "refresh" in any letter case cannot have the tag: it is passed on untouched;
+    any other page is handed to Scrapy's own logic."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        head = response.body[:_REFRESH_WINDOW]
+        if b"\x00" not in head and b"refresh" not in head.lower():
+            return response
+        return super().process_response(request, response)

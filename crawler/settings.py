@@ -37,6 +37,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostHealthMiddleware": 560,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.LoopSafeRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
 }
 NEWSCRAWL_MAX_CRAWL_DELAY = 10.0  # seconds: a robots.txt Crawl-delay above this is capped
 NEWSCRAWL_MAX_RETRY_AFTER = 120.0  # seconds: the longest Retry-After pause honoured for a host
@@ -53,6 +55,9 @@ ITEM_PIPELINES = {
 
 NEWSCRAWL_DB = None  # None: $NEWSCRAWL_DB, else sqlite:///newscrawl.db
 NEWSCRAWL_PARSE_WORKERS = 0  # processes that parse pages; 0 parses in the crawl process
+# Batches are written in a process of their own (True), a thread of the crawl process (False),
+# or, with None, in a process exactly when NEWSCRAWL_PARSE_WORKERS > 0 (crawler.storewriter).
+NEWSCRAWL_STORE_PROCESS = None
 NEWSCRAWL_BATCH_SIZE = 100  # items per transaction
 NEWSCRAWL_FLUSH_SECONDS = 5.0  # ...or fewer, once the oldest has waited this long
 # Discovered requests (sitemaps, feeds, listing links) held in the in-memory scheduler before

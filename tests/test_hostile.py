@@ -173,3 +173,42 @@ def test_credentials_are_dropped_on_a_cross_origin_redirect() -> None:
     assert b"Authorization" not in other.headers and b"Cookie" not in other.headers
     with pytest.raises(Exception, match="redirect loop"):
         middleware.process_response(other, Response(other.url, status=302, headers={"Location": request.url}))
+
+
+def test_meta_refresh_is_followed_and_other_pages_are_not_decoded_for_it() -> None:
+    """QuickMetaRefreshMiddleware: a refresh tag in any letter case or encoding still
+    redirects; a page without one is passed on without its body being decoded."""
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import QuickMetaRefreshMiddleware
+    from crawler.settings import DOWNLOADER_MIDDLEWARES
+
+    assert DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"] is None
+    middleware = QuickMetaRefreshMiddleware.from_crawler(get_crawler())
+    request = Request("http://news.example.com/old.html")
+    pages = {
+        "utf-8": b'<html><head><META HTTP-EQUIV="Refresh" CONTENT="0; URL=/new.html"></head><body>x</body></html>',
+        "gbk": '<html><head><meta http-equiv="refresh" content="0;url=/new.html"><title>新闻</title>'.encode("gbk"),
+        "utf-16-le": '<html><head><meta http-equiv="refresh" content="0;url=/new.html"></head>'.encode("utf-16-le"),
+    }
+    for encoding, body in pages.items():
+        response = HtmlResponse(request.url, body=body, encoding=encoding, request=request)
+        redirected = middleware.process_response(request, response)
+        assert isinstance(redirected, Request), encoding
+        assert redirected.url == "http://news.example.com/new.html"
+    plain = HtmlResponse(request.url, body=("<p>新闻正文</p>" * 3000).encode(), encoding="utf-8", request=request)
+    assert middleware.process_response(request, plain) is plain
+    assert plain._cached_ubody is None  # never decoded in the crawl process
+
+
+def test_meta_refresh_page_leads_to_the_article(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'refresh.db'}"
+    with LocalSite() as site:
+        site.route("/", listing(["/moved.html", "/news/1.html"]))
+        site.route("/moved.html", '<html><head><meta http-equiv="refresh" content="0; url=/news/2.html"></head>'
+                                  "<body>This story has moved.</body></html>")
+        site.route("/news/1.html", article(1))
+        site.route("/news/2.html", article(2))
+        result = crawl(db, site.url("/"))
+    assert stored(db) == {"/news/1.html", "/news/2.html"}, result.stderr[-2000:]
