@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.parsing import MIN_BODY_CHARS
-from crawler.parsing.clean import text_weight
+from crawler.parsing.clean import weighs_less
 from crawler.parsing.record import Crumb, Image, Record, Source
 from storage.errors import StorageError
 
@@ -148,7 +148,7 @@ def validation_error(record: Record) -> str | None:
     for name in REQUIRED:
         if not getattr(record, name):
             return f"missing {name}"
-    if text_weight(record.body_text) < MIN_BODY_CHARS:
+    if weighs_less(record.body_text, MIN_BODY_CHARS):
         return f"body too short ({len(record.body_text)} chars)"
     if "\ufffd" in record.title or record.body_text.count("\ufffd") > 5:
         return "undecodable text (replacement characters)"

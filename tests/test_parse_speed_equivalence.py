@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from crawler.parsing.boilerplate import CREDIT_ATTR, HIDDEN_CLASS, HIDDEN_STYLE
-from crawler.parsing.clean import fold_for_hash, normalize_text
+from crawler.parsing.clean import _CJK_WEIGHTED, fold_for_hash, normalize_text, text_weight, weighs_less
 from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _count_candidates
 from crawler.parsing.page import Page, search_ignorecase, squash
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
@@ -120,3 +120,14 @@ def test_bad_chars_test_matches_the_regex() -> None:
     for text in _strings(5, 5000):
         for value in (text, "x" + text, "é" + text, "中" + text, text + "\U0001f600"):
             assert _has_bad_chars(value) == bool(_BAD_CHARS.search(value)), repr(value)
+
+
+def test_text_weight_and_weighs_less_match_the_regex_count() -> None:
+    rng = random.Random(6)
+    for text in _strings(6, 3000):
+        text += "".join(rng.choice("a\u3400\u33ff\u9fff\ua000中") for _ in range(rng.randint(0, 4)))
+        for value in (text, text.encode("ascii", "ignore").decode()):
+            plain = len(value) + sum(map(len, _CJK_WEIGHTED.findall(value)))
+            assert text_weight(value) == plain, repr(value)
+            for weight in range(0, 24):
+                assert weighs_less(value, weight) == (plain < weight), (repr(value), weight)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from crawler.parsing.body import extract_body
 from crawler.parsing.breadcrumb import extract_breadcrumb, extract_category
-from crawler.parsing.clean import content_hash, normalize_text, text_weight
+from crawler.parsing.clean import content_hash, normalize_text, weighs_less
 from crawler.parsing.dates import iso, zone_for
 from crawler.parsing.kind import not_article_reason
 from crawler.parsing.metadata import (
@@ -91,7 +91,7 @@ def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     body = extract_body(page, title=title, selector=opts.selectors.get("body"))
     blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
     body_text = "\n".join(blocks)
-    if text_weight(body_text) < opts.min_body_chars:
+    if weighs_less(body_text, opts.min_body_chars):
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
     published, modified = extract_dates(page, tz, now)
     if reason := not_article_reason(page, blocks, published):

@@ -8,7 +8,7 @@ page, or several blocks cut off with an ellipsis, as excerpts are).
 
 from __future__ import annotations
 
-from crawler.parsing.clean import text_weight
+from crawler.parsing.clean import weighs_less
 from crawler.parsing.metadata import ARTICLE_TYPES
 from crawler.parsing.page import Page, squash
 
@@ -38,7 +38,7 @@ def not_article_reason(page: Page, blocks: list[str], published_at: str | None) 
     teasers = sum(1 for b in blocks if b.endswith(("...", "…", "[…]", "[...]")))
     if teasers >= 3 and teasers * 3 >= len(blocks):
         return f"listing page ({teasers} of {len(blocks)} blocks are cut-off excerpts)"
-    if not markup and not published_at and text_weight("".join(blocks)) < SHORT_UNDATED:
+    if not markup and not published_at and weighs_less("".join(blocks), SHORT_UNDATED):
         # Real articles without any date exist, but then they are rarely short; about,
         # contact and landing pages are.
         return "no publication date, no article markup and a short text"
