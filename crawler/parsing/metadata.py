@@ -680,14 +680,21 @@ _COUNT_HINT_LOWER = re.compile(_COUNT_HINT.pattern)  # the same, for owners_of_m
 _COMMENT_HINT = re.compile(r"评论|評論|comment|pinglun", re.I)
 _VIEW_HINT = re.compile(r"阅读|浏览|views?", re.I)
 _DIGITS = re.compile(r"\d[\d,]*")
-_HINT_ATTRIBUTES = etree.XPath("//body//*/@title | //body//*/@class | //body//*/@href")
+# One XPath per attribute, not their union: libxml2 merges the node sets of a union with a
+# duplicate check of every node against every other (quadratic: 2 of 4 ms on a page with
+# 2,400 such attributes), and only the few matching owners need putting in order.
+_HINT_ATTRIBUTES = tuple(etree.XPath(f"//body//*/@{name}") for name in ("title", "class", "href"))
 
 
 def _count_candidates(page: Page) -> list[Any]:
     """The elements of the body whose title, class or href (joined by spaces) matches
     ``_COUNT_HINT``, in document order. No hint spans a space, so the values can be
-    searched one by one (see ``owners_of_matches``)."""
-    return owners_of_matches(_HINT_ATTRIBUTES(page.tree), _COUNT_HINT_LOWER, ignorecase=True)
+    searched one by one (see ``owners_of_matches``), each attribute's apart."""
+    found = [owners for xpath in _HINT_ATTRIBUTES
+             if (owners := owners_of_matches(xpath(page.tree), _COUNT_HINT_LOWER, ignorecase=True))]
+    if len(found) > 1:
+        return in_document_order([el for owners in found for el in owners])
+    return found[0] if found else []
 
 
 def extract_counts(page: Page) -> tuple[int | None, int | None]:
