@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import lxml.html
 import pytest
 
 from crawler.parsing.boilerplate import CREDIT_ATTR, HIDDEN_CLASS, HIDDEN_STYLE
@@ -21,7 +22,7 @@ from crawler.parsing.clean import _CJK_WEIGHTED, fold_for_hash, normalize_text, 
 from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _count_candidates
 from crawler.parsing.page import Page, search_ignorecase, squash
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
-from crawler.parsing.summary import _CLASS_HINT
+from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
 from storage.checks import _BAD_CHARS, _has_bad_chars
 
 PAGES = sorted((Path(__file__).with_name("fixtures") / "pages").rglob("*.html"))
@@ -131,3 +132,36 @@ def test_text_weight_and_weighs_less_match_the_regex_count() -> None:
             assert text_weight(value) == plain, repr(value)
             for weight in range(0, 24):
                 assert weighs_less(value, weight) == (plain < weight), (repr(value), weight)
+
+
+def _nested_html(rng: random.Random, depth: int = 0) -> str:
+    """A random fragment: nested elements, white space, comments, processing instructions
+    and pieces of summary labels, for the walks that replace itertext()."""
+    pieces = ["", " ", "\n  ", "摘", "要", "：", "Sum", "mary", "x" * 7, "导读 ", "\u3000", "&#25688;", "【", "】",
+              "tl;", "dr"]
+    out = []
+    for _ in range(rng.randint(0, 4)):
+        roll = rng.random()
+        if roll < 0.45 and depth < 5:
+            tag = rng.choice(["div", "p", "span", "b", "section", "script"])
+            out.append(f"<{tag}>{_nested_html(rng, depth + 1)}</{tag}>")
+        elif roll < 0.55:
+            out.append("<!-- c" + rng.choice(pieces) + " -->")
+        elif roll < 0.6:
+            out.append("<?pi " + rng.choice(pieces) + "?>")
+        else:
+            out.append(rng.choice(pieces))
+    return "".join(out)
+
+
+def test_opening_matches_itertext() -> None:
+    rng = random.Random(7)
+    for _ in range(400):
+        html = f"<html><body><div>{_nested_html(rng)}</div></body></html>"
+        for tree in (Page.from_bytes(html, "http://example.com/").tree, lxml.html.fromstring(html)):
+            for el in tree.iter():
+                if isinstance(el.tag, str):
+                    assert _opening(el) == _opening_plain(el), html
+    for path in PAGES:
+        for el in Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree.iter("div", "p", "span"):
+            assert _opening(el) == _opening_plain(el), path

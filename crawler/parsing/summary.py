@@ -7,6 +7,9 @@ excerpts and description metas usually are.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from lxml import etree
 
 from crawler.parsing.page import Page, element_text, search_ignorecase, squash
 
@@ -56,13 +59,52 @@ def _labelled_block(page: Page) -> str | None:
     return None
 
 
-def _opening(el: object) -> str:
-    """The first dozen characters of an element's text, read without walking its subtree."""
-    text = el.text  # type: ignore[attr-defined]
+def _opening(el: Any) -> str:
+    """The first dozen characters of an element's text, read without walking its subtree:
+    its ``itertext()`` pieces, each stripped, joined until there are 12 characters.
+
+    Read by ``_opening_from``, not ``itertext()``, whose iterator costs more to build than
+    the few pieces it is asked for (an opening is asked of every div, p and span)."""
+    text = el.text
     if text and len(stripped := text.strip()) >= 12:  # the first piece alone is enough
         return stripped
+    if not len(el):  # a leaf (most elements are): its text is all there is
+        return text.strip() if text else ""
+    try:
+        return _opening_from(el, "")
+    except _OddNode:
+        return _opening_plain(el)
+
+
+class _OddNode(Exception):
+    """A node other than an element, comment or processing instruction (an entity reference,
+    which HTML parsing does not make), whose text ``itertext()`` is left to handle."""
+
+
+def _opening_from(el: Any, out: str) -> str:
+    """``out`` followed by ``el``'s text pieces in ``itertext()`` order (its text, then each
+    child's pieces and the child's tail; of a comment or processing instruction only the
+    tail), stopping once there are 12 characters."""
+    text = el.text
+    if text and len(out := out + text.strip()) >= 12:
+        return out
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str):
+            if len(out := _opening_from(child, out)) >= 12:
+                return out
+        elif tag is not etree.Comment and tag is not etree.ProcessingInstruction:
+            raise _OddNode
+        tail = child.tail
+        if tail and len(out := out + tail.strip()) >= 12:
+            return out
+    return out
+
+
+def _opening_plain(el: Any) -> str:
+    """``_opening`` by ``itertext()`` itself."""
     out = ""
-    for piece in el.itertext():  # type: ignore[attr-defined]
+    for piece in el.itertext():
         out += piece.strip()
         if len(out) >= 12:
             break
