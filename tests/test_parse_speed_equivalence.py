@@ -20,7 +20,7 @@ import pytest
 from crawler.parsing.boilerplate import CREDIT_ATTR, HIDDEN_CLASS, HIDDEN_STYLE
 from crawler.parsing.clean import _CJK_WEIGHTED, fold_for_hash, normalize_text, text_weight, weighs_less
 from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _count_candidates
-from crawler.parsing.page import Page, search_ignorecase, squash
+from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, tree_depth
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
 from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
 from storage.checks import _BAD_CHARS, _has_bad_chars
@@ -165,3 +165,19 @@ def test_opening_matches_itertext() -> None:
     for path in PAGES:
         for el in Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree.iter("div", "p", "span"):
             assert _opening(el) == _opening_plain(el), path
+
+
+def test_deeper_than_matches_tree_depth() -> None:
+    rng = random.Random(8)
+    trees = [Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree for path in PAGES]
+    for _ in range(300):
+        html = f"<html><body>{_nested_html(rng)}</body></html>"
+        trees += [Page.from_bytes(html, "http://example.com/").tree, lxml.html.fromstring(html)]
+    for levels in (3, 40, 260, 300):  # a comment, a PI or an element at the bottom
+        for leaf in ("<!-- c -->", "<?pi x?>", "<b></b>", "x"):
+            html = "<div>" * levels + leaf
+            trees += [Page.from_bytes(html, "http://example.com/").tree, lxml.html.fromstring(html)]
+    for tree in trees:
+        depth = tree_depth(tree, 400)
+        for limit in {0, 1, 2, 3, 4, 5, 7, depth - 1, depth, depth + 1, 250}:
+            assert deeper_than(tree, limit) == (tree_depth(tree, limit) > limit), (limit, depth)

@@ -24,7 +24,7 @@ from crawler.parsing.metadata import (
     extract_title,
     parse_source_line,
 )
-from crawler.parsing.page import Page, tree_depth
+from crawler.parsing.page import Page, deeper_than
 from crawler.parsing.record import Crumb, Image, Record, Source
 from crawler.parsing.summary import extract_summary
 from crawler.parsing.urls import canonicalize, registered_domain, same_site
@@ -80,7 +80,7 @@ def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     now = fetched_at or datetime.now(UTC)
     if not page.decoded_cleanly:
         raise NotAnArticle(f"undecodable: bytes are not valid {page.encoding}")
-    if tree_depth(page.tree, MAX_DEPTH) > MAX_DEPTH:
+    if deeper_than(page.tree, MAX_DEPTH):
         raise NotAnArticle(f"nested more than {MAX_DEPTH} levels deep: the HTML parser loses what follows, "
                            "so the page cannot be read whole")
     language = opts.language or page.language
