@@ -17,8 +17,17 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import pytest
 
+from crawler.parsing import clean
 from crawler.parsing.boilerplate import CREDIT_ATTR, HIDDEN_CLASS, HIDDEN_STYLE
-from crawler.parsing.clean import _CJK_WEIGHTED, fold_for_hash, normalize_text, text_weight, weighs_less
+from crawler.parsing.clean import (
+    _CJK_WEIGHTED,
+    _NOT_WORD,
+    _without_ascii_non_word,
+    fold_for_hash,
+    normalize_text,
+    text_weight,
+    weighs_less,
+)
 from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _count_candidates
 from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, tree_depth
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
@@ -181,3 +190,15 @@ def test_deeper_than_matches_tree_depth() -> None:
         depth = tree_depth(tree, 400)
         for limit in {0, 1, 2, 3, 4, 5, 7, depth - 1, depth, depth + 1, 250}:
             assert deeper_than(tree, limit) == (tree_depth(tree, limit) > limit), (limit, depth)
+
+
+def test_fold_without_ascii_gaps_matches_the_regex() -> None:
+    rng = random.Random(9)
+    for text in _strings(10, 5000):
+        text += "".join(rng.choice("a_ -,.’“”，。中\u00e9\ud800") for _ in range(rng.randint(0, 6)))
+        assert _NOT_WORD.sub("", _without_ascii_non_word(text)) == _NOT_WORD.sub("", text), repr(text)
+        text = re.sub("[\ud800-\udfff]", "", text)  # which OpenCC cannot take, in either form
+        plain = unicodedata.normalize("NFKC", text).lower()
+        if clean._IDEOGRAPH.search(plain, 0, 2000):
+            plain = clean.to_simplified(plain)
+        assert fold_for_hash(text) == re.sub(r"[\W_]+", "", plain), repr(text)

@@ -147,7 +147,16 @@ def fold_for_hash(text: str) -> str:
         return text.encode("ascii").translate(None, _ASCII_NOT_ALNUM).decode("ascii")
     if _IDEOGRAPH.search(text, 0, 2000):  # a CJK ideograph among the first 2000 characters
         text = to_simplified(text)
-    return _NOT_WORD.sub("", text)
+    return _NOT_WORD.sub("", _without_ascii_non_word(text))
+
+
+def _without_ascii_non_word(text: str) -> str:
+    """``text`` without the ASCII characters ``_NOT_WORD`` removes (spaces, punctuation, _),
+    deleted from its UTF-8 bytes in C: every byte of a non-ASCII character is 0x80 or more,
+    so only ASCII ones go. The regex, which pays per match, is then left a few gaps (’, “,
+    ，) instead of one between every two words: 2-3 times faster on English text."""
+    raw = text.encode("utf-8", "surrogatepass")  # lone surrogates are word-less but kept for the regex
+    return raw.translate(None, _ASCII_NOT_ALNUM).decode("utf-8", "surrogatepass")
 
 
 def content_hash(body_text: str) -> str | None:
