@@ -19,6 +19,7 @@ import pytest
 
 from crawler.parsing import clean
 from crawler.parsing.boilerplate import CREDIT_ATTR, HIDDEN_CLASS, HIDDEN_STYLE
+from crawler.parsing.breadcrumb import _MARKUP_CLASS_PARTS, _is_trail_markup
 from crawler.parsing.clean import (
     _CJK_WEIGHTED,
     _NOT_WORD,
@@ -202,3 +203,25 @@ def test_fold_without_ascii_gaps_matches_the_regex() -> None:
         if clean._IDEOGRAPH.search(plain, 0, 2000):
             plain = clean.to_simplified(plain)
         assert fold_for_hash(text) == re.sub(r"[\W_]+", "", plain), repr(text)
+
+
+def _is_trail_markup_plain(el: object) -> bool:
+    upper = str.maketrans("BREADCRUMB", "breadcrumb")
+    cls = el.get("class")  # type: ignore[attr-defined]
+    for value in (cls, el.get("id"), el.get("aria-label")):  # type: ignore[attr-defined]
+        if value and "breadcrumb" in value.translate(upper):
+            return True
+    return bool(cls) and any(part in cls for part in _MARKUP_CLASS_PARTS)
+
+
+def test_trail_markup_matches_translate() -> None:
+    rng = random.Random(11)
+    words = ["breadcrumb", "BreadCrumb", "BREADCRUMB", "bread", "crumb", "Crumb", "news_path", "position", "Place",
+             "location", "daohang", "weizhi", "İ", "\u212a", "ſ", " ", "-", "x"]
+    for _ in range(3000):
+        attrs = {name: "".join(rng.choice(words) for _ in range(rng.randint(0, 3)))
+                 for name in ("class", "id", "aria-label", "title") if rng.random() < 0.6}
+        el = lxml.html.fromstring("<div></div>")
+        for name, value in attrs.items():
+            el.set(name, value)
+        assert _is_trail_markup(el) == _is_trail_markup_plain(el), attrs

@@ -19,17 +19,25 @@ TRAIL_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|现在位
 _SEPARATORS = re.compile(r"^[\s>»›/|\-→＞>:：·]*$")
 _MARKUP_TAGS = ("nav", "div", "ol", "ul", "p", "span")
 _MARKUP_CLASS_PARTS = ("crumb", "news_path", "position", "place", "location", "daohang", "weizhi")
-_UPPER_BREADCRUMB = str.maketrans("BREADCRUMB", "breadcrumb")  # as XPath translate() would
+# "breadcrumb" with any case of each letter, as contains(translate(., "BREADCRUMB",
+# "breadcrumb"), "breadcrumb") reads it; a regex, not str.translate, whose table lookups
+# cost ~20 ns a character of every class on the page.
+_BREADCRUMB = "".join(f"[{c.upper()}{c}]" for c in "breadcrumb")
+_TRAIL_NAME = re.compile(_BREADCRUMB)
+_TRAIL_CLASS = re.compile("|".join([_BREADCRUMB, *_MARKUP_CLASS_PARTS]))
 
 
 def _is_trail_markup(el: Any) -> bool:
     """A breadcrumb container by its markup: ``breadcrumb`` in the class, id or aria-label
     (any case of its letters), or a class naming a trail (crumb, position, daohang...)."""
     cls = el.get("class")
-    for value in (cls, el.get("id"), el.get("aria-label")):
-        if value and "breadcrumb" in value.translate(_UPPER_BREADCRUMB):
-            return True
-    return bool(cls) and any(part in cls for part in _MARKUP_CLASS_PARTS)
+    if cls is not None and _TRAIL_CLASS.search(cls):
+        return True
+    value = el.get("id")
+    if value is not None and _TRAIL_NAME.search(value):
+        return True
+    value = el.get("aria-label")
+    return value is not None and _TRAIL_NAME.search(value) is not None
 
 
 def _clean_trail(crumbs: list[Crumb], title: str | None) -> list[Crumb]:
