@@ -225,3 +225,21 @@ def test_trail_markup_matches_translate() -> None:
         for name, value in attrs.items():
             el.set(name, value)
         assert _is_trail_markup(el) == _is_trail_markup_plain(el), attrs
+
+
+def test_body_texts_containing_matches_the_full_xpath() -> None:
+    needles = ("来源", "來源", "发布时间", "发表时间", "發佈時間", "发布日期")
+    htmls = [path.read_bytes() for path in PAGES] + [
+        "<html><head><title>来源</title></head><body><p>&#26469;&#28304;：新华网</p><script>var a='发布时间'</script>"
+        "<!-- 来源 --><p title='來源'>x</p><div>发布<b>时间</b> 發佈時間</div>tail 发布日期</body></html>",
+        "<html><body><p>来</p>源<p>发表时间: 2020</p></body></html>",
+        "<frameset><frame src='x'></frameset>",
+    ]
+    for html in htmls:
+        page = Page.from_bytes(html, "http://example.com/")
+        for count in range(1, len(needles) + 1):
+            tests = " or ".join(f"contains(., '{n}')" for n in needles[:count])
+            wanted = page.tree.xpath(f"//body//text()[{tests}]")
+            got = page.body_texts_containing(*needles[:count])
+            assert [(str(t), t.getparent(), t.is_tail) for t in got] == [
+                (str(t), t.getparent(), t.is_tail) for t in wanted]

@@ -589,8 +589,8 @@ def _header_source(page: Page) -> str | None:
                     break
     if name is None:
         name = _bare_outlet(header_texts(page, 8))
-    if name is None and page.may_contain("来源", "來源"):
-        for node in page.tree.xpath("//body//text()[contains(., '来源') or contains(., '來源')]"):
+    if name is None:
+        for node in page.body_texts_containing("来源", "來源"):
             match = _SOURCE_LINE.match(str(node))
             if match and not _in_comments(node.getparent()):
                 name = _first_token(match.group("name")) or None
@@ -735,10 +735,7 @@ def extract_counts(page: Page) -> tuple[int | None, int | None]:
 def _meta_line(page: Page) -> str | None:
     """The text of the element holding the labelled publication date (发布时间…), when the
     page has no headline to read its meta line from: its counts stand on the same line."""
-    if not page.may_contain("发布时间", "发表时间", "發佈時間", "发布日期"):
-        return None
-    for node in page.tree.xpath("//body//text()[contains(., '发布时间') or contains(., '发表时间') "
-                                "or contains(., '發佈時間') or contains(., '发布日期')]"):
+    for node in page.body_texts_containing("发布时间", "发表时间", "發佈時間", "发布日期"):
         parent = node.getparent()
         if parent is not None and node.is_tail:  # text after an element belongs to that element's parent
             parent = parent.getparent()

@@ -25,6 +25,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _LOCAL = threading.local()
 _TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath("//body//a//text()", smart_strings=False)
+_BODIES = etree.XPath("//body")
+_STRING_VALUE = etree.XPath("string()", smart_strings=False)
 
 
 def _parser() -> lxml.html.HTMLParser:
@@ -173,6 +175,25 @@ class Page:
         with any ``&#`` is always searched."""
         html = self.html
         return "&#" in html or any(needle in html for needle in needles)
+
+    @cached_property
+    def body_string(self) -> str:
+        """The body's text nodes joined (its XPath string value: the text of scripts in,
+        comments out, character references read), built in C: what a search of
+        ``//body//text()`` looks through, without the markup of the whole HTML."""
+        return "".join(_STRING_VALUE(body) for body in _BODIES(self.tree))
+
+    def body_texts_containing(self, *needles: str) -> list[Any]:
+        """The body's text nodes holding any of ``needles``, in document order, as
+        ``//body//text()[contains(., needle) or ...]`` finds them. The XPath is asked only
+        about the needles that ``body_string`` holds (a node holds a needle only if their
+        concatenation does), so on most pages it does not run, and when it does, it runs
+        one ``contains()`` a node instead of one per needle."""
+        present = [needle for needle in needles if needle in self.body_string]
+        if not present:
+            return []
+        tests = " or ".join(f"contains(., $n{i})" for i in range(len(present)))
+        return self.tree.xpath(f"//body//text()[{tests}]", **{f"n{i}": n for i, n in enumerate(present)})
 
     @cached_property
     def host(self) -> str:
