@@ -25,7 +25,6 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.utils.defer import deferred_from_coro
 
 from crawler.outcomes import Failed, Skipped
 from crawler.parsing.clean import SCRIPTS, CleanedRecord, clean_record
@@ -116,6 +115,7 @@ class StorePipeline:
         self.store_process = workers > 0 if store_process is None else crawler.settings.getbool(
             "NEWSCRAWL_STORE_PROCESS")
         self.writer: StoreExecutor | None = None
+        self.idle_flushes: set[asyncio.Future[None]] = set()
         self.disk_full = False
         self.repo: Repository | None = None
         self.run_id: int | None = None
@@ -129,7 +129,10 @@ class StorePipeline:
     def _idle(self, spider: Any = None) -> None:
         """Nothing left to crawl for now: store what is buffered instead of waiting for more."""
         if self.buffer:
-            deferred_from_coro(self._flush())
+            # Kept until done: close_spider waits for it, or its counts would miss the run's row.
+            flush = asyncio.ensure_future(self._flush())
+            self.idle_flushes.add(flush)
+            flush.add_done_callback(self.idle_flushes.discard)
 
     def open_spider(self, spider: Any = None) -> None:
         self.repo = Repository(connect(self.db_url))
@@ -211,6 +214,8 @@ class StorePipeline:
 
     async def close_spider(self, spider: Any = None) -> None:
         await self._flush()
+        if self.idle_flushes:  # a batch written on idle: its outcomes count in this run's row
+            await asyncio.gather(*self.idle_flushes)
         if self.writer is not None:
             self.writer.close()
         if self.repo is None or self.run_id is None:
