@@ -29,7 +29,7 @@ from crawler.parsing.clean import (
     text_weight,
     weighs_less,
 )
-from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _count_candidates
+from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _count_candidates, _tag_links
 from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, tree_depth
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
 from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
@@ -243,3 +243,20 @@ def test_body_texts_containing_matches_the_full_xpath() -> None:
             got = page.body_texts_containing(*needles[:count])
             assert [(str(t), t.getparent(), t.is_tail) for t in got] == [
                 (str(t), t.getparent(), t.is_tail) for t in wanted]
+
+
+def test_tag_links_match_the_union_xpath() -> None:
+    union = ('//body//a[@rel and contains(concat(" ", normalize-space(@rel), " "), " tag ")'
+             ' and not(contains(concat(" ", normalize-space(@rel), " "), " category "))]'
+             ' | //body//*[contains(@class, "tag") and not(contains(@class, "stage"))]//a[not(ancestor::nav)]')
+    htmls = [path.read_bytes() for path in PAGES] + [
+        '<html><body><a rel="tag" href="/a">a</a><div class="tags"><div class="tag-list"><a href="/b">b</a>'
+        '<a rel="nofollow tag">c</a></div></div><nav class="tags"><a>d</a></nav><a rel="tag category">e</a>'
+        '</body></html>',
+        '<html><body><div class="tags"><a rel="x">only class</a></div><a rel="tags">no</a></body></html>',
+        '<html><body><a rel=" TAG ">upper</a><a rel="\ttag\n">white</a><p class="stage tag"><a>s</a></p></body></html>',
+        '<html><head><link rel="tag"></head><body class="tag"><a>in a tag body</a></body></html>',
+    ]
+    for html in htmls:
+        page = Page.from_bytes(html, "http://example.com/")
+        assert _tag_links(page) == page.tree.xpath(union)

@@ -643,17 +643,34 @@ def extract_source(page: Page, body_blocks: list[str]) -> Source | None:
 
 # --- tags and counts -------------------------------------------------------------------------
 
+_REL_TAG_LINKS = ('//body//a[@rel and contains(concat(" ", normalize-space(@rel), " "), " tag ")'
+                  ' and not(contains(concat(" ", normalize-space(@rel), " "), " category "))]')
+_CLASS_TAG_LINKS = '//body//*[contains(@class, "tag") and not(contains(@class, "stage"))]//a[not(ancestor::nav)]'
+_TAG_LINK_XPATHS = {(True, True): etree.XPath(f"{_REL_TAG_LINKS} | {_CLASS_TAG_LINKS}"),
+                    (True, False): etree.XPath(_REL_TAG_LINKS), (False, True): etree.XPath(_CLASS_TAG_LINKS)}
+_LINK_RELS = etree.XPath("//body//a/@rel", smart_strings=False)
+_BODY_CLASS_VALUES = etree.XPath("//body//*/@class", smart_strings=False)
+
+
+def _tag_links(page: Page) -> list[Any]:
+    """Links marked as tags: rel="tag" (not "category"), or inside an element classed *tag*
+    (not *stage*) and outside navigation, in document order.
+
+    Each half of that XPath runs only when some rel or class value of the body holds "tag"
+    at all, read as plain strings: the string tests of either half, over every link or
+    every element, cost several times more than reading the values, and most pages have
+    no rel="tag" and many no tag class."""
+    rel = "tag" in "\0".join(_LINK_RELS(page.tree))
+    classed = "tag" in "\0".join(_BODY_CLASS_VALUES(page.tree))
+    return _TAG_LINK_XPATHS[rel, classed](page.tree) if rel or classed else []
+
+
 def extract_tags(page: Page) -> list[str]:
     """Article tags: article:tag meta, visible tag links, else JSON-LD keywords (not meta keywords, often SEO spam)."""
     tags = [v for k, v in ((el.get("property") or el.get("name"), el.get("content")) for el in page.tree.iter("meta"))
             if k and k.lower() == "article:tag" and v]
     if not tags:
-        links = page.tree.xpath(
-            '//body//a[@rel and contains(concat(" ", normalize-space(@rel), " "), " tag ")'
-            ' and not(contains(concat(" ", normalize-space(@rel), " "), " category "))]'
-            ' | //body//*[contains(@class, "tag") and not(contains(@class, "stage"))]//a[not(ancestor::nav)]'
-        )
-        tags = [element_text(a) for a in links if not _in_comments(a)]
+        tags = [element_text(a) for a in _tag_links(page) if not _in_comments(a)]
     if not tags:
         keywords = _jsonld_article(page).get("keywords")
         if isinstance(keywords, str):
