@@ -145,6 +145,7 @@ class StorePipeline:
                 logger.warning("run %d of %s never finished (its process died); marked crashed", run, site)
         self._replay_spills()
         self.writer = StoreExecutor(self.repo, self.run_id, process=self.store_process)
+        self.crawler.stats.set_value("newscrawl/store", "process" if self.store_process else "thread")
 
     def _replay_spills(self) -> None:
         """Items an earlier run could not store (its database was away) are stored first."""

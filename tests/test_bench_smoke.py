@@ -73,6 +73,8 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
     assert set(doc["rss_samples"]) == {str(PAGES // 4), str(PAGES // 2), str(PAGES)}
     assert all(v > 20 for v in doc["rss_samples"].values())
     assert doc["stored"]["full"] == PAGES and doc["stored"]["full_all_stored"] is True
+    # the fast profile parses in workers, so it stores in a process of its own too
+    assert doc["runs"]["full"]["stats"]["newscrawl/store"] == "process"
     assert doc["stored"]["naive"] and doc["stored"]["naive"] > PAGES * 0.9
     assert doc["server"]["kind"] in ("nginx", "asyncio")
     assert doc["server"]["requests_per_s"] > 0

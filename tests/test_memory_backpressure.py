@@ -138,6 +138,7 @@ def test_a_sitemap_crawl_with_a_small_queue_records_every_url(tmp_path: Path) ->
     waits = re.search(r"'newscrawl/queue_waits': (\d+)", proc.stderr)
     queue_max = re.search(r"'newscrawl/queue_max': (\d+)", proc.stderr)
     assert waits and int(waits.group(1)) > 0, proc.stderr[-3000:]
+    assert "'newscrawl/store': 'thread'" in proc.stderr  # no parse workers: the store stays a thread
     # at most the limit, give or take a request yielded while the downloader was momentarily idle
     assert queue_max and int(queue_max.group(1)) <= 10, queue_max.group(0)
     with Session(connect(db)) as session:
