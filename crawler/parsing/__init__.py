@@ -24,7 +24,7 @@ from crawler.parsing.metadata import (
     extract_title,
     parse_source_line,
 )
-from crawler.parsing.page import Page, deeper_than
+from crawler.parsing.page import Page, deeper_than, xpath
 from crawler.parsing.record import Crumb, Image, Record, Source
 from crawler.parsing.summary import extract_summary
 from crawler.parsing.urls import canonicalize, registered_domain, same_site
@@ -60,7 +60,7 @@ _CANONICAL = '//link[@rel and contains(concat(" ", normalize-space(@rel), " "), 
 
 
 def _canonical(page: Page) -> str:
-    for href in page.tree.xpath(_CANONICAL) + [page.meta.get("og:url", "")]:
+    for href in xpath(page.tree, _CANONICAL) + [page.meta.get("og:url", "")]:
         absolute = page.absolute(href)
         if absolute and absolute.startswith(("http://", "https://")) and same_site(absolute, page.url):
             return canonicalize(absolute)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.parsing.page import Page, element_text, squash
+from crawler.parsing.page import Page, element_text, squash, xpath
 from crawler.parsing.record import Crumb
 
 PLACEHOLDERS = {"正文", "内容", "正文内容", "详情", "详细内容", "文章", "阅读文章", "content", "article", "current page"}
@@ -81,12 +81,12 @@ def _from_jsonld(page: Page) -> list[Crumb]:
 def _from_microdata(page: Page) -> list[Crumb]:
     if not page.may_contain("BreadcrumbList"):
         return []
-    for trail in page.tree.xpath('//*[contains(@itemtype, "BreadcrumbList") or contains(@typeof, "BreadcrumbList")]'):
+    for trail in xpath(page.tree, '//*[contains(@itemtype, "BreadcrumbList") or contains(@typeof, "BreadcrumbList")]'):
         crumbs = []
-        for el in trail.xpath('.//*[@itemprop="itemListElement" or @property="itemListElement"]'):
-            names = el.xpath('.//*[@itemprop="name" or @property="name"]')
+        for el in xpath(trail, './/*[@itemprop="itemListElement" or @property="itemListElement"]'):
+            names = xpath(el, './/*[@itemprop="name" or @property="name"]')
             name = element_text(names[0]) if names else element_text(el)
-            links = el.xpath(".//a/@href") or el.xpath('.//*[@itemprop="item"]/@href')
+            links = xpath(el, ".//a/@href") or xpath(el, './/*[@itemprop="item"]/@href')
             crumbs.append(Crumb(name, page.absolute(links[0]) if links else None))
         if crumbs:
             return crumbs
@@ -114,7 +114,7 @@ def _from_markup(page: Page) -> list[Crumb]:
     for el in page.tree.iter(*_MARKUP_TAGS):  # document order, like the XPath this replaces
         if not _is_trail_markup(el):
             continue
-        if len(el.xpath(".//a")) == 0 or len(element_text(el)) > 300:
+        if len(xpath(el, ".//a")) == 0 or len(element_text(el)) > 300:
             continue
         crumbs = _from_container(page, el)
         if len(crumbs) >= 2 or (crumbs and TRAIL_LABEL.match(element_text(el))):
@@ -125,12 +125,12 @@ def _from_markup(page: Page) -> list[Crumb]:
 def _from_visible_label(page: Page) -> list[Crumb]:
     if "位置" not in page.html:  # one C-level substring test spares an XPath over every text node
         return []
-    for node in page.tree.xpath(
+    for node in xpath(page.tree,
         '//body//text()[contains(., "当前位置") or contains(., "您的位置") or contains(., "你的位置")'
         ' or contains(., "现在位置") or contains(., "所在位置")]'
     ):
         parent = node.getparent()
-        while parent is not None and len(parent.xpath(".//a")) == 0 and parent.getparent() is not None:
+        while parent is not None and len(xpath(parent, ".//a")) == 0 and parent.getparent() is not None:
             parent = parent.getparent()
         if parent is not None and len(element_text(parent)) < 300:
             crumbs = _from_container(page, parent)
@@ -164,7 +164,7 @@ def extract_category(page: Page, crumbs: list[Crumb]) -> str | None:
             sec = sec[0]
         if isinstance(sec, str) and sec.strip():
             return sec.strip()
-    links = page.tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]') \
+    links = xpath(page.tree, '//a[contains(concat(" ", normalize-space(@rel), " "), " category ")]') \
         if page.may_contain("category") else []
     if links:
         return element_text(links[0]) or None

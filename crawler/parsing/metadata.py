@@ -23,6 +23,7 @@ from crawler.parsing.page import (
     owners_of_matches,
     search_ignorecase,
     squash,
+    xpath,
 )
 from crawler.parsing.record import Source
 
@@ -98,18 +99,18 @@ def _find_headline(page: Page) -> Any:
     ``<title>`` or og:title repeats; failing that, the heading nearest above a date line (a
     CMS whose ``<title>`` is only the section name)."""
     doc_title = _doc_title(page).lower()
-    h1s = [h for h in page.tree.xpath("//body//h1") if element_text(h)]
+    h1s = [h for h in xpath(page.tree, "//body//h1") if element_text(h)]
     for h in h1s:
         text = element_text(h).lower()
         if len(text) > 4 and (text in doc_title or doc_title[: max(4, len(text) // 2)] in text):
             return h
     for h in h1s:
-        if not h.xpath('ancestor::*[self::header or contains(@class, "logo") or contains(@id, "logo")]'):
+        if not xpath(h, 'ancestor::*[self::header or contains(@class, "logo") or contains(@id, "logo")]'):
             return h
     titles = [t.lower() for t in (doc_title, squash(page.meta.get("og:title", ""))) if t]
     candidates = []
-    for el in page.tree.xpath(_HEADING_XPATH):
-        if el.tag in ("html", "body", "head", "title", "meta") or el.xpath("ancestor::a") or el.tag == "a":
+    for el in xpath(page.tree, _HEADING_XPATH):
+        if el.tag in ("html", "body", "head", "title", "meta") or xpath(el, "ancestor::a") or el.tag == "a":
             continue
         text = element_text(el)
         if 4 <= len(text) <= 120:
@@ -323,13 +324,13 @@ def extract_dates(page: Page, tz: tzinfo, now: datetime) -> tuple[str | None, st
             if key in page.meta and (published := parse_date(page.meta[key], tz, now)):
                 break
     if published is None:
-        for el in page.tree.xpath('//*[@itemprop="datePublished"]'):
+        for el in xpath(page.tree, '//*[@itemprop="datePublished"]'):
             if (published := parse_date(el.get("content") or el.get("datetime") or element_text(el), tz, now)):
                 break
     if published is None:
         published = _date_in_header(page, tz, now)
     if published is None:
-        for el in page.tree.xpath("//body//time"):
+        for el in xpath(page.tree, "//body//time"):
             if _in_comments(el):
                 continue
             if (published := parse_date(el.get("datetime") or element_text(el), tz, now)):
@@ -360,7 +361,7 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> datetime | None:
 
 def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime) -> datetime | None:
     """No headline or nothing near it: labelled dates anywhere outside comments, scripts, styles."""
-    for node in page.tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
+    for node in xpath(page.tree, "//body//text()[not(ancestor::script) and not(ancestor::style)]"):
         text = str(node)
         if _DATE_LABEL.search(text) and NUMERIC.search(text) and not _in_comments(node.getparent()):
             value = parse_date(text, tz, now)
@@ -579,7 +580,7 @@ def _header_source(page: Page) -> str | None:
         for _ in range(3):
             if region is not None and region.getparent() is not None:
                 region = region.getparent()
-        for el in (region.xpath('.//*[contains(@class, "source") or contains(@class, "Source")]')[:8]
+        for el in (xpath(region, './/*[contains(@class, "source") or contains(@class, "Source")]')[:8]
                    if region is not None else []):
             text = squash(element_text(el))
             if _SOURCE_CLASS.search(el.get("class", "")) and 2 <= len(text) <= 30 and text in nearby:
@@ -707,8 +708,8 @@ def _count_candidates(page: Page) -> list[Any]:
     """The elements of the body whose title, class or href (joined by spaces) matches
     ``_COUNT_HINT``, in document order. No hint spans a space, so the values can be
     searched one by one (see ``owners_of_matches``), each attribute's apart."""
-    found = [owners for xpath in _HINT_ATTRIBUTES
-             if (owners := owners_of_matches(xpath(page.tree), _COUNT_HINT_LOWER, ignorecase=True))]
+    found = [owners for values_of in _HINT_ATTRIBUTES
+             if (owners := owners_of_matches(values_of(page.tree), _COUNT_HINT_LOWER, ignorecase=True))]
     if len(found) > 1:
         return in_document_order([el for owners in found for el in owners])
     return found[0] if found else []
@@ -733,7 +734,7 @@ def extract_counts(page: Page) -> tuple[int | None, int | None]:
         if not number and not labelled:
             continue
         # A count inside a list item that links elsewhere belongs to a teaser, not this article.
-        if el.xpath("ancestor::li[.//a[@href]][1]") and not number:
+        if xpath(el, "ancestor::li[.//a[@href]][1]") and not number:
             continue
         hint = f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}'
         if number and comments is None and _COMMENT_HINT.search(hint):

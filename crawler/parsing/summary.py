@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.parsing.page import Page, element_text, search_ignorecase, squash
+from crawler.parsing.page import Page, element_text, search_ignorecase, squash, xpath
 
 LABEL = re.compile(r"^\s*(?:【\s*(?:摘要|导读|導讀|导语|導語|提要|内容提要|核心提示)\s*】|(?:摘要|导读|導讀|导语|導語|内容提要|核心提示|提要|"
                    r"summary|abstract|standfirst|tl;?dr)\s*[:：]?)\s*", re.I)
@@ -53,7 +53,7 @@ def _labelled_block(page: Page) -> str | None:
             stripped = LABEL.sub("", text, count=1).strip()
             if len(stripped) >= 10:
                 return stripped
-        elif _CLASS_HINT.search(marker) and len(text) >= 20 and not el.xpath(".//a[string-length(normalize-space()) > 0]"):
+        elif _CLASS_HINT.search(marker) and len(text) >= 20 and not xpath(el, ".//a[string-length(normalize-space()) > 0]"):
             if not re.search(r"comment|related|nav|menu|footer|sidebar", marker, re.I):
                 return text
     return None
