@@ -30,7 +30,7 @@ from crawler.parsing.clean import (
     weighs_less,
 )
 from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _count_candidates, _tag_links
-from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, tree_depth
+from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, tree_depth, xpath
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
 from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
 from storage.checks import _BAD_CHARS, _has_bad_chars
@@ -260,3 +260,19 @@ def test_tag_links_match_the_union_xpath() -> None:
     for html in htmls:
         page = Page.from_bytes(html, "http://example.com/")
         assert _tag_links(page) == page.tree.xpath(union)
+
+
+@pytest.mark.parametrize("path", PAGES[::3], ids=lambda p: p.name)
+def test_compiled_xpath_matches_element_xpath(path: Path) -> None:
+    from crawler.parsing import _CANONICAL
+    from crawler.parsing.metadata import _HEADING_XPATH
+
+    tree = Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree
+    for expr in ("//body//h1", _CANONICAL, _HEADING_XPATH):
+        assert xpath(tree, expr) == tree.xpath(expr)
+    with_variable = "//body//text()[contains(., $n0)]"
+    assert xpath(tree, with_variable, n0="的") == tree.xpath(with_variable, n0="的")
+    for el in list(tree.iter("a", "li", "div", "span"))[:300]:
+        for expr in ("ancestor::a", ".//a", "ancestor::li[.//a[@href]][1]", ".//a/@href",
+                     ".//a[string-length(normalize-space()) > 0]"):
+            assert xpath(el, expr) == el.xpath(expr)
