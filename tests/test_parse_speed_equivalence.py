@@ -29,7 +29,15 @@ from crawler.parsing.clean import (
     text_weight,
     weighs_less,
 )
-from crawler.parsing.metadata import _COMMENTISH, _COUNT_HINT, _author_markup, _count_candidates, _tag_links
+from crawler.parsing.metadata import (
+    _COMMENTISH,
+    _COUNT_HINT,
+    _SOURCE_CLASSED,
+    _author_markup,
+    _count_candidates,
+    _source_classed,
+    _tag_links,
+)
 from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, tree_depth, xpath
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
 from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
@@ -276,3 +284,14 @@ def test_compiled_xpath_matches_element_xpath(path: Path) -> None:
         for expr in ("ancestor::a", ".//a", "ancestor::li[.//a[@href]][1]", ".//a/@href",
                      ".//a[string-length(normalize-space()) > 0]"):
             assert xpath(el, expr) == el.xpath(expr)
+
+
+def test_source_classed_matches_the_xpath() -> None:
+    htmls = [path.read_bytes() for path in PAGES] + [
+        '<html><body><div><p class="Source">a</p><span class="x-source-y"><b class="source">b</b></span>'
+        '<i class="SOURCE">c</i><i>source</i></div></body></html>',
+    ]
+    for html in htmls:
+        tree = Page.from_bytes(html, "http://example.com/").tree
+        for region in tree.iter("body", "div", "section", "article", "header"):
+            assert _source_classed(region) == region.xpath(_SOURCE_CLASSED)

@@ -558,6 +558,20 @@ def _first_token(value: str) -> str:
     return words[0].strip("，,。;；")
 
 
+_SOURCE_CLASSED = './/*[contains(@class, "source") or contains(@class, "Source")]'
+_CLASSES_BELOW = etree.XPath(".//*/@class", smart_strings=False)
+
+
+def _source_classed(region: Any) -> list[Any]:
+    """The elements below ``region`` whose class holds "source" or "Source", in document
+    order. The XPath's two string tests of every element cost several times more than
+    reading the class values as plain strings, and most regions have no such class."""
+    classes = "\0".join(_CLASSES_BELOW(region))
+    if "source" not in classes and "Source" not in classes:
+        return []
+    return xpath(region, _SOURCE_CLASSED)
+
+
 def _header_source(page: Page) -> str | None:
     """来源 near the headline (inline or as label + value pieces), else an element classed
     *source* near the top, else a short ``本文来源：…`` / ``来源：…`` line anywhere (often under
@@ -580,8 +594,7 @@ def _header_source(page: Page) -> str | None:
         for _ in range(3):
             if region is not None and region.getparent() is not None:
                 region = region.getparent()
-        for el in (xpath(region, './/*[contains(@class, "source") or contains(@class, "Source")]')[:8]
-                   if region is not None else []):
+        for el in (_source_classed(region)[:8] if region is not None and nearby else []):
             text = squash(element_text(el))
             if _SOURCE_CLASS.search(el.get("class", "")) and 2 <= len(text) <= 30 and text in nearby:
                 text = re.sub(r"^\s*(?:本文|信息)?(?:来源|來源|source)\s*[:：]?\s*", "", text, flags=re.I)
