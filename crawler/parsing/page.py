@@ -72,13 +72,18 @@ def lower_for_match(text: str) -> str | None:
 
 def search_ignorecase(pattern: re.Pattern[str], text: str) -> bool:
     """``bool(pattern.search(text))`` for a re.I ``pattern`` whose letters are lower-case
-    ASCII and that has no character ranges of letters: see ``lower_for_match``."""
-    lowered = lower_for_match(text)
-    if lowered is None:
-        return pattern.search(text) is not None
+    ASCII and that has no character ranges of letters: see ``lower_for_match``.
+
+    Called for the class, id and style of most elements of a page, so the usual case is
+    kept short: an ASCII text (``isascii`` reads a flag of the string) holds none of İ, ı, ſ."""
     plain = _LOWERED.get(pattern)
     if plain is None:
         plain = _LOWERED[pattern] = re.compile(pattern.pattern, pattern.flags & ~re.I)
+    if text.isascii():
+        return plain.search(text.lower()) is not None
+    lowered = lower_for_match(text)
+    if lowered is None:
+        return pattern.search(text) is not None
     return plain.search(lowered) is not None
 
 
