@@ -8,6 +8,7 @@ two are compared on the fixture pages and on strings made to hit the edge cases
 
 from __future__ import annotations
 
+import codecs
 import random
 import re
 import unicodedata
@@ -295,3 +296,20 @@ def test_source_classed_matches_the_xpath() -> None:
         tree = Page.from_bytes(html, "http://example.com/").tree
         for region in tree.iter("body", "div", "section", "article", "header"):
             assert _source_classed(region) == region.xpath(_SOURCE_CLASSED)
+
+
+def test_page_html_matches_the_plain_nul_removal() -> None:
+    from crawler.parsing.encoding import decode_html
+    from crawler.parsing.page import _XML_DECL
+
+    rng = random.Random(12)
+    pieces = [b"<p>", b"x", b"\x00", b"\xe4\xb8\xad", b"\xe4\x00", b"\xe4\xb8", b"\xff", b"\xc3\xa9", b"\xef\xbb\xbf",
+              b"\xa1\xa1", b"<?xml version='1.0'?>", b" ", "中".encode("gb18030"), b"\x00\xe4"]
+    bodies = [path.read_bytes() for path in PAGES]
+    bodies += [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    bodies += [codecs.BOM_UTF16_LE + "<p>中\x00</p>".encode("utf-16-le"), codecs.BOM_UTF8 + b"<p>\x00</p>"]
+    for body in bodies:
+        for header in (None, "gbk", "utf-8", "latin-1"):
+            decoded = decode_html(body, header)
+            plain = _XML_DECL.sub("", decoded.text.replace("\x00", ""), count=1)
+            assert Page.from_bytes(body, "http://example.com/", header_encoding=header).html == plain, body

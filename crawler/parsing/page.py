@@ -158,6 +158,15 @@ def element_text(el: Any) -> str:
     return squash(" ".join(parts)) if len(parts) > 1 else squash("".join(parts))
 
 
+def _nul_free(body: bytes | str, encoding: str) -> bool:
+    """True when the text decoded from ``body`` surely holds no NUL: UTF-8 (strict or with
+    replacement) gives U+0000 for the byte 0 and for nothing else, and never takes that
+    byte into a replaced sequence. ``bytes`` finds a byte with memchr, while a NUL search
+    of a text with characters above U+00FF runs a character at a time (0.1 ms on a large
+    page)."""
+    return encoding == "utf-8" and isinstance(body, bytes) and b"\x00" not in body
+
+
 @dataclass
 class Page:
     """A fetched HTML page, parsed once and shared by the field extractors."""
@@ -176,7 +185,9 @@ class Page:
         else:
             decoded = decode_html(body, header_encoding)
             html, encoding, clean = decoded.text, decoded.encoding, decoded.clean
-        html = _XML_DECL.sub("", html.replace("\x00", ""), count=1)
+        if not _nul_free(body, encoding):
+            html = html.replace("\x00", "")
+        html = _XML_DECL.sub("", html, count=1)
         parser = _parser()
         try:
             tree = lxml.html.document_fromstring(html or "<html></html>", parser=parser)
