@@ -163,6 +163,11 @@ class StoreExecutor:
                 return await asyncio.wrap_future(self.process.submit(_write, batch))
             except BrokenProcessPool as exc:
                 self._give_up_process(f"the store process died ({exc or 'killed'})")
+            except Exception as exc:  # noqa: BLE001 - e.g. an item that cannot be pickled: written here
+                result = await asyncio.wrap_future(self._thread().submit(self.writer.write, batch))
+                result.errors.insert(0, f"the store process could not take a batch of {len(batch)} items "
+                                        f"({type(exc).__name__}: {exc}); written by the crawl process")
+                return result
         return await asyncio.wrap_future(self._thread().submit(self.writer.write, batch))
 
     def _give_up_process(self, why: str) -> None:

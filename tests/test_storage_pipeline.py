@@ -174,3 +174,25 @@ def test_a_slow_crawl_stores_its_records_while_it_runs(tmp_path) -> None:
         last_fetch = max(t for path, t, _ in site.log if path.startswith("/news/"))
     assert proc.returncode == 0, err[-2000:]
     assert first_stored_at is not None and first_stored_at < last_fetch, "records appear while the crawl runs"
+
+
+def test_a_batch_the_store_process_cannot_take_is_written_by_the_crawl_process(sqlite_url: str, seed) -> None:
+    """Anything but a dead process that keeps a batch from crossing to the store process (an
+    item that cannot be pickled) has the batch written in the crawl process instead."""
+    from crawler.storewriter import StoreExecutor
+
+    class LocalText(str):  # a class local to a function cannot be pickled
+        pass
+
+    repo = Repository(connect(sqlite_url))
+    run_id = repo.start_run("news", "zixun")
+    executor = StoreExecutor(repo, run_id, process=True)
+    record = replace(other(seed, 1, " story 1"), title=LocalText(seed.title))
+    try:
+        result = asyncio.run(executor.write([record]))
+    finally:
+        executor.close()
+    assert result.outcomes == ["new"]
+    assert "could not take a batch" in result.errors[0]
+    assert executor.fell_back is None  # the process stays for the next batches
+    assert repo.stats()["articles"] == 1
