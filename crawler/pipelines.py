@@ -108,12 +108,13 @@ class StorePipeline:
         self.max_wait = crawler.settings.getfloat("NEWSCRAWL_FLUSH_SECONDS", 5.0)
         self.buffer: list[Record | Rejected | RawPage | Failed | Skipped] = []
         self.buffer_since = 0.0
-        workers = crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0)
-        store_process = crawler.settings.get("NEWSCRAWL_STORE_PROCESS")
-        # Default: a store process exactly when pages are parsed in worker processes (the
-        # crawl process is then the busy one, see crawler.storewriter); else a thread.
-        self.store_process = workers > 0 if store_process is None else crawler.settings.getbool(
-            "NEWSCRAWL_STORE_PROCESS")
+        # Default (None): a store process exactly when pages are parsed in worker processes
+        # (the crawl process is then the busy one, see crawler.storewriter); else a thread.
+        choice = crawler.settings.get("NEWSCRAWL_STORE_PROCESS")
+        if choice is None:
+            self.store_process = crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0) > 0
+        else:
+            self.store_process = crawler.settings.getbool("NEWSCRAWL_STORE_PROCESS")
         self.writer: StoreExecutor | None = None
         self.idle_flushes: set[asyncio.Future[None]] = set()
         self.disk_full = False

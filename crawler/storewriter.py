@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -122,8 +123,6 @@ def _write(batch: list[Any]) -> BatchResult:
 
 
 def _ready() -> int:
-    import os
-
     return os.getpid()
 
 

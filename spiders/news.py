@@ -191,10 +191,11 @@ class NewsSpider(scrapy.Spider):
     async def parse_article_page(self, response: Response, **kwargs: Any) -> list[Any]:
         """A URL known to be an article (from a sitemap, feed, article rule or the command line).
 
-        A coroutine returning its items, not an async generator: Scrapy then hands them to the
-        spider middlewares as a plain list, which they process with their sync methods. As an
-        async generator each page's output went through a chain of async generators (29
-        created per page, measured), one of the larger costs of the busy crawl process."""
+        A coroutine returning its items, not an async generator, so nothing of the page is
+        held open while its parse waits in the pool: live async generators during a 2,000-page
+        crawl fell from ~4,900 to ~90 (measured). Scrapy 2.19 still runs the returned list
+        through its async spider-middleware chain (29 async generators created per page either
+        way), so this saves memory and bookkeeping, not a measurable amount of CPU."""
         if response.status == 304:
             self.crawler.stats.inc_value("newscrawl/not_modified")
             if self.fetchlog:
