@@ -39,7 +39,7 @@ from crawler.parsing.metadata import (
     _source_classed,
     _tag_links,
 )
-from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, tree_depth, xpath
+from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, xpath
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
 from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
 from storage.checks import _BAD_CHARS, _has_bad_chars
@@ -184,6 +184,20 @@ def test_opening_matches_itertext() -> None:
     for path in PAGES:
         for el in Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree.iter("div", "p", "span"):
             assert _opening(el) == _opening_plain(el), path
+
+
+def tree_depth(root: object, limit: int) -> int:
+    """The plain form ``deeper_than`` replaced: how deep the element tree goes, counting no
+    further than ``limit`` (``limit + 1`` for a deeper tree), one level of children at a
+    time. Comments and processing instructions count as nodes, as in a walk over the tree."""
+    level = [root]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return depth
+        level = [child for node in level for child in node]  # type: ignore[attr-defined]
+    return depth
 
 
 def test_deeper_than_matches_tree_depth() -> None:

@@ -324,20 +324,6 @@ def _cjk_share(text: str) -> float:
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") / len(text) if text else 0.0
 
 
-def tree_depth(root: Any, limit: int) -> int:
-    """How deep the element tree goes, counting no further than ``limit`` (``limit + 1`` for a
-    deeper tree): one level of children at a time, no recursion. Comments and processing
-    instructions count as nodes, as in a walk over the tree."""
-    level = [root]
-    depth = 0
-    while level:
-        depth += 1
-        if depth > limit:
-            return depth
-        level = [child for node in level for child in node]
-    return depth
-
-
 @lru_cache(maxsize=4)
 def _below_level(limit: int) -> etree.XPath:
     """An XPath telling whether its context element has a node other than text ``limit``
@@ -346,6 +332,9 @@ def _below_level(limit: int) -> etree.XPath:
 
 
 def deeper_than(root: Any, limit: int) -> bool:
-    """``tree_depth(root, limit) > limit``, in libxml2: one XPath step a level instead of a
-    Python proxy for every node of the page (five times faster on a 30 KB page)."""
+    """Whether the element tree under ``root`` goes more than ``limit`` levels deep (comments
+    and processing instructions count as nodes, text does not), in libxml2: one XPath step a
+    level instead of a Python proxy for every node of the page (five times faster on a 30 KB
+    page than the level-by-level walk it replaced, kept as the reference in
+    tests/test_parse_speed_equivalence.py)."""
     return limit < 1 or bool(_below_level(limit)(root))
