@@ -122,3 +122,13 @@ def test_english_byline_drops_the_organisation() -> None:
                                               for i in range(8)) + "</body></html>").encode()
     record = parse_article(html, "https://www.cnn.com/2019/11/18/x.html", fetched_at=datetime(2019, 11, 20, tzinfo=UTC))
     assert record.authors == ["Jill Disis"]
+
+
+@pytest.mark.parametrize("label", ["当前位置", "&#24403;&#21069;&#20301;&#32622;"], ids=["text", "char-refs"])
+def test_visible_trail_label_is_found_however_it_is_written(label: str) -> None:
+    """A 当前位置 trail without breadcrumb markup: found by its label, also when the page
+    writes the label as character references (the raw HTML then has no 位置)."""
+    html = _page("<title>市区新增三条公交线路_示例新闻网</title>",
+                 f'<div>{label}：<a href="/">首页</a> &gt; <a href="/shehui/">社会</a> &gt; 正文</div>')
+    record = parse_article(html, "http://news.example.cn/a/1.html", fetched_at=NOW)
+    assert [crumb.name for crumb in record.breadcrumb][:2] == ["首页", "社会"]

@@ -123,12 +123,10 @@ def _from_markup(page: Page) -> list[Crumb]:
 
 
 def _from_visible_label(page: Page) -> list[Crumb]:
-    if "位置" not in page.html:  # one C-level substring test spares an XPath over every text node
-        return []
-    for node in xpath(page.tree,
-        '//body//text()[contains(., "当前位置") or contains(., "您的位置") or contains(., "你的位置")'
-        ' or contains(., "现在位置") or contains(., "所在位置")]'
-    ):
+    # The body's text is searched first (one C-level test), so most pages skip the XPath; the
+    # text, unlike the raw HTML, has character references read (a label written as &#20301;
+    # &#32622; is found).
+    for node in page.body_texts_containing("当前位置", "您的位置", "你的位置", "现在位置", "所在位置"):
         parent = node.getparent()
         while parent is not None and len(xpath(parent, ".//a")) == 0 and parent.getparent() is not None:
             parent = parent.getparent()
