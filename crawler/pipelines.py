@@ -26,6 +26,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawler.gctune import DEFAULT_THRESHOLD, parse_threshold
 from crawler.outcomes import Failed, Skipped
 from crawler.parsing.clean import SCRIPTS, CleanedRecord, clean_record
 from crawler.parsing.record import Record
@@ -145,7 +146,8 @@ class StorePipeline:
             for run in self.repo.mark_crashed(site, self.run_id):
                 logger.warning("run %d of %s never finished (its process died); marked crashed", run, site)
         self._replay_spills()
-        self.writer = StoreExecutor(self.repo, self.run_id, process=self.store_process)
+        threshold = parse_threshold(self.crawler.settings.get("NEWSCRAWL_GC_THRESHOLD", DEFAULT_THRESHOLD))
+        self.writer = StoreExecutor(self.repo, self.run_id, process=self.store_process, gc_threshold=threshold)
         self.crawler.stats.set_value("newscrawl/store", "process" if self.store_process else "thread")
 
     def _replay_spills(self) -> None:
