@@ -40,7 +40,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.fetchlog import FetchLog
 from crawler.outcomes import Failed, Skipped
-from crawler.parsepool import ParseOutcome, ParsePool
+from crawler.parsepool import ParseOutcome, ParsePool, WorkerDied
 from crawler.parsing import ParseOptions
 from crawler.profiles import SiteProfile
 from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
@@ -210,8 +210,14 @@ class NewsSpider(scrapy.Spider):
 
     async def _parse(self, response: TextResponse, want_article: bool, want_links: bool) -> ParseOutcome:
         assert self.pool is not None
-        return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC), response.status,
-                                     _header_charset(response), want_article, want_links, self.script)
+        try:
+            return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC),
+                                         response.status, _header_charset(response), want_article, want_links,
+                                         self.script)
+        except WorkerDied as exc:  # this page may be what killed it: recorded, not retried
+            self.crawler.stats.inc_value("newscrawl/parse_worker_died")
+            self.logger.error("%s while parsing %s", exc, response.url)
+            return ParseOutcome(reason=str(exc))
 
     def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
         """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""

@@ -274,3 +274,65 @@ def test_killed_export_leaves_old_file_or_complete_new_one(tmp_path: Path, seed_
         assert len(data) in (0, 3000)
         outcomes.add(len(data))
     assert 3000 in outcomes
+
+
+def _spawned_children(pid: int) -> list[int]:
+    """The crawl's spawned helper processes (parse workers and the store process)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for kid in kids:
+            try:
+                if b"spawn_main" in Path(f"/proc/{kid}/cmdline").read_bytes():
+                    found.append(int(kid))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.timeout(240)
+def test_helper_processes_killed_mid_crawl_lose_nothing(tmp_path: Path) -> None:
+    """SIGKILL every parse worker and the store process while pages are being parsed: the
+    crawl replaces the workers, stores from a thread, and every article URL still ends in
+    exactly one state: stored, or rejected as the page whose worker died."""
+    db_path = tmp_path / "killed.db"
+    db = f"sqlite:///{db_path}"
+    with LocalSite() as site:
+        urls = site_of(site, 60, delay=0.3)  # ~5 s of crawling at 4 requests at a time
+        proc = subprocess.Popen(crawl_cmd(db, site.url("/"), "-s", "CONCURRENT_REQUESTS=4", "-s",
+                                          "NEWSCRAWL_BATCH_SIZE=5"), cwd=ROOT,
+                                env=env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        killed: list[int] = []
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and not killed and time.monotonic() < deadline:
+            # helpers up and a first batch stored: the crawl is well under way
+            helpers = _spawned_children(proc.pid)
+            if len(helpers) >= 3 and articles_stored(db_path) > 0:
+                for pid in helpers:
+                    os.kill(pid, signal.SIGKILL)
+                killed = helpers
+            time.sleep(0.05)
+        _, stderr = proc.communicate(timeout=180)
+    assert killed, "the crawl ended before its helpers could be killed"
+    assert proc.returncode == 0, stderr[-3000:]
+    recorded = states(db)
+    assert urls <= recorded.keys()
+    outcomes = {url: recorded[url] for url in urls}
+    died = {url for url, (state, reason) in outcomes.items() if state != "stored"}
+    assert all(outcomes[url][0] == "rejected" and "parse worker died" in (outcomes[url][1] or "") for url in died)
+    assert len(died) <= 2  # at most the page each killed worker was parsing
+    assert set(articles(db)) == urls - died
+    assert "starting another" in stderr
+
+
+def articles_stored(path: Path) -> int:
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(path, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
