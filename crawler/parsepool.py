@@ -16,6 +16,9 @@ the event loop reads and writes itself (an asyncio protocol, no thread); a page 
 when a worker has fewer than ``IN_FLIGHT`` pages, so a slow page does not hold up others
 behind it; a worker that dies fails only the page it was parsing (the spider records it as
 not parsed, with the exit status), its queued pages go to the others, and it is replaced.
+A page that takes longer than ``timeout`` seconds (NEWSCRAWL_PARSE_TIMEOUT; a pathological
+page can make a regular expression or a tree walk run for hours) has its worker killed the
+same way, so one page can never stall the crawl.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import multiprocessing
 import pickle
 import socket
 import struct
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 IN_FLIGHT = 2  # pages sent to a worker and not answered: one parsing, one waiting in its socket
 RESPAWNS_PER_WORKER = 10  # a pool that loses more workers than this parses in the crawl process
+DEFAULT_TIMEOUT = 120.0  # seconds one page may take in a worker (NEWSCRAWL_PARSE_TIMEOUT)
 
 
 @dataclass(slots=True)
@@ -152,6 +157,8 @@ class _Worker(asyncio.Protocol):
         self.pool = pool
         self.number = number
         self.pending: deque[tuple[bytes, asyncio.Future[object]]] = deque()  # sent, in order
+        self.head_since = 0.0  # when the worker started on pending[0] (monotonic seconds)
+        self.timed_out = False
         self.buffer = bytearray()
         self.transport: asyncio.Transport | None = None
         self.connecting: asyncio.Future[object] | None = None
@@ -179,6 +186,8 @@ class _Worker(asyncio.Protocol):
 
     def send(self, payload: bytes, future: asyncio.Future[object]) -> None:
         assert self.transport is not None
+        if not self.pending:
+            self.head_since = time.monotonic()
         self.pending.append((payload, future))
         self.transport.write(_frame(payload))
 
@@ -200,6 +209,7 @@ class _Worker(asyncio.Protocol):
             kind, value = pickle.loads(memoryview(buffer)[start:start + size])
             del buffer[:start + size]
             _, future = self.pending.popleft()
+            self.head_since = time.monotonic()
             if not future.done():
                 if kind == "ok":
                     future.set_result(value)
@@ -234,9 +244,12 @@ class ParsePool:
     ``workers`` is 0. Used from coroutines on the running asyncio loop (Scrapy's asyncio
     reactor); the processes are started at once, so they import while the crawl starts."""
 
-    def __init__(self, workers: int, target: Callable[..., object] = parse_response) -> None:
+    def __init__(self, workers: int, target: Callable[..., object] = parse_response,
+                 timeout: float | None = DEFAULT_TIMEOUT) -> None:
         self.workers = workers
         self.target = target
+        self.timeout = timeout if timeout and timeout > 0 else None
+        self.watchdog: asyncio.TimerHandle | None = None
         # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
         self.context = multiprocessing.get_context("spawn")
         self.queue: deque[tuple[bytes, asyncio.Future[object]]] = deque()  # not sent yet
@@ -265,6 +278,7 @@ class ParsePool:
             self.loop = loop
             for worker in self.live:
                 worker.connect(loop)
+            self._watch()
         future: asyncio.Future[object] = loop.create_future()
         self.queue.append((pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL), future))
         self._dispatch()
@@ -283,6 +297,19 @@ class ParsePool:
                 continue
             worker.send(payload, future)
 
+    def _watch(self) -> None:
+        """Every few seconds: kill a worker whose current page has run past the timeout
+        (``_lost`` then fails that page and replaces the worker)."""
+        if self.timeout is None or self.closed or self.loop is None:
+            return
+        now = time.monotonic()
+        for worker in self.live:
+            if worker.pending and not worker.timed_out and now - worker.head_since > self.timeout:
+                worker.timed_out = True
+                logger.error("a page took over %.0f s in parse worker %d: killing it", self.timeout, worker.number)
+                worker.process.kill()
+        self.watchdog = self.loop.call_later(min(5.0, self.timeout / 4), self._watch)
+
     def _lost(self, worker: _Worker) -> None:
         """A worker's socket closed under us: it died. Its first page fails, the rest are
         sent again, and a new worker takes its place."""
@@ -291,6 +318,8 @@ class ParsePool:
         worker.process.join(timeout=5)
         code = worker.process.exitcode
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        if worker.timed_out:
+            how = f"killed after {self.timeout:.0f} s on one page"
         self.lost.append(how)
         if worker.pending:
             _, culprit = worker.pending.popleft()
@@ -324,6 +353,8 @@ class ParsePool:
     def close(self) -> None:
         """Stop the workers (they exit when their socket closes) and wait for them."""
         self.closed = True
+        if self.watchdog is not None:
+            self.watchdog.cancel()
         workers, self.live = self.live, []
         for worker in workers:
             worker.close()

@@ -55,6 +55,9 @@ ITEM_PIPELINES = {
 
 NEWSCRAWL_DB = None  # None: $NEWSCRAWL_DB, else sqlite:///newscrawl.db
 NEWSCRAWL_PARSE_WORKERS = 0  # processes that parse pages; 0 parses in the crawl process
+# Seconds one page may take in a parse worker before the worker is killed and replaced (the
+# page is recorded as not parsed); 0 turns it off. Inline parsing has no such limit.
+NEWSCRAWL_PARSE_TIMEOUT = 120.0
 # Batches are written in a process of their own (True), a thread of the crawl process (False),
 # or, with None, in a process exactly when NEWSCRAWL_PARSE_WORKERS > 0 (crawler.storewriter).
 NEWSCRAWL_STORE_PROCESS = None

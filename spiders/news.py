@@ -40,7 +40,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.fetchlog import FetchLog
 from crawler.outcomes import Failed, Skipped
-from crawler.parsepool import ParseOutcome, ParsePool, WorkerDied
+from crawler.parsepool import DEFAULT_TIMEOUT, ParseOutcome, ParsePool, WorkerDied
 from crawler.parsing import ParseOptions
 from crawler.profiles import SiteProfile
 from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
@@ -107,7 +107,8 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
         spider.max_queued = crawler.settings.getint("NEWSCRAWL_MAX_QUEUED", DEFAULT_MAX_QUEUED)
-        spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0))
+        spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0),
+                                timeout=crawler.settings.getfloat("NEWSCRAWL_PARSE_TIMEOUT", DEFAULT_TIMEOUT))
         spider.script = (spider.profile.script if spider.profile else None) or crawler.settings.get(
             "NEWSCRAWL_SCRIPT") or "keep"
         engine = None

@@ -153,3 +153,22 @@ def test_inline_without_workers() -> None:
     pool = ParsePool(0, target=echo)
     assert asyncio.run(pool.call(b"here")) == (os.getpid(), b"here")
     pool.close()
+
+
+@pytest.mark.timeout(120)
+def test_a_page_past_the_timeout_kills_its_worker_and_only_that_page_fails() -> None:
+    async def run() -> tuple[list[object], float, list[str]]:
+        pool = ParsePool(2, target=echo, timeout=1.0)
+        try:
+            await _gather(pool, [b"warm"] * 2)
+            began = time.monotonic()
+            results = await _gather(pool, [b"sleep:600", *[b"y%d" % i for i in range(6)]])
+            return results, time.monotonic() - began, pool.lost
+        finally:
+            pool.close()
+
+    results, took, lost = asyncio.run(run())
+    assert isinstance(results[0], WorkerDied) and "killed after 1 s on one page" in str(results[0])
+    assert [r[1] for r in results[1:]] == [b"y%d" % i for i in range(6)]
+    assert lost == ["killed after 1 s on one page"]
+    assert took < 10
