@@ -100,3 +100,19 @@ def test_store_commands_over_a_real_database(tmp_path: Path, seed_page: bytes) -
     out = tmp_path / "a.csv"
     exported = runner.invoke(main, ["export", "--db", db, "--format", "csv", "--out", str(out)])
     assert exported.exit_code == 0 and out.read_text(encoding="utf-8").count("zixun.example.com/post/1987") >= 1
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("NEWSCRAWL_SCRIPT=bogus", "NEWSCRAWL_SCRIPT must be one of keep, simplified, traditional"),
+    ("NEWSCRAWL_GC_THRESHOLD=abc", "NEWSCRAWL_GC_THRESHOLD must be 1-3 positive integers"),
+    ("NEWSCRAWL_PARSE_TIMEOUT=soon", "NEWSCRAWL_PARSE_TIMEOUT must be a number of seconds"),
+    ("NEWSCRAWL_BATCH_SIZE=-3", "NEWSCRAWL_BATCH_SIZE must be a whole number"),
+    ("NOEQUALS", "is not NAME=VALUE"),
+])
+def test_crawl_refuses_a_malformed_setting_before_crawling(tmp_path, setting: str, message: str) -> None:
+    db = tmp_path / "never.db"
+    result = CliRunner().invoke(main, ["crawl", "http://127.0.0.1:9/", "--db", f"sqlite:///{db}", "-s", setting])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not db.exists()  # nothing was started

@@ -78,6 +78,7 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
       newscrawl crawl --url https://example.com/news/1.html --url https://example.com/news/2.html
     """
     starts, site_profile = _split_targets(targets)
+    overrides = _settings(settings)  # checked before anything is created
     articles = list(urls) + _read_urls_file(urls_file)
     for url in articles:
         if urlsplit(url).scheme not in ("http", "https"):
@@ -91,7 +92,7 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
         _announce_resume(db_url, site or (site_profile.name if site_profile else None) or key)
     extra: dict[str, Any] = {"NEWSCRAWL_LOG_FORMAT": log_format,
                              "NEWSCRAWL_PROGRESS": not quiet and log_format == "text" and sys.stderr.isatty(),
-                             **_settings(settings)}
+                             **overrides}
     if redis_url:
         from crawler.runner import redis_settings
 
@@ -134,7 +135,33 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
         if not sep or not name.strip().isidentifier():
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
         out[name.strip()] = value
+    _check_settings(out)
     return out
+
+
+def _check_settings(values: dict[str, str]) -> None:
+    """newscrawl's own settings with a fixed form are checked here, so a typo is a usage
+    error before the crawl starts, not a traceback from inside Scrapy."""
+    from crawler.gctune import parse_threshold
+    from crawler.parsing.clean import SCRIPTS
+
+    if "NEWSCRAWL_SCRIPT" in values and values["NEWSCRAWL_SCRIPT"] not in SCRIPTS:
+        raise click.BadParameter(f"NEWSCRAWL_SCRIPT must be one of {', '.join(SCRIPTS)}", param_hint="--set")
+    if "NEWSCRAWL_GC_THRESHOLD" in values:
+        try:
+            parse_threshold(values["NEWSCRAWL_GC_THRESHOLD"])
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--set") from None
+    for name in ("NEWSCRAWL_PARSE_TIMEOUT", "NEWSCRAWL_FLUSH_SECONDS"):
+        if name in values:
+            try:
+                if float(values[name]) < 0:
+                    raise ValueError
+            except ValueError:
+                raise click.BadParameter(f"{name} must be a number of seconds, 0 or more", param_hint="--set") from None
+    for name in ("NEWSCRAWL_PARSE_WORKERS", "NEWSCRAWL_BATCH_SIZE", "NEWSCRAWL_MAX_QUEUED"):
+        if name in values and not values[name].strip().isdigit():
+            raise click.BadParameter(f"{name} must be a whole number, 0 or more", param_hint="--set")
 
 
 def _read_urls_file(path: str | None) -> list[str]:
