@@ -413,6 +413,7 @@ class Repository:
                 # growing with the table.
                 session.execute(text("SET LOCAL enable_seqscan = off"))
             batch = _Batch.prefetch(session, items)
+            rejected = _rejects_of_run(session, items, run_id)
             for item in items:
                 if isinstance(item, RawPage):
                     self._store_raw(session, item)
@@ -423,10 +424,12 @@ class Repository:
                                     attempts=item.attempts if isinstance(item, Failed) else None)
                     outcomes.append(state)
                 elif isinstance(item, Rejected):
-                    raw_id = session.scalars(select(RawPageRow.id).where(
-                        RawPageRow.canonical_url == (item.canonical_url or item.url))).first()
-                    session.add(Reject(url=item.url, reason=item.reason, run_id=run_id, created_at=now,
-                                       canonical_url=item.canonical_url, raw_page_id=raw_id))
+                    if (item.url, item.reason) not in rejected:
+                        rejected.add((item.url, item.reason))
+                        raw_id = session.scalars(select(RawPageRow.id).where(
+                            RawPageRow.canonical_url == (item.canonical_url or item.url))).first()
+                        session.add(Reject(url=item.url, reason=item.reason, run_id=run_id, created_at=now,
+                                           canonical_url=item.canonical_url, raw_page_id=raw_id))
                     batch.set_state(item.url, "rejected", item.reason, None, run_id, now)
                     outcomes.append("rejected")
                 else:
@@ -702,3 +705,15 @@ def _column_value(value: Any) -> Any:
     if isinstance(value, list):
         return [asdict(v) if is_dataclass(v) else v for v in value]
     return value
+
+
+def _rejects_of_run(session: Session, items: Sequence[Item], run_id: int | None) -> set[tuple[str, str]]:
+    """(url, reason) of the batch's rejects that this run has recorded already. A batch can
+    be written twice: the store process may die after its commit and before it answers, and
+    the crawl process then writes the batch again. Articles and URL states are keyed, so
+    that is harmless for them; a reject row is not, so it is looked up first."""
+    urls = {item.url for item in items if isinstance(item, Rejected)}
+    if not urls or run_id is None:
+        return set()
+    rows = session.execute(select(Reject.url, Reject.reason).where(Reject.run_id == run_id, Reject.url.in_(urls)))
+    return {(url, reason) for url, reason in rows}

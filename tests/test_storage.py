@@ -52,6 +52,22 @@ def test_rejects_and_url_states_are_recorded(repo: Repository, seed) -> None:
     assert stats["runs"][0]["status"] == "finished" and stats["runs"][0]["new"] == 1
 
 
+def test_a_batch_written_twice_records_its_rejects_once(repo: Repository, seed) -> None:
+    """The store process can die after its commit and before it answers; the crawl process
+    then writes the same batch again. Nothing may be recorded twice."""
+    run = repo.start_run("news")
+    about = Rejected("http://zixun.example.com/about.html", "not an article: no headline")
+    batch = [seed, about, Rejected("http://zixun.example.com/list.html", "not an article: a listing")]
+    assert repo.store_batch(batch, run) == ["new", "rejected", "rejected"]
+    assert repo.store_batch(batch, run) == ["unchanged", "rejected", "rejected"]
+    assert repo.store_batch([about, about], run) == ["rejected", "rejected"]  # twice in one batch too
+    stats = repo.stats()
+    assert stats["articles"] == 1 and stats["rejects"] == 2
+    # another run that rejects the same page records it again: rejects are kept per run
+    assert repo.store_batch([about], repo.start_run("news")) == ["rejected"]
+    assert repo.stats()["rejects"] == 3
+
+
 def test_text_round_trips_unchanged(repo: Repository, seed) -> None:
     repo.store_batch([seed])
     back = repo.get(seed.canonical_url).to_dict()
