@@ -57,15 +57,21 @@ def states(db: str) -> dict[str, tuple[str, str | None]]:
         return {r.url: (r.state, r.reason) for r in session.scalars(select(UrlState))}
 
 
-def runs_started(path: Path) -> int:
-    """How many crawl runs the database has recorded (0 before it exists)."""
+def rows_in(path: Path, table: str) -> int:
+    """How many rows a table of a crawl's SQLite file holds, read while the crawl runs (0
+    before the file exists or is migrated)."""
     if not path.exists():
         return 0
     try:
         with sqlite3.connect(path, timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     except sqlite3.OperationalError:  # not migrated yet
         return 0
+
+
+def runs_started(path: Path) -> int:
+    """How many crawl runs the database has recorded."""
+    return rows_in(path, "crawl_runs")
 
 
 def test_sigkill_at_random_points_then_resume(tmp_path: Path) -> None:
@@ -310,7 +316,7 @@ def test_helper_processes_killed_mid_crawl_lose_nothing(tmp_path: Path) -> None:
         while proc.poll() is None and not killed and time.monotonic() < deadline:
             # helpers up and a first batch stored: the crawl is well under way
             helpers = _spawned_children(proc.pid)
-            if len(helpers) >= 3 and articles_stored(db_path) > 0:
+            if len(helpers) >= 3 and rows_in(db_path, "articles") > 0:
                 for pid in helpers:
                     os.kill(pid, signal.SIGKILL)
                 killed = helpers
@@ -327,12 +333,3 @@ def test_helper_processes_killed_mid_crawl_lose_nothing(tmp_path: Path) -> None:
     assert set(articles(db)) == urls - died
     assert "starting another" in stderr
 
-
-def articles_stored(path: Path) -> int:
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(path, timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
