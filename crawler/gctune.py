@@ -45,6 +45,11 @@ def parse_threshold(value: Any) -> tuple[int, ...] | None:
     return numbers
 
 
+def threshold_setting(settings: Any) -> tuple[int, ...] | None:
+    """NEWSCRAWL_GC_THRESHOLD from Scrapy settings (the default when unset), parsed."""
+    return parse_threshold(settings.get("NEWSCRAWL_GC_THRESHOLD", DEFAULT_THRESHOLD))
+
+
 def tune(threshold: Sequence[int] = DEFAULT_THRESHOLD) -> Callable[[], None]:
     """Collect, freeze the survivors and raise the thresholds; returns the function that puts
     the collector back as it was (unfrozen, the old thresholds)."""
@@ -77,7 +82,7 @@ class GcTuningExtension:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
-        threshold = parse_threshold(crawler.settings.get("NEWSCRAWL_GC_THRESHOLD", DEFAULT_THRESHOLD))
+        threshold = threshold_setting(crawler.settings)
         if threshold is None:
             raise NotConfigured
         ext = cls(threshold, crawler.stats)

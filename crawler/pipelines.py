@@ -26,7 +26,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.gctune import DEFAULT_THRESHOLD, parse_threshold
+from crawler.gctune import threshold_setting
 from crawler.outcomes import Failed, Skipped
 from crawler.parsing.clean import SCRIPTS, CleanedRecord, clean_record
 from crawler.parsing.record import Record
@@ -146,8 +146,8 @@ class StorePipeline:
             for run in self.repo.mark_crashed(site, self.run_id):
                 logger.warning("run %d of %s never finished (its process died); marked crashed", run, site)
         self._replay_spills()
-        threshold = parse_threshold(self.crawler.settings.get("NEWSCRAWL_GC_THRESHOLD", DEFAULT_THRESHOLD))
-        self.writer = StoreExecutor(self.repo, self.run_id, process=self.store_process, gc_threshold=threshold)
+        self.writer = StoreExecutor(self.repo, self.run_id, process=self.store_process,
+                                    gc_threshold=threshold_setting(self.crawler.settings))
         self.crawler.stats.set_value("newscrawl/store", "process" if self.store_process else "thread")
 
     def _replay_spills(self) -> None:

@@ -78,3 +78,13 @@ def test_store_process_initializer_tunes_its_collector(tmp_path, collector: None
     finally:
         storewriter._close()
         storewriter._WRITER = None
+
+
+def test_threshold_setting_reads_scrapy_settings() -> None:
+    from scrapy.settings import Settings
+
+    from crawler.gctune import threshold_setting
+
+    assert threshold_setting(Settings()) == DEFAULT_THRESHOLD
+    assert threshold_setting(Settings({"NEWSCRAWL_GC_THRESHOLD": "off"})) is None
+    assert threshold_setting(Settings({"NEWSCRAWL_GC_THRESHOLD": "5000,5"})) == (5000, 5)
