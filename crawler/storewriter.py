@@ -71,10 +71,11 @@ class BatchWriter:
         self.run_id = run_id
         self.spill = SpillFile.for_run(repo.engine, run_id)
 
-    def write(self, batch: list[Any]) -> BatchResult:
+    def write(self, batch: list[Any], replay: bool = False) -> BatchResult:
+        """``replay``: the batch may be committed already (see ``Repository.store_batch``)."""
         result = BatchResult()
         try:
-            result.outcomes = self.repo.store_batch(batch, self.run_id, checked=True)
+            result.outcomes = self.repo.store_batch(batch, self.run_id, checked=True, replay=replay)
             return result
         except Exception as exc:  # noqa: BLE001 - sorted below; nothing passes silently
             if not _data_problem(exc):
@@ -84,7 +85,7 @@ class BatchWriter:
                                  "storing them one by one")
         for item in batch:
             try:
-                result.outcomes += self.repo.store_batch([item], self.run_id)
+                result.outcomes += self.repo.store_batch([item], self.run_id, replay=replay)
             except Exception as one:  # noqa: BLE001 - reported and counted, never silent
                 result.errors.append(f"could not store {getattr(item, 'url', item)}: {_first_line(one)}")
                 result.store_errors += 1
@@ -167,6 +168,8 @@ class StoreExecutor:
                 return await asyncio.wrap_future(self.process.submit(_write, batch))
             except BrokenProcessPool as exc:
                 self._give_up_process(f"the store process died ({exc or 'killed'})")
+                # it may have died after committing this batch: written again as a replay
+                return await asyncio.wrap_future(self._thread().submit(self.writer.write, batch, True))
             except Exception as exc:  # noqa: BLE001 - e.g. an item that cannot be pickled: written here
                 result = await asyncio.wrap_future(self._thread().submit(self.writer.write, batch))
                 result.errors.insert(0, f"the store process could not take a batch of {len(batch)} items "

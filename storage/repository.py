@@ -385,23 +385,27 @@ class Repository:
 
     # --- writes ------------------------------------------------------------------------------
 
-    def store_batch(self, items: Sequence[Item], run_id: int | None = None, *, checked: bool = False) -> list[str]:
+    def store_batch(self, items: Sequence[Item], run_id: int | None = None, *, checked: bool = False,
+                    replay: bool = False) -> list[str]:
         """Store records, rejects and raw pages in one transaction; returns each item's outcome
         (``new``, ``updated``, ``unchanged``, ``duplicate``, ``rejected`` or ``raw``).
 
         Every item is checked first: one that the store refuses raises ``InvalidRecord`` and
         nothing of the batch is written. A transient database error retries the whole
         transaction; any other error rolls it back, so a batch is all or nothing.
+
+        ``replay``: the batch may have been committed already (the store process died before
+        it answered), so rejects the run has recorded are not recorded again.
         """
         if not checked:  # the store pipeline checks each item as it arrives; others are checked here
             for item in items:
                 check_item(item)
         if not self._index_ready:
             self.ensure_neardup_index()
-        return self._store_batch(items, run_id)
+        return self._store_batch(items, run_id, replay)
 
     @retry(**_RETRY)
-    def _store_batch(self, items: Sequence[Item], run_id: int | None) -> list[str]:
+    def _store_batch(self, items: Sequence[Item], run_id: int | None, replay: bool = False) -> list[str]:
         outcomes: list[str] = []
         now = utcnow()
         with Session(self.engine) as session, session.begin():
@@ -413,7 +417,8 @@ class Repository:
                 # growing with the table.
                 session.execute(text("SET LOCAL enable_seqscan = off"))
             batch = _Batch.prefetch(session, items)
-            rejected = _rejects_of_run(session, items, run_id)
+            # (url, reason) of rejects written: a page rejected twice in one batch is recorded once
+            rejected = _rejects_of_run(session, items, run_id) if replay else set()
             for item in items:
                 if isinstance(item, RawPage):
                     self._store_raw(session, item)
@@ -711,7 +716,9 @@ def _rejects_of_run(session: Session, items: Sequence[Item], run_id: int | None)
     """(url, reason) of the batch's rejects that this run has recorded already. A batch can
     be written twice: the store process may die after its commit and before it answers, and
     the crawl process then writes the batch again. Articles and URL states are keyed, so
-    that is harmless for them; a reject row is not, so it is looked up first."""
+    that is harmless for them; a reject row is not, so it is looked up first. Only for such
+    a replay: ``rejects`` has no index on ``url``, so this reads every reject of the run, a
+    cost that would grow with the run on every batch."""
     urls = {item.url for item in items if isinstance(item, Rejected)}
     if not urls or run_id is None:
         return set()

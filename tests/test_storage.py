@@ -59,8 +59,8 @@ def test_a_batch_written_twice_records_its_rejects_once(repo: Repository, seed) 
     about = Rejected("http://zixun.example.com/about.html", "not an article: no headline")
     batch = [seed, about, Rejected("http://zixun.example.com/list.html", "not an article: a listing")]
     assert repo.store_batch(batch, run) == ["new", "rejected", "rejected"]
-    assert repo.store_batch(batch, run) == ["unchanged", "rejected", "rejected"]
-    assert repo.store_batch([about, about], run) == ["rejected", "rejected"]  # twice in one batch too
+    assert repo.store_batch(batch, run, replay=True) == ["unchanged", "rejected", "rejected"]
+    assert repo.store_batch([about, about], run, replay=True) == ["rejected", "rejected"]  # twice in one batch too
     stats = repo.stats()
     assert stats["articles"] == 1 and stats["rejects"] == 2
     # another run that rejects the same page records it again: rejects are kept per run
