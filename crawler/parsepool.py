@@ -51,10 +51,12 @@ DEFAULT_TIMEOUT = 120.0  # seconds one page may take in a worker (NEWSCRAWL_PARS
 
 @dataclass(slots=True)
 class ParseOutcome:
-    """What one page yielded: a record or the reason it is not one, and its links."""
+    """What one page yielded: a record or the reason it is not one, and its links; or, for a
+    page that could not be parsed at all (a parser exception, a dead worker), the error."""
 
     record: Record | None = None
     reason: str | None = None
+    error: str | None = None
     links: list[str] = field(default_factory=list)
     # Why the cleaned record may not be stored (``storage.checks.article_problem``), or None.
     invalid: str | None = None
@@ -68,7 +70,7 @@ def parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: dat
     try:
         return _parse_response(body, url, options, fetched_at, status, encoding, want_article, want_links, script)
     except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
-        return ParseOutcome(reason=f"parser error: {type(exc).__name__}: {str(exc)[:200]}")
+        return ParseOutcome(error=f"parser error: {type(exc).__name__}: {str(exc)[:200]}")
 
 
 def _parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,

@@ -218,13 +218,14 @@ class NewsSpider(scrapy.Spider):
         except WorkerDied as exc:  # this page may be what killed it: recorded, not retried
             self.crawler.stats.inc_value("newscrawl/parse_worker_died")
             self.logger.error("%s while parsing %s", exc, response.url)
-            return ParseOutcome(reason=str(exc))
+            return ParseOutcome(error=str(exc))
 
     def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
         """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
         record = outcome.record
-        if record is None:
-            yield Rejected(response.url, f"not an article: {outcome.reason}")
+        if record is None:  # a page the parser failed on is not said to be no article
+            reason = f"not parsed: {outcome.error}" if outcome.error else f"not an article: {outcome.reason}"
+            yield Rejected(response.url, reason)
             return
         if self.since and record.published_at:
             published = datetime.fromisoformat(record.published_at).astimezone(UTC).replace(tzinfo=None)

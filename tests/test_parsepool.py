@@ -172,3 +172,15 @@ def test_a_page_past_the_timeout_kills_its_worker_and_only_that_page_fails() -> 
     assert [r[1] for r in results[1:]] == [b"y%d" % i for i in range(6)]
     assert lost == ["killed after 1 s on one page"]
     assert took < 10
+
+
+def test_a_parser_exception_is_an_error_not_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page the parser fails on must not be reported as "not an article"."""
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(parsepool, "_parse_response", broken)
+    outcome = parse_response(b"<html></html>", "https://example.com/", ParseOptions(), datetime.now(UTC), 200, None,
+                             True, False, "keep")
+    assert outcome.record is None and outcome.reason is None
+    assert outcome.error == "parser error: RecursionError: maximum recursion depth exceeded"

@@ -329,6 +329,7 @@ def test_helper_processes_killed_mid_crawl_lose_nothing(tmp_path: Path) -> None:
     outcomes = {url: recorded[url] for url in urls}
     died = {url for url, (state, reason) in outcomes.items() if state != "stored"}
     assert all(outcomes[url][0] == "rejected" and "parse worker died" in (outcomes[url][1] or "") for url in died)
+    assert all((outcomes[url][1] or "").startswith("not parsed: the parse worker died") for url in died)
     assert len(died) <= 2  # at most the page each killed worker was parsing
     assert set(articles(db)) == urls - died
     assert "starting another" in stderr
