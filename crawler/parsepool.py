@@ -163,6 +163,8 @@ class _Worker(asyncio.Protocol):
         self.timed_out = False
         self.buffer = bytearray()
         self.transport: asyncio.Transport | None = None
+        # The task attaching the socket: held here because the loop keeps only a weak reference
+        # to a task, and one that is collected mid-way never connects the worker.
         self.connecting: asyncio.Future[object] | None = None
         self.alive = True
         ours, theirs = socket.socketpair()
