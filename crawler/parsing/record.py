@@ -55,6 +55,8 @@ class Record:
     category: str | None = None
     published_at: str | None = None
     modified_at: str | None = None
+    published_raw: str | None = None
+    modified_raw: str | None = None
     authors: list[str] = field(default_factory=list)
     source: Source | None = None
     tags: list[str] = field(default_factory=list)
@@ -65,6 +67,9 @@ class Record:
     language: str | None = None
     comment_count: int | None = None
     view_count: int | None = None
+    page_count: int | None = None
+    paywalled: bool | None = None
+    removed_at: str | None = None
     content_hash: str | None = None
     duplicate_of: int | str | None = None
     http_status: int | None = None
