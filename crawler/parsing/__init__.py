@@ -14,7 +14,7 @@ from crawler.parsing.body import extract_body
 from crawler.parsing.breadcrumb import extract_breadcrumb, extract_category
 from crawler.parsing.clean import content_hash, normalize_text, weighs_less
 from crawler.parsing.dates import iso, zone_for
-from crawler.parsing.kind import not_article_reason
+from crawler.parsing.kind import kind_of, not_article_reason
 from crawler.parsing.metadata import (
     extract_authors,
     extract_counts,
@@ -29,14 +29,17 @@ from crawler.parsing.record import Crumb, Image, Record, Source
 from crawler.parsing.summary import extract_summary
 from crawler.parsing.urls import canonicalize, registered_domain, same_site
 
-__all__ = ["NotAnArticle", "ParseOptions", "Record", "Crumb", "Image", "Source", "parse_article", "Page"]
+__all__ = ["NotAnArticle", "ParseOptions", "Record", "Crumb", "Image", "Source", "Verdict", "judge_page",
+           "judge_article",
+           "parse_article", "parse_page", "Page"]
 
 MAX_DEPTH = 250  # libxml2 drops everything past its nesting limit; real pages stay far below this
 MIN_BODY_CHARS = 200  # in text_weight units (CJK characters count twice)
 
 
 class NotAnArticle(Exception):
-    """The page is not an article (no headline, no body, or undecodable); ``reason`` says why."""
+    """No article record: either none could be built at all (no headline, no body) or the
+    verdict says the page is not an article; ``reason`` says why."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -73,9 +76,43 @@ def _article_text(blocks: list[str]) -> str:
     return "\n".join(b for b in blocks if not (len(b) < 160 and parse_source_line(b)))
 
 
+ARTICLE = "article"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A record built from a page and the decision whether it is an article.
+
+    ``kind`` is ``"article"`` or what the page is instead (``"listing"``, ``"profile"``,
+    ``"page"`` for about, contact and other undated short pages); ``reason`` says why when it
+    is not an article. ``warnings`` note what was read with loss (e.g. bytes replaced while
+    decoding) without costing the record. The crawl stores exactly the records whose kind is
+    ``article``; ``newscrawl parse`` prints every record with its kind beside it."""
+
+    record: Record
+    kind: str = ARTICLE
+    reason: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_article(self) -> bool:
+        return self.kind == ARTICLE
+
+
 def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: datetime | None = None,
                http_status: int | None = None) -> Record:
-    """Split an already parsed page into a Record, or raise NotAnArticle."""
+    """Split an already parsed page into an article Record, or raise NotAnArticle (no record,
+    or a record whose verdict is not ``article``)."""
+    verdict = judge_page(page, options, fetched_at, http_status)
+    if not verdict.is_article:
+        raise NotAnArticle(verdict.reason or verdict.kind)
+    return verdict.record
+
+
+def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: datetime | None = None,
+               http_status: int | None = None) -> Verdict:
+    """Build the record of an already parsed page and decide whether it is an article.
+    Raises NotAnArticle only when no record can be built at all."""
     opts = options or ParseOptions()
     now = fetched_at or datetime.now(UTC)
     if not page.decoded_cleanly:
@@ -94,12 +131,11 @@ def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     if weighs_less(body_text, opts.min_body_chars):
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
     published, modified = extract_dates(page, tz, now)
-    if reason := not_article_reason(page, blocks, published):
-        raise NotAnArticle(reason)
+    reason = not_article_reason(page, blocks, published)
     crumbs = extract_breadcrumb(page, title_raw)
     summary, truncated = extract_summary(page)
     comments, views = extract_counts(page)
-    return Record(
+    record = Record(
         url=page.url,
         canonical_url=_canonical(page),
         site=opts.site or registered_domain(page.url),
@@ -125,6 +161,7 @@ def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         fetched_at=iso(now) or "",
         http_status=http_status,
     )
+    return Verdict(record, kind_of(reason) if reason else ARTICLE, reason)
 
 
 def parse_article(html: bytes | str, url: str, options: ParseOptions | None = None, *,
@@ -133,3 +170,11 @@ def parse_article(html: bytes | str, url: str, options: ParseOptions | None = No
     """Parse one article page. ``encoding`` is the HTTP header's charset, if any."""
     page = Page.from_bytes(html, url, header_encoding=encoding)
     return parse_page(page, options, fetched_at, http_status)
+
+
+def judge_article(html: bytes | str, url: str, options: ParseOptions | None = None, *,
+                  fetched_at: datetime | None = None, http_status: int | None = None,
+                  encoding: str | None = None) -> Verdict:
+    """``parse_article``'s record with its verdict, for a page that may not be an article."""
+    page = Page.from_bytes(html, url, header_encoding=encoding)
+    return judge_page(page, options, fetched_at, http_status)

@@ -43,3 +43,12 @@ def not_article_reason(page: Page, blocks: list[str], published_at: str | None) 
         # contact and landing pages are.
         return "no publication date, no article markup and a short text"
     return None
+
+
+def kind_of(reason: str) -> str:
+    """The page kind a ``not_article_reason`` names."""
+    if reason.startswith("listing") or "listing" in reason:
+        return "listing"
+    if "profile" in reason:
+        return "profile"
+    return "page"
