@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.parsing import NotAnArticle, parse_article
+from crawler.parsing import judge_article, parse_article
 from crawler.parsing.dates import iso, parse_date
 from crawler.parsing.encoding import decode_html
 
@@ -53,12 +53,35 @@ def test_byte_order_marks_win(bom: bytes, codec: str) -> None:
     assert TEXT in decoded.text and not decoded.text.startswith("\ufeff")
 
 
-def test_undecodable_page_is_flagged_and_refused() -> None:
+def test_stray_bytes_in_utf8_are_replaced_flagged_and_the_page_kept() -> None:
+    """A few invalid bytes in a UTF-8 page cost those characters, not the page (FACTS.md: about
+    one open-web page in twenty); the verdict says how many were replaced."""
     body = ("<html><head><title>标题</title></head><body><h1>标题</h1>" + PARAS + "</body></html>").encode()
     broken = body.replace("段".encode(), b"\xff\xfe\xff", 3)
-    assert not decode_html(broken).clean
-    with pytest.raises(NotAnArticle, match="undecodable"):
-        parse_article(broken, "http://news.example.cn/a/1.html", fetched_at=NOW)
+    decoded = decode_html(broken)
+    assert not decoded.clean and decoded.encoding == "utf-8" and decoded.replaced == 9
+    verdict = judge_article(broken, "http://news.example.cn/a/1.html", fetched_at=NOW)
+    assert verdict.is_article and verdict.warnings == ("9 undecodable byte sequence(s) replaced (read as utf-8)",)
+    assert "\ufffd" in verdict.record.body_text and "城东新区" in verdict.record.body_text
+
+
+def test_a_gbk_page_without_charset_is_not_read_as_lossy_utf8() -> None:
+    body = ("<html><head><title>朱镕基谈天气</title></head><body><h1>朱镕基谈天气</h1>" + PARAS
+            + "</body></html>").encode("gb18030")
+    decoded = decode_html(body)
+    assert decoded.clean and decoded.encoding == "gb18030" and "朱镕基" in decoded.text
+
+
+def test_output_before_the_document_does_not_hide_the_head() -> None:
+    """A PHP warning printed before <html> made libxml2 open the body there, so the <title> and
+    the meta tags landed in the body and the page had no headline."""
+    page = ("<br />\n<b>Warning</b>: mysql_connect(): Access denied in <b>/www/x.php</b> on line <b>9</b><br />\n"
+            "<!DOCTYPE html><html><head><title>Der Mai ist da | Blog</title>"
+            '<meta property="og:title" content="Der Mai ist da"></head><body><h1>Der Mai ist da</h1>'
+            + PARAS + "</body></html>")
+    verdict = judge_article(page.encode(), "http://blog.example.de/2010/05/mai/", fetched_at=NOW)
+    assert verdict.record.title == "Der Mai ist da"
+    assert "Warning" not in verdict.record.body_text
 
 
 # --- dates -----------------------------------------------------------------------------------

@@ -115,8 +115,9 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     Raises NotAnArticle only when no record can be built at all."""
     opts = options or ParseOptions()
     now = fetched_at or datetime.now(UTC)
+    warnings: list[str] = []
     if not page.decoded_cleanly:
-        raise NotAnArticle(f"undecodable: bytes are not valid {page.encoding}")
+        warnings.append(f"{page.replaced_chars} undecodable byte sequence(s) replaced (read as {page.encoding})")
     if deeper_than(page.tree, MAX_DEPTH):
         raise NotAnArticle(f"nested more than {MAX_DEPTH} levels deep: the HTML parser loses what follows, "
                            "so the page cannot be read whole")
@@ -131,7 +132,7 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     if weighs_less(body_text, opts.min_body_chars):
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
     published, modified = extract_dates(page, tz, now)
-    reason = not_article_reason(page, blocks, published)
+    reason = not_article_reason(page, blocks, published, title)
     crumbs = extract_breadcrumb(page, title_raw)
     summary, truncated = extract_summary(page)
     comments, views = extract_counts(page)
@@ -161,7 +162,7 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         fetched_at=iso(now) or "",
         http_status=http_status,
     )
-    return Verdict(record, kind_of(reason) if reason else ARTICLE, reason)
+    return Verdict(record, kind_of(reason) if reason else ARTICLE, reason, tuple(warnings))
 
 
 def parse_article(html: bytes | str, url: str, options: ParseOptions | None = None, *,

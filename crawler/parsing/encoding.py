@@ -4,8 +4,14 @@ Order of trust (FACTS.md: a declared charset is often wrong on Chinese sites):
 a BOM, then strict UTF-8 (a valid multi-byte UTF-8 page is almost never in another
 encoding), then the HTTP header's charset, then ``<meta charset>``, then GB18030 and
 Big5. GB2312 and GBK are read as their superset GB18030 (镕, 喆, 堃 are not in GB2312).
-A page that no candidate decodes cleanly is decoded with replacement characters and
-flagged, so the caller can refuse to store it.
+
+About one page in twenty on the open web is UTF-8 with a handful of stray bytes (a Latin-1
+byte pasted into a template; FACTS.md: one bad byte in 110 kB). Such a page is read as
+UTF-8 with replacement characters when it declares UTF-8 or nothing and the bad bytes are
+few next to its valid multi-byte characters: the reader loses one character, not the page.
+A page that no candidate decodes cleanly is decoded with replacement characters too. Either
+way ``Decoded.clean`` is False and ``replaced`` counts the characters lost, so the caller
+can flag the record.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ class Decoded:
     text: str
     encoding: str
     clean: bool
+    replaced: int = 0
 
 
 def _normalise(name: str | None) -> str | None:
@@ -55,6 +62,11 @@ def decode_html(body: bytes, header_encoding: str | None = None) -> Decoded:
         return Decoded(body.decode("utf-8"), "utf-8", True)
     except UnicodeDecodeError:
         pass
+    declared = _normalise(header_encoding) or _normalise(declared_charset(body))
+    if declared in (None, "utf-8"):
+        lossy = _mostly_utf8(body)
+        if lossy is not None:
+            return lossy
     candidates = [_normalise(header_encoding), _normalise(declared_charset(body)), "gb18030", "big5hkscs"]
     seen: set[str] = set()
     for codec in candidates:
@@ -65,5 +77,18 @@ def decode_html(body: bytes, header_encoding: str | None = None) -> Decoded:
             return Decoded(body.decode(codec), codec, True)
         except (UnicodeDecodeError, LookupError):
             continue
-    fallback = _normalise(header_encoding) or _normalise(declared_charset(body)) or "utf-8"
-    return Decoded(body.decode(fallback, "replace"), fallback, False)
+    fallback = declared or "utf-8"
+    text = body.decode(fallback, "replace")
+    return Decoded(text, fallback, False, text.count("\ufffd"))
+
+
+def _mostly_utf8(body: bytes) -> Decoded | None:
+    """``body`` as UTF-8 with replacement characters when the invalid bytes are few: at most
+    one replaced character per 20 valid non-ASCII characters (a page in another encoding has
+    almost no valid UTF-8 sequences), and no more than 50 in all."""
+    text = body.decode("utf-8", "replace")
+    replaced = text.count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 127) - replaced
+    if replaced <= 50 and replaced * 20 <= max(valid, 20):
+        return Decoded(text, "utf-8", False, replaced)
+    return None

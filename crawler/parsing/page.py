@@ -22,6 +22,24 @@ from lxml import etree
 from crawler.parsing.encoding import decode_html
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+# Where the document proper starts: a doctype or the <html> tag.
+_DOC_START = re.compile(r"<!doctype\s|<html[\s>]", re.I)
+_PREAMBLE_LIMIT = 65536
+
+
+def strip_preamble(html: str) -> str:
+    """The page without what a server or crawler printed before the document: a PHP warning,
+    debug output, a stray tag or a wrapper line before ``<!DOCTYPE``/``<html>``. libxml2 opens
+    the body at the first such text, so the whole ``<head>`` (title, meta tags, JSON-LD)
+    would land in the body and the headline be lost. Only a preamble holding no ``<head>``
+    or ``<body>`` of its own, within the first 64 KiB, is dropped."""
+    match = _DOC_START.search(html, 0, _PREAMBLE_LIMIT)
+    if match is None or match.start() == 0:
+        return html
+    preamble = html[: match.start()]
+    if not preamble.strip() or re.search(r"<(?:head|body)[\s>]", preamble, re.I):
+        return html
+    return html[match.start():]
 _LOCAL = threading.local()
 _TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath("//body//a//text()", smart_strings=False)
@@ -175,25 +193,26 @@ class Page:
     html: str
     encoding: str = "utf-8"
     decoded_cleanly: bool = True
+    replaced_chars: int = 0
     tree: Any = field(default=None, repr=False)
 
     @classmethod
     def from_bytes(cls, body: bytes | str, url: str, header_encoding: str | None = None) -> Page:
         """Decode (unless already text) and parse a page."""
         if isinstance(body, str):
-            html, encoding, clean = body, "utf-8", True
+            html, encoding, clean, replaced = body, "utf-8", True, 0
         else:
             decoded = decode_html(body, header_encoding)
-            html, encoding, clean = decoded.text, decoded.encoding, decoded.clean
+            html, encoding, clean, replaced = decoded.text, decoded.encoding, decoded.clean, decoded.replaced
         if not _nul_free(body, encoding):
             html = html.replace("\x00", "")
-        html = _XML_DECL.sub("", html, count=1)
+        html = strip_preamble(_XML_DECL.sub("", html, count=1))
         parser = _parser()
         try:
             tree = lxml.html.document_fromstring(html or "<html></html>", parser=parser)
         except (etree.ParserError, ValueError):
             tree = lxml.html.document_fromstring("<html></html>", parser=parser)
-        return cls(url=url, html=html, encoding=encoding, decoded_cleanly=clean, tree=tree)
+        return cls(url=url, html=html, encoding=encoding, decoded_cleanly=clean, replaced_chars=replaced, tree=tree)
 
     def may_contain(self, *needles: str) -> bool:
         """False only when no text node or attribute value of the tree can contain any of
