@@ -46,8 +46,11 @@ bench: venv
 	done
 	$(BIN)/python -m benchmarks.bench_throughput --pages $(PAGES)
 
+# Body F1 and speed vs trafilatura (extract-latest.json), then every dev set's headline figures
+# (quality-latest.json; the floors the quality gate holds them to are in benchmarks/quality-floors.json).
 bench-extract: venv
 	$(BIN)/python -m benchmarks.bench_extract
+	$(BIN)/python -m benchmarks.bench_quality
 
 clean:
 	rm -rf $(VENV) .pytest_cache newscrawl.db newscrawl.db-wal newscrawl.db-shm
