@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
-from crawler.parsing import NotAnArticle, ParseOptions, Record, parse_page
+from crawler.parsing import NotAnArticle, ParseOptions, Record, judge_page
 from crawler.parsing.clean import CleanedRecord, clean_record
 from crawler.parsing.page import Page
 from storage import neardup
@@ -58,6 +58,8 @@ class ParseOutcome:
     reason: str | None = None
     error: str | None = None
     links: list[str] = field(default_factory=list)
+    # What the parser read with loss but kept (``Verdict.warnings``: replaced undecodable bytes).
+    warnings: tuple[str, ...] = ()
     # Why the cleaned record may not be stored (``storage.checks.article_problem``), or None.
     invalid: str | None = None
 
@@ -82,10 +84,15 @@ def _parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: da
         outcome.links = [urljoin(base, href.strip()) for href in page.tree.xpath("//a/@href") if href.strip()]
     if want_article:
         try:
-            record = parse_page(page, options, fetched_at, status)
+            verdict = judge_page(page, options, fetched_at, status)
         except NotAnArticle as exc:
             outcome.reason = exc.reason
             return outcome
+        outcome.warnings = verdict.warnings
+        if not verdict.is_article:  # the one decision ``newscrawl parse`` prints as ``kind``
+            outcome.reason = verdict.reason or verdict.kind
+            return outcome
+        record = verdict.record
         # Cleaning (and the script conversion it may do) is per-record CPU work too: done here,
         # in the worker, the crawl process only validates and stores.
         cleaned = clean_record(record, script) if script else record

@@ -223,6 +223,9 @@ class NewsSpider(scrapy.Spider):
     def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
         """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
         record = outcome.record
+        if outcome.warnings:
+            self.crawler.stats.inc_value("newscrawl/read_with_loss")
+            self.logger.warning("%s: %s", response.url, "; ".join(outcome.warnings))
         if record is None:  # a page the parser failed on is not said to be no article
             reason = f"not parsed: {outcome.error}" if outcome.error else f"not an article: {outcome.reason}"
             yield Rejected(response.url, reason)

@@ -67,8 +67,9 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
         assert run["finish_reason"] == "finished", mode
         assert 0 < doc["cpu_percent"][mode] <= 100 * (os.cpu_count() or 1) + 50, mode
         assert 20 < run["peak_rss_mb"] < 8192, mode
-    assert doc["ratio_full_bare"] == pytest.approx(doc["full"] / doc["bare"], rel=0.01)
-    assert doc["ratio_full_naive"] == pytest.approx(doc["full"] / doc["naive"], rel=0.01)
+    # the ratios are rounded to 3 decimals: on a loaded machine a tiny ratio differs by more than 1%
+    assert doc["ratio_full_bare"] == pytest.approx(doc["full"] / doc["bare"], rel=0.01, abs=0.0006)
+    assert doc["ratio_full_naive"] == pytest.approx(doc["full"] / doc["naive"], rel=0.01, abs=0.0006)
     assert doc["peak_rss_mb"] == doc["runs"]["full"]["peak_rss_mb"]
     assert set(doc["rss_samples"]) == {str(PAGES // 4), str(PAGES // 2), str(PAGES)}
     assert all(v > 20 for v in doc["rss_samples"].values())
