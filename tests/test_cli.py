@@ -55,6 +55,50 @@ def test_parse_manifest_keeps_input_order_and_reports_errors(tmp_path: Path) -> 
     assert result.exit_code == 1
 
 
+LISTING = """<html><head><title>Sport | Example News</title><meta property="og:type" content="website"></head>
+<body><h1>Sport</h1>""" + "".join(
+    f'<div class="teaser"><h2><a href="/sport/{i}/story-number-{i}.html">Story number {i} of the day in sport</a></h2>'
+    f"<p>A long summary of the story that tells the reader what happened at the match last night, who scored "
+    f"and what the coach said afterwards, cut off where the teaser ends, as listings do with their excerpts…</p></div>"
+    for i in range(8)) + "</body></html>"
+
+RELATIVE = """<html><head><title>Rain moves in over the coast</title></head><body><h1>Rain moves in over the coast</h1>
+<p class="meta">Published 3 hours ago</p>""" + "".join(
+    f"<p>Paragraph {i}: forecasters expect heavy rain along the coast this afternoon, with strong winds and "
+    f"flooding possible in low-lying areas until late evening.</p>" for i in range(5)) + "</body></html>"
+
+
+def test_parse_prints_every_record_with_its_verdict(tmp_path: Path) -> None:
+    """A page that is not an article still gets its record, with kind and kind_reason beside
+    it; only a page with no record at all gets an error line. The exit status says whether
+    every input is an article."""
+    listing = tmp_path / "sport.html"
+    listing.write_text(LISTING, encoding="utf-8")
+    result = CliRunner().invoke(main, ["parse", "--url", "http://news.example.com/sport/", str(SEED), str(listing)])
+    seed, sport = (json.loads(line) for line in result.stdout.splitlines())
+    assert (seed["kind"], seed["kind_reason"], seed["warnings"]) == ("article", None, [])
+    assert sport["kind"] == "listing" and sport["kind_reason"].startswith("listing page") and sport["title"] == "Sport"
+    assert "error" not in sport
+    assert result.exit_code == 1
+
+
+def test_parse_resolves_relative_dates_against_fetched_at(tmp_path: Path) -> None:
+    page = tmp_path / "rain.html"
+    page.write_text(RELATIVE, encoding="utf-8")
+    url = "http://news.example.com/2021/03/rain.html"
+    result = CliRunner().invoke(main, ["parse", "--url", url, "--fetched-at", "2021-03-04T15:00:00+00:00", str(page)])
+    record = json.loads(result.stdout)
+    assert record["published_at"] == "2021-03-04T12:00:00+00:00"
+    assert record["fetched_at"] == "2021-03-04T15:00:00+00:00"
+    manifest = tmp_path / "pages.jsonl"
+    manifest.write_text(json.dumps({"path": str(page), "url": url, "fetched_at": "2020-01-01T09:30:00Z"}) + "\n",
+                        encoding="utf-8")
+    record = json.loads(CliRunner().invoke(main, ["parse", "--manifest", str(manifest)]).stdout)
+    assert record["published_at"] == "2020-01-01T06:30:00+00:00"
+    bad = CliRunner().invoke(main, ["parse", "--fetched-at", "last tuesday", str(page)])
+    assert bad.exit_code != 0 and "not an ISO 8601" in bad.output
+
+
 @pytest.mark.parametrize("args", [
     ["parse", "/no/such/file.html"],
     ["export", "--format", "xml"],
