@@ -66,6 +66,7 @@ class Case:
     fetched_at: datetime | None = None
     gzipped: bool = False
     note: str = ""
+    borrowed: bool = False  # the page lives outside the manifest's folder (the demo site's listings)
 
     @property
     def is_article(self) -> bool:
@@ -87,6 +88,7 @@ class Outcome:
     label: str
     kind: str
     reason: str | None
+    borrowed: bool = False
 
     @property
     def judged_article(self) -> bool:
@@ -118,7 +120,8 @@ def load_manifest(path: Path, corpus: str | None = None) -> list[Case]:
         entry = json.loads(line)
         page = (path.parent / entry["path"]).resolve()
         cases.append(Case(corpus or path.parent.name, entry["path"], page, entry.get("url"), entry["kind"],
-                          _when(entry.get("fetched_at")), note=entry.get("note", "")))
+                          _when(entry.get("fetched_at")), note=entry.get("note", ""),
+                          borrowed=path.parent.resolve() not in page.parents))
         if not page.exists():
             raise FileNotFoundError(f"{path}:{number}: {page} does not exist")
     return cases
@@ -149,7 +152,7 @@ def decide(case: Case) -> Outcome:
         kind, reason = verdict.kind, verdict.reason
     except NotAnArticle as exc:
         kind, reason = "rejected", exc.reason
-    return Outcome(case.corpus, case.id, case.url, case.label, kind, reason)
+    return Outcome(case.corpus, case.id, case.url, case.label, kind, reason, case.borrowed)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -188,6 +191,8 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
             "missed": len(mine) - right,
             "decided_by": dict(Counter(o.kind for o in mine)),
             "by_label": {k: {"right": r, "pages": n, "recall": _share(r, n)} for k, (r, n) in sorted(by_label.items())},
+            "own_pages": sum(not o.borrowed for o in mine),
+            "own_recall": _share(sum(o.correct for o in mine if not o.borrowed), sum(not o.borrowed for o in mine)),
             "reasons": dict(Counter(reason_group(o.reason) for o in mine if not o.judged_article).most_common()),
         }
     non = [o for o in outcomes if o.label != ARTICLE]
@@ -228,6 +233,9 @@ def report(summary: dict[str, Any], outcomes: list[Outcome]) -> str:
         if c["label"] != ARTICLE:
             per = ", ".join(f"{k} {v['right']}/{v['pages']}" for k, v in c["by_label"].items())
             lines.append(f"{name} by kind: {per}")
+        if c["own_pages"] != c["pages"]:
+            lines.append(f"{name} without the borrowed (demo site) pages: recall {_fmt(c['own_recall'])} "
+                         f"over {c['own_pages']} pages")
     lines += ["", "Reasons of the 'not an article' decisions, per corpus:"]
     for name, c in summary["corpora"].items():
         lines.append(f"- {name}: " + "; ".join(f"{r} {n}" for r, n in c["reasons"].items()))

@@ -35,10 +35,13 @@ KNOWN_FAILURES: dict[str, str] = {
     "nonarticles/en-news-home-lead3.html": "the lead story's three paragraphs and byline date pass for an article",
     "nonarticles/en-drupal-frontpage.html": "each teaser repeats a trimmed body; undated text is long enough",
     "nonarticles/en-ghost-tag.html": "the long tag description is taken as the body, cards' dates as its date",
+    "nonarticles/en-wp-blog-page2-ogarticle.html":
+        "og:type=article and article:published_time on a blog index page; full-paragraph teasers",
     "nonarticles/zh-dede-list-full-summaries.html": "full 摘要 per item, no 省略号; item dates give a date",
     "nonarticles/zh-ecms-list-intro.html": "the 栏目简介 paragraph is taken as the body, item dates as its date",
     "hardarticles/zh-kuaixun-short.html": "a 90-character 快讯 is under the minimum body length",
     "hardarticles/es-opinion-undated.html": "undated, no markup and just under the short-text threshold",
+    "hardarticles/en-photo-story.html": "the captions are not taken as body text, so the body is too short",
     "hardarticles/zh-zaobao-linked-items.html": "every numbered item is a link, so the body extractor drops them all",
 }
 
@@ -92,7 +95,7 @@ def test_hard_article_is_judged_article(case: Case) -> None:
 
 
 # Strict like the cases above: remove the mark once the recall is met.
-@pytest.mark.xfail(strict=True, reason=f"non-article recall below {MIN_NON_ARTICLE_RECALL} today (0.887 when written)")
+@pytest.mark.xfail(strict=True, reason=f"non-article recall below {MIN_NON_ARTICLE_RECALL} today (0.881 when written)")
 def test_non_article_recall() -> None:
     """The corpus as a whole: a few hard pages may slip, a rule that lets many through may not."""
     missed = [case_id(c) for c in NON_ARTICLES if decide(c).judged_article]
