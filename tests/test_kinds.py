@@ -104,3 +104,27 @@ def test_crawl_decision_equals_parse_verdict(case: Case) -> None:
     assert parsed == judged
     if parsed:
         assert record == verdict.record
+
+
+ARTICLE_HTML = ("<html><head><title>Storm closes the coast road | Example News</title></head><body>"
+                "<h1>Storm closes the coast road</h1>" + "".join(
+                    f"<p>Paragraph {i}: the coast road stays closed after the storm brought down trees and power "
+                    f"lines along a ten-kilometre stretch, the county said on Tuesday.</p>" for i in range(5))
+                + "</body></html>")
+
+
+@pytest.mark.parametrize("url", ["https://news.example.com/news/404.html",
+                                 "https://news.example.com/about-the-new-law-passed-today/",
+                                 "https://news.example.com/?p=959", "https://news.example.com/index.php?id=12"])
+def test_article_addresses_that_only_look_like_kind_names(url: str) -> None:
+    """An article numbered 404, a slug that starts with "about", a post addressed by a query:
+    none is evidence of a non-article page."""
+    assert judge_article(ARTICLE_HTML.encode(), url).is_article
+
+
+@pytest.mark.parametrize(("url", "kind"), [("https://news.example.com/", "listing"),
+                                           ("https://news.example.com/tag/storms/", "listing"),
+                                           ("https://news.example.com/impressum", "page")])
+def test_addresses_that_name_a_non_article_page(url: str, kind: str) -> None:
+    verdict = judge_article(ARTICLE_HTML.encode(), url)
+    assert verdict.kind == kind, verdict.reason

@@ -37,6 +37,7 @@ from crawler.parsing.page import Page, squash
 
 LEAD_PROSE = 600  # text_weight units of prose before the first excerpt that make the page an article
 _ELLIPSES = ("...", "…", "[…]", "[...]")
+_LISTING_SEGMENT = re.compile(r"tag|topic|categor|kategorie|rubrik|author|autor|search|suche|archiv|list", re.I)
 _SECTION_WORD = re.compile(r"[a-z]{2,20}", re.I)  # /guonei/, /sport/: one word, no slug, no id
 _NEXT_PAGE = frozenset({"下一页", "下页", "下一頁", "next", "next page", "next »", "›", "»", "nächste", "nächste seite",
                         "weiter", "suivant", "page suivante", "siguiente", "次へ", "다음"})
@@ -62,7 +63,7 @@ _ARTICLE_OG_TYPES = ("article", "news", "news.article", "blog", "blogposting")
 _NON_ARTICLE_SEGMENT = re.compile(
     r"^(?:tags?|topics?|category|categories|kategorie|rubrik|author|authors|autor|autoren|search|suche|"
     r"archives?|archiv|about(?:-us)?|ueber-uns|uber-uns|contact(?:-us)?|kontakt|impressum|imprint|"
-    r"privacy(?:-policy)?|datenschutz|datenschutzerklaerung|terms|agb|cgu|login|register|sitemap|page-not-found|404|"
+    r"privacy(?:-policy)?|datenschutz|datenschutzerklaerung|terms|agb|cgu|login|register|sitemap|page-not-found|"
     r"mentions-legales|aviso-legal|a-propos|quienes-somos|contacto|newsletters?|subscribe|staff|copyright|disclaimer|"
     r"legal|list|lists)"
     r"(?:[-_][\d_]+)?(?:\.(?:s?html?|php|aspx?))?$", re.I)
@@ -108,9 +109,12 @@ def _address_kind(page: Page) -> str | None:
         return "its address is the site's home page"
     if len(segments) == 1 and path.endswith("/") and _SECTION_WORD.fullmatch(segments[0]) and _has_pager(page):
         return f"its address is a section (/{segments[0]}/) with a pager"
-    if _NON_ARTICLE_SEGMENT.match(segments[-1]) or (len(segments) <= 2 and _NON_ARTICLE_SEGMENT.match(segments[0])
-                                                    and not re.search(r"\d{3,}|-.*-.*-", path)):
-        return f"its address names a non-article page (/{'/'.join(segments)})"
+    named = _NON_ARTICLE_SEGMENT.match(segments[-1])
+    if not named and len(segments) <= 2 and not re.search(r"\d{3,}|-.*-.*-", path):
+        named = _NON_ARTICLE_SEGMENT.match(segments[0])
+    if named:
+        what = "a listing" if _LISTING_SEGMENT.match(named.group(0)) else "a non-article page"
+        return f"its address names {what} (/{'/'.join(segments)})"
     return None
 
 

@@ -25,6 +25,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 # Where the document proper starts: a doctype or the <html> tag.
 _DOC_START = re.compile(r"<!doctype\s|<html[\s>]", re.I)
 _PREAMBLE_LIMIT = 65536
+_COMMENTS = re.compile(r"<!--.*?-->", re.S)
 
 
 def strip_preamble(html: str) -> str:
@@ -37,8 +38,8 @@ def strip_preamble(html: str) -> str:
     if match is None or match.start() == 0:
         return html
     preamble = html[: match.start()]
-    if not preamble.strip() or re.search(r"<(?:head|body)[\s>]", preamble, re.I):
-        return html
+    if not _COMMENTS.sub("", preamble).strip() or re.search(r"<(?:head|body)[\s>]", preamble, re.I):
+        return html  # white space and comments (a saved page's source URL) do no harm
     return html[match.start():]
 _LOCAL = threading.local()
 _TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
