@@ -37,6 +37,17 @@ _POSITIVE_PART = re.compile(
     r"hentry|richtext",
     re.I,
 )
+#: whole class/id tokens (separators dropped) that name a box beside the article: author bio
+#: boxes, donation and membership appeals, consent banners, imprint and liability text.
+#: Matched on the token with ``-``/``_`` removed, since the words alone (``author``, ``box``)
+#: say little.
+_FURNITURE_TOKEN = re.compile(
+    r"(?:about)?(?:the)?(?:author|autor|writer)(?:bio\w*|box|card|profile|description|details|about)|"
+    r"bio(?:box|card|graphy)|donat\w*|spende\w*|supportus|"
+    r"consent\w*|cookie\w*|gdpr\w*|imprint|impressum|disclaimer\w*|haftung\w*|"
+    r"newsletter\w*|optin\w*|signupform|subscribebox",
+    re.I,
+)
 _SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z])(?=[A-Z])")
 _weights: dict[str, int] = {}
 
@@ -45,6 +56,8 @@ def _token_weight(token: str) -> int:
     parts = [p for p in _SPLIT.split(token) if p]
     if not parts:
         return 0
+    if _FURNITURE_TOKEN.fullmatch("".join(parts)):
+        return -2
     if any(_STRONG_PART.fullmatch(p) for p in parts):
         return -2
     head = parts[-1]
@@ -108,6 +121,8 @@ END_MARKER = re.compile(
     r"(?:标签|標籤|关键词|關鍵詞|关键字|關鍵字|tags?|filed under|topics)\s*(?:[:：]|$)|"
     r"扫描二维码|扫码关注|关注我们|分享到|点击进入专题|"
     r"copyright\b|©|\(c\)\s*\d{4}|all rights reserved|"
+    r"haftungsausschluss|haftungsbeschränkung|disclaimer\s*:|impressum\b|quellenangaben|bildnachweis|"
+    r"bildquellen?\s*:|fotonachweis|"
     r"(?:additional |editing |writing )?reporting by\b|(?:writing|editing) by\b|"
     r"[^.!?。]{3,120}\bcontributed (?:to this (?:report|story|article)|reporting)\b|"
     r"this (?:article|story) (?:was|has been) (?:updated|corrected)\s*[:.]?\s*$"
@@ -127,6 +142,15 @@ SOFT_END_MARKER = re.compile(
     r"follow (?:@\w+|[\w.'’ -]{1,40}) on (?:facebook|twitter|instagram|youtube|linkedin|tiktok)\b|"
     r"follow [^.]{1,60} at https?://|"
     r"(?:下载|打开)[^，。]{0,10}(?:客户端|app)|"
+    r"(?:weitere|ähnliche|verwandte) (?:artikel|beiträge|themen|nachrichten)\b|"
+    r"(?:das|dieses) (?:thema )?könnte (?:dich|sie|euch) (?:auch )?interessieren|lesen sie (?:auch|mehr)\b|"
+    r"(?:temas|noticias|artículos|notas) relacionad[oa]s|(?:también )?te puede interesar|"
+    r"sur le même (?:sujet|thème)|articles? (?:similaires|liés)|articoli correlati|notícias relacionadas|"
+    r"(?:unterstütze|unterstützen sie|support) (?:uns|us|our)\b|(?:jetzt )?spenden\b|donate\b|"
+    r"never miss\b|stay (?:up[- ]to[- ]date|informed|in the loop)\b|"
+    r"(?:melde dich|melden sie sich|abonniere|abonnieren sie)\b[^.]{0,60}newsletter|"
+    r"suscríbete|suscribite|abonnez-vous|zapraszamy (?:też |także )?do subskrypcji|"
+    r"tú también puedes|"
     r"更多[^，。]{0,8}(?:请|请关注|敬请)"
     r")",
     re.I,
@@ -140,6 +164,10 @@ PROMO_LINE = re.compile(
     r"recommended|suggested|don'?t miss|must read|trending|featured|click here|"
     r"lire aussi|à lire aussi|voir aussi|leia também|leia mais|veja também|lesen sie auch|"
     r"mehr zum thema|leggi anche(?: su)?|lee también|ver también|czytaj też|"
+    r"lea(?: también| además| más)?|vea(?: también| además| más)?|mira(?: también)?|lee más|"
+    r"te puede interesar|también te puede interesar|"
+    r"lesen sie (?:mehr|hier|weiter)|zum weiterlesen|weiterlesen|auch interessant|siehe auch|"
+    r"à lire (?:également|aussi)|lire (?:également|la suite)|czytaj (?:także|również|więcej)|zobacz (?:też|także)|"
     r"相关阅读|相关链接|延伸阅读|推荐阅读|阅读更多|猜你喜欢|点击阅读|原文链接)\s*[:：»>|]|"
     r"also on [\w-]+(?:\.[\w-]+)+\b|more [\w ]{1,30}:\s*https?://|"
     r"(?:click|tap) here (?:to|for) (?:get|download|read|see|subscribe|sign up|watch|listen)"
@@ -155,13 +183,14 @@ _AGENCY = (
     r"getty(?: images)?|ap(?: photo)?|associated press|reuters|afp|epa(?:-efe)?|efe|"
     r"shutterstock|istock(?:photo)?|alamy|bloomberg|pa(?: wire| images)?|rex|xinhua|"
     r"zuma(?: press)?|sipa|anadolu|dpa|ansa|nurphoto|corbis|wikimedia(?: commons)?|"
-    r"unsplash|pexels|flickr|"
+    r"unsplash|pexels|flickr|thinkstock|istock\.com|imago(?: images)?|picture alliance|"
     r"新华社|视觉中国|东方ic|图虫|中新社|ic photo"
 )
 CREDIT_LINE = re.compile(
     r"^[\s(\[]*(?:"
     r"(?:image|photo|picture|photograph|pic|foto|illustration)s?\s*"
     r"(?:copyright|credit|courtesy|source|by|:)[^.!?]{0,80}|"
+    r"(?:cr[ée]dits? photos?|cr[ée]dito|fotos?|bildquelle|titelbild)\s*:[^.!?]{0,80}|"
     r"(?:credits?\s*:|courtesy of\b)\s*[^.!?]{1,80}|"
     r"(?-i:(?:[A-Z][\w.'’-]* ){0,4}[A-Z][\w.'’-]*\s*[/|]\s*(?:[A-Z][\w.'’-]* ?){1,5}"
     r"(?:\s*[/|]\s*(?:[A-Z][\w.'’-]* ?){1,5}){0,2})|"
@@ -197,6 +226,8 @@ JUNK_LINE = re.compile(
     r"share|share this|share this article|share on facebook|share on twitter|tweet|email|print|"
     r"click to share|click here to|listen to this article|caption|close|open|expand|enlarge|"
     r"hide caption|show caption|toggle caption|view gallery|view slideshow|photos?|video|play|"
+    r"bild anzeigen|bild vergrößern|zum vergrößern.{0,30}klicken|beitragsbild|titelbild|vorschaubild|"
+    r"zurück|zurück zur (?:übersicht|listenansicht)|weiter|teilen|drucken|\(noch keine bewertungen\)|"
     r"previous|next|prev|back to top|don'?t miss|see more|read more|more|related|"
     r"subscribe|subscribe now|sign up|log ?in|register|just watched|must watch|"
     r"media playback is (?:unsupported|not supported) on your device|"
@@ -205,6 +236,7 @@ JUNK_LINE = re.compile(
     r"阅读时间|阅读时长)\s*[:：]?\s*\d+.{0,20}|\d+\s*(?:min|mins|minutes?|分钟)\.?\s*(?:read|阅读|de leitura)|"
     r"\d+\s*(?:of|/)\s*\d+|"
     r"(?:photo|image|picture|photograph|illustration|credit|video|foto|фото|bild)s?\s*(?:by|:|credit:)[^.]{0,80}|"
+    r"(?:titelbild|beitragsbild|bildquelle|abbildung|crédits? photos?|crédito|quelle)\s*:[^.]{0,80}|"
     r"广告|分享|分享到|打印|收藏|点赞|返回顶部|返回首页|关闭窗口|图集|相关新闻|相关阅读|\+\d+|"
     r".{0,80}(?:下载地址|客户端.{0,12}下载|下载.{0,8}客户端|扫描.{0,8}二维码|扫码.{0,8}关注|"
     r"长按.{0,8}(?:二维码|识别)|关注.{0,10}公众号).{0,60}|"
@@ -275,7 +307,8 @@ TRAILING_JUNK = re.compile(r"\s*(?:返回|回到)[^。！？\s]{0,12}首页\s*(?
 
 #: a line that is only a date (teaser lists print one under each headline).
 DATE_LINE = re.compile(
-    r"^\s*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
+    r"^\s*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|"
+    r"\d{1,2}\.\s?\d{1,2}\.\s?\d{4})"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
 )
 
@@ -284,6 +317,10 @@ DATE_LINE = re.compile(
 RELATED_LABEL = re.compile(
     r"^[\s【\[]*(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关链接|相關鏈接|相关报道|相關報導|相关文章|延伸阅读|推荐阅读|"
     r"热点推荐|往期回顾|往期推荐|related(?: \w+)?|see also|more on this(?: story| topic)?|further reading|"
-    r"read more|recommended(?: reading)?)[\s:：】\]]*$",
+    r"read more|recommended(?: reading)?|weitere (?:artikel|beiträge|themen|nachrichten)|"
+    r"(?:das|dieses) (?:thema )?könnte (?:dich|sie|euch) (?:auch )?interessieren|lesen sie auch|"
+    r"(?:temas|noticias|artículos|notas) relacionad[oa]s|(?:también )?te puede interesar|"
+    r"sur le même (?:sujet|thème)|articoli correlati|notícias relacionadas|zobacz (?:też|także)|"
+    r"you (?:may|might) also like|more stories)[\s:：】\]]*$",
     re.I,
 )
