@@ -166,7 +166,9 @@ def extract_body_checked(page: Page, title: str | None = None, selector: str | N
     ``min_weight`` is the weight below which a body is too short to be an article: a page
     must not be rejected because our extractor came up short while another reader finds a
     body. The blocks are normalised (``normalize_text``), empty ones dropped."""
-    body = extract_body(page, title=title, selector=selector)
+    # captions stay on the images, out of the text: they describe a picture, and readers
+    # (and every gold standard measured here) do not read them as the article's sentences
+    body = extract_body(page, title=title, selector=selector, captions=False)
     ours = [b for b in (normalize_text(b) for b in body.blocks) if b]
     weight = _weight(ours)
     if page.tree is None:
