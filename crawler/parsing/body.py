@@ -92,12 +92,16 @@ _SKIP_TAGS = frozenset({
     "svg", "math", "button", "input", "select", "option", "textarea", "label",
     "nav", "aside", "object", "embed", "canvas", "video", "audio", "map", "dialog", "menu",
     "footer", "header", "source", "track", "picture-source",
+    "rt", "rp",  # ruby annotations (furigana) and their fallback brackets: not the sentence's text
 })
 _INLINE_TAGS = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
     "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
     "wbr", "big", "strike", "tt", "ins", "del", "nobr", "acronym", "img", "picture", "br",
+    "ruby", "rb",
 })
+#: class words of a drop cap: the first letter of the article set in its own (block) box
+_DROP_CAP_ATTR = re.compile(r"drop-?cap|dropcap|initial|first-?letter|versal", re.I)
 #: paragraph-like elements: their text scores their parent.
 _PARA_TAGS = frozenset({"p", "pre", "td", "h2", "h3", "h4", "h5", "h6", "blockquote"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -448,6 +452,8 @@ class _Emitter:
         # nested block splits them over two blocks
         self.hbuf: list[str] = []
         self.inline: list[tuple[str, str]] = []
+        # a drop cap set in a block of its own: it joins the next text, not a block of one letter
+        self.drop_cap = ""
 
     # text buffer --------------------------------------------------------------------
     def flush(self) -> None:
@@ -466,6 +472,8 @@ class _Emitter:
             self.blocks.append(_Block(self.kind, text, self.group, self.list_tag, self.source, share, html))
 
     def add(self, text: str | None) -> None:
+        if text and self.drop_cap and not text.isspace():
+            text, self.drop_cap = self.drop_cap + text.lstrip(), ""
         if text:
             self.buf.append(text)
             self.hbuf.append(escape(text, quote=False))
@@ -536,6 +544,13 @@ class _Emitter:
         if tag == "img":
             self._image(el)
             return
+        if self._is_drop_cap(el):
+            # "<div class=dropcap>T</div><p>he day began": the letter starts the next text
+            # (an inline one with text right after it, "<span>T</span>he", needs no help)
+            if tag not in _INLINE_TAGS or not (el.tail or "").strip():
+                self.flush()
+                self.drop_cap = el.text.strip()
+                return
         if tag in _INLINE_TAGS:
             if _is_hidden(el) or self._is_credit(el):
                 return
@@ -585,6 +600,15 @@ class _Emitter:
             self._children(el)
         self.flush()
         self.kind, self.group, self.list_tag, self.source = saved
+
+    @staticmethod
+    def _is_drop_cap(el: Any) -> bool:
+        """A block holding nothing but one or two letters, marked as a drop cap by its class."""
+        text = el.text
+        if not text or len(el) or len(text.strip()) > 2 or not text.strip().isalpha():
+            return False
+        attrs = _attrs(el)
+        return bool(attrs) and _DROP_CAP_ATTR.search(attrs) is not None
 
     def _image(self, el: Any) -> None:
         if _is_hidden(el):
