@@ -46,6 +46,7 @@ from typing import Any
 
 from crawler.parsing.boilerplate import (
     CAPTION_LABEL,
+    CAPTION_LINE,
     CREDIT_ATTR,
     CREDIT_LINE,
     DATE_LINE,
@@ -770,6 +771,8 @@ def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
         caption = block.kind == "figcaption" or _caption_like(block)
         if _is_credit_line(block, caption):
             continue
+        if len(text) < 300 and block.kind not in _HEADINGS and CAPTION_LINE.search(text):
+            continue  # a picture's caption written as a paragraph ("Abbildung: ...", "... (X / iStock.com)")
         if caption:
             cleaned = _clean_caption(block)
             if cleaned != text:

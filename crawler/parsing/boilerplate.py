@@ -118,11 +118,18 @@ END_MARKER = re.compile(
     r"免责声明|免責聲明|特别声明|特別聲明|版权声明|版權聲明|声明\s*[:：]|聲明\s*[:：]|"
     r"版权所有|版權所有|未经授权|未經授權|本文仅代表|本文僅代表|"
     r"相关阅读|相關閱讀|相关文章|相關文章|相关新闻|推荐阅读|延伸阅读|热门推荐|"
-    r"(?:标签|標籤|关键词|關鍵詞|关键字|關鍵字|tags?|filed under|topics)\s*(?:[:：]|$)|"
+    r"(?:标签|標籤|关键词|關鍵詞|关键字|關鍵字|tags?|filed under|topics|themen|schlagw(?:o|ö)rte|temas|etiquetas|"
+    r"sujets|argomenti|tagi|emneord)\s*(?:[:：]|$)|"
     r"扫描二维码|扫码关注|关注我们|分享到|点击进入专题|"
     r"copyright\b|©|\(c\)\s*\d{4}|all rights reserved|"
     r"haftungsausschluss|haftungsbeschränkung|disclaimer\s*:|impressum\b|quellenangaben|bildnachweis|"
     r"bildquellen?\s*:|fotonachweis|"
+    r"unless otherwise (?:stated|noted)|(?:this|the) (?:work|content|article|text)[^.]{0,40} is licensed under|"
+    r"suggested citation|zitiervorschlag|cite this (?:article|post)|how to cite\b|"
+    r"(?:hier )?können sie (?:den|diesen) (?:artikel|beitrag) bewerten|rate this (?:article|post)|"
+    r"bei fragen und anregungen|advertising disclosure|affiliate disclosure|"
+    r"(?:dieser|der) (?:beitrag|artikel|text) gibt (?:die|ausschließlich die) meinung|"
+    r"this entry was posted\b|(?:erstellt|veröffentlicht) am [^.]{0,60}\babgelegt unter|erschienen in\s*$|"
     r"(?:additional |editing |writing )?reporting by\b|(?:writing|editing) by\b|"
     r"[^.!?。]{3,120}\bcontributed (?:to this (?:report|story|article)|reporting)\b|"
     r"this (?:article|story) (?:was|has been) (?:updated|corrected)\s*[:.]?\s*$"
@@ -151,6 +158,7 @@ SOFT_END_MARKER = re.compile(
     r"(?:melde dich|melden sie sich|abonniere|abonnieren sie)\b[^.]{0,60}newsletter|"
     r"suscríbete|suscribite|abonnez-vous|zapraszamy (?:też |także )?do subskrypcji|"
     r"tú también puedes|"
+    r"entdecke(?:n sie)? (?:jetzt|weitere|mehr)\b|"
     r"(?:hat|haben) (?:ihnen|dir|euch) (?:dieser|der|unser) (?:artikel|beitrag|text) gefallen|"
     r"(?:did you )?(?:like|enjoy|love)d? (?:this|our) (?:article|story|post|journalism)\b|"
     r"更多[^，。]{0,8}(?:请|请关注|敬请)"
@@ -216,12 +224,23 @@ TRAILING_CREDIT = re.compile(
     re.I,
 )
 
+#: a picture's caption written as a paragraph: a figure label ("Abbildung: ...", "Fig. 2:"),
+#: or a short line ending in a bracketed or ©-marked picture credit ("... (Jane Doe / iStock.com)").
+CAPTION_LINE = re.compile(
+    r"^(?:abbildung|abb\.|figure|fig\.|grafik|schaubild)\s*\d*\s*[:.]\s|"
+    r"(?:[(\[][^()\[\]]{0,60}(?:/|\|)\s*(?:" + _AGENCY + r")[^()\[\]]{0,20}[)\]]|"
+    r"\|?\s*©\s*[^.!?]{1,60}(?:/\s*(?:" + _AGENCY + r"))[^.!?]{0,20})\s*$",
+    re.I,
+)
+
 #: caption labels some CMSs print before the caption text for screen readers.
 CAPTION_LABEL = re.compile(r"^(?:image|media|video|photo) caption\s*", re.I)
 
 #: short lines dropped wherever they are (ad markers, share prompts, "continue reading").
 JUNK_LINE = re.compile(
     r"^(?:advertisement|advertisements|advert|ad|ads|sponsored|comments?|leave a (?:comment|reply)|"
+    r"[-–—\s]*(?:anzeige|werbung|publicidad|publicité|pubblicità|reklama|annonse|annons)[-–—\s]*|"
+    r"kommentieren sie|kommentare?|kontakt|contact|impressum|"
     r"this (?:slideshow|video|content) requires javascript|tell us what you think|"
     r"(?:you|you'?ve) (?:must|need to) (?:enable|have) javascript.{0,60}|sponsored content|story continues below|"
     r"article continues below(?: advertisement)?|continue reading(?: below| the main story)?|"
@@ -232,8 +251,8 @@ JUNK_LINE = re.compile(
     r"bild anzeigen|bild vergrößern|zum vergrößern.{0,30}klicken|beitragsbild|titelbild|vorschaubild|"
     r"zum anhören|zum ansehen|video abspielen|audio abspielen|"
     r"(?:\d{1,2}\.\d{1,2}\.\d{2,4}\s*\|\s*)?\d{1,2}:\d{2}\s*(?:min|minuten|minutes)|"
-    r"(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|stand|publicado|actualizado|publié|"
-    r"mis à jour|pubblicato|aggiornato)(?: am| on| le| el| il| at)?\s*[:：]?\s*[^.!?]{0,40}\d{1,2}[:.]\d\d"
+    r"(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|publiziert|stand|publicado|actualizado|"
+    r"publié|mis à jour|pubblicato|aggiornato)(?: am| on| le| el| il| at)?\s*[:：]?\s*[^.!?]{0,40}\d{1,2}[:.]\d\d"
     r"[^.!?]{0,80}|"
     r"詳しくはこちら|続きを読む|もっと見る|記事に.{0,6}リアクション.{0,40}|"
     r"zurück|zurück zur (?:übersicht|listenansicht)|weiter|teilen|drucken|\(noch keine bewertungen\)|"
@@ -295,7 +314,8 @@ EDGE_LINE = re.compile(
     r"(?:信息|图片|文章|内容|本文|稿件)?(?:来源|來源|出处|出處)(?:于|於|自)?\s*[:：]?\s*[^。！？]{1,24}|"
     r"[^。！？]{0,30}(?:对此文|对本文|對此文|對本文)?亦有贡献|"
     r"原题(?:为|為)?\s*[:：]?\s*《[^》]{1,80}》|"
-    r"(?:本文)?(?:经过?|由)[^。！？，]{1,12}(?:重新)?(?:编排|整理|编译|排版)"
+    r"(?:本文)?(?:经过?|由)[^。！？，]{1,12}(?:重新)?(?:编排|整理|编译|排版)|"
+    r"(?:source|sources|quelle|quellen|fuente|fuentes|fonte|źródło|kilde|källa|bron)\s*:\s*[^.!?]{1,60}"
     r")[\s】\])）。]*$",
     re.I,
 )
@@ -328,6 +348,7 @@ RELATED_LABEL = re.compile(
     r"热点推荐|往期回顾|往期推荐|related(?: \w+)?|see also|more on this(?: story| topic)?|further reading|"
     r"read more|recommended(?: reading)?|weitere (?:artikel|beiträge|themen|nachrichten)|"
     r"lest auch|lies auch|mehr zum thema(?: [\w-]+){0,3}|les også|læs også|läs också|lees ook|lue myös|"
+    r"weitere informationen|more information|más información|plus d'informations|"
     r"(?:das|dieses) (?:thema )?könnte (?:dich|sie|euch) (?:auch )?interessieren|lesen sie auch|"
     r"(?:temas|noticias|artículos|notas) relacionad[oa]s|(?:también )?te puede interesar|"
     r"sur le même (?:sujet|thème)|articoli correlati|notícias relacionadas|zobacz (?:też|także)|"
