@@ -212,3 +212,14 @@ def test_real_trafilatura_reads_a_copy_of_the_tree() -> None:
 def test_extract_body_alone_is_unchanged_by_the_checks() -> None:
     page = _page(_article(""))
     assert extract_body(page).blocks[:1] == so.extract_body_checked(page).blocks[:1]
+
+
+def test_unmarked_drop_cap_before_a_lower_case_paragraph_joins_it() -> None:
+    body = (f"<article><div id='main'><span class='x1'>T</span><p><a href='/t'>urkey</a>, Poland and the islands "
+            f"were removed from the list on Thursday.</p><p>{PARA}</p><p>{PARA}</p></div></article>")
+    assert "Turkey, Poland and the islands" in _text(body)
+
+
+def test_a_capital_letter_before_a_capitalised_paragraph_stays_apart() -> None:
+    body = f"<article><p>{PARA}</p><span>B</span><p>Brilliant work, said the mayor.</p><p>{PARA}</p></article>"
+    assert "BBrilliant" not in _text(body)

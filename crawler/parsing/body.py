@@ -604,12 +604,25 @@ class _Emitter:
 
     @staticmethod
     def _is_drop_cap(el: Any) -> bool:
-        """A block holding nothing but one or two letters, marked as a drop cap by its class."""
+        """A box holding nothing but one or two letters that start the next text: marked as a
+        drop cap by its class, or an upper-case letter right before a box whose text goes on
+        in lower case ("<span>T</span><p>urkey, Poland ...")."""
         text = el.text
-        if not text or len(el) or len(text.strip()) > 2 or not text.strip().isalpha():
+        if not text or len(el) or len(text) > 8:
+            return False
+        letter = text.strip()
+        if not 0 < len(letter) <= 2 or not letter.isalpha():
             return False
         attrs = _attrs(el)
-        return bool(attrs) and _DROP_CAP_ATTR.search(attrs) is not None
+        if attrs and _DROP_CAP_ATTR.search(attrs) is not None:
+            return True
+        if not letter[0].isupper() or (el.tail or "").strip():
+            return False
+        nxt = el.getnext()
+        if nxt is None or not isinstance(nxt.tag, str):
+            return False
+        first = next((t for t in nxt.itertext() if t.strip()), "").lstrip()
+        return first[:1].islower()
 
     def _image(self, el: Any) -> None:
         if _is_hidden(el):
