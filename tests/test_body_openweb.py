@@ -223,3 +223,21 @@ def test_unmarked_drop_cap_before_a_lower_case_paragraph_joins_it() -> None:
 def test_a_capital_letter_before_a_capitalised_paragraph_stays_apart() -> None:
     body = f"<article><p>{PARA}</p><span>B</span><p>Brilliant work, said the mayor.</p><p>{PARA}</p></article>"
     assert "BBrilliant" not in _text(body)
+
+
+def test_a_short_text_both_readers_find_is_a_short_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = "The council approved the river path on Tuesday; work starts in the autumn, the mayor said."
+    monkeypatch.setattr(so, "trafilatura_body", lambda page: [line])
+    html = (f"<html><head><title>River path to grow</title>{DATED}</head><body><h1>River path to grow</h1>"
+            f"<article><p>{line}</p><p>{line.replace('mayor', 'planner')}</p></article></body></html>").encode()
+    record = parse_article(html, URL)
+    assert "The council approved" in record.body_text
+
+
+def test_a_short_text_nobody_else_finds_is_still_too_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = "The council approved the river path on Tuesday; work starts in the autumn, the mayor said."
+    monkeypatch.setattr(so, "trafilatura_body", lambda page: ["Something else entirely, a menu line."])
+    html = (f"<html><head><title>River path to grow</title>{DATED}</head><body><h1>River path to grow</h1>"
+            f"<article><p>{line}</p><p>{line.replace('mayor', 'planner')}</p></article></body></html>").encode()
+    with pytest.raises(NotAnArticle, match="too short"):
+        parse_article(html, URL)

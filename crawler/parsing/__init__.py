@@ -25,7 +25,7 @@ from crawler.parsing.metadata import (
 )
 from crawler.parsing.page import Page, deeper_than, xpath
 from crawler.parsing.record import Crumb, Image, Record, Source
-from crawler.parsing.second_opinion import extract_body_checked
+from crawler.parsing.second_opinion import body_floor, extract_body_checked
 from crawler.parsing.summary import extract_summary
 from crawler.parsing.urls import canonicalize, registered_domain, same_site
 
@@ -131,7 +131,7 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
                                 min_weight=opts.min_body_chars)
     blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
     body_text = "\n".join(blocks)
-    if weighs_less(body_text, opts.min_body_chars):
+    if weighs_less(body_text, body_floor(body, opts.min_body_chars)):
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
     published, modified = extract_dates(page, tz, now)
     reason = not_article_reason(page, blocks, published)

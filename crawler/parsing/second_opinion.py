@@ -159,6 +159,13 @@ def _clearly_better(ours: list[str], theirs: list[str], min_weight: int) -> bool
     return mine < SHORT_WEIGHT and other >= UNRELATED_GAIN * mine
 
 
+def body_floor(body: Body, min_weight: int) -> int:
+    """The minimum weight of an article body: half of it when a second reader found (or
+    confirmed) this text, since two readers agreeing on a short text make it a short article
+    rather than a page the extractor misread."""
+    return min_weight if body.source == "own" else min_weight // 2
+
+
 def extract_body_checked(page: Page, title: str | None = None, selector: str | None = None, *,
                          min_weight: int = 200) -> Body:
     """``extract_body``, with a second opinion where it comes up short or is unsure.
@@ -181,7 +188,9 @@ def extract_body_checked(page: Page, title: str | None = None, selector: str | N
     theirs = trafilatura_body(page)
     if theirs and _clearly_better(ours, theirs, min_weight):
         return _as_body(theirs, "trafilatura")
+    if weight < min_weight and weight >= min_weight // 2 and _contained(ours, theirs) >= 0.6:
+        body.source = "confirmed"  # a short text, but both readers find it: a short article
     return body
 
 
-__all__ = ["extract_body_checked", "jsonld_body", "trafilatura_body"]
+__all__ = ["body_floor", "extract_body_checked", "jsonld_body", "trafilatura_body"]
