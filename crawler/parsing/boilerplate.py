@@ -252,8 +252,8 @@ JUNK_LINE = re.compile(
     r"zum anhören|zum ansehen|video abspielen|audio abspielen|"
     r"(?:\d{1,2}\.\d{1,2}\.\d{2,4}\s*\|\s*)?\d{1,2}:\d{2}\s*(?:min|minuten|minutes)|"
     r"(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|publiziert|stand|publicado|actualizado|"
-    r"publié|mis à jour|pubblicato|aggiornato)(?: am| on| le| el| il| at)?\s*[:：]?\s*[^.!?]{0,40}\d{1,2}[:.]\d\d"
-    r"[^.!?]{0,80}|"
+    r"publié|mis à jour|pubblicato|aggiornato)(?: am| on| le| el| il| at)?\s*[:：]?\s*[^!?]{0,40}\d{1,2}[:.]\d\d"
+    r"[^!?]{0,80}|"
     r"詳しくはこちら|続きを読む|もっと見る|記事に.{0,6}リアクション.{0,40}|"
     r"zurück|zurück zur (?:übersicht|listenansicht)|weiter|teilen|drucken|\(noch keine bewertungen\)|"
     r"previous|next|prev|back to top|don'?t miss|see more|read more|more|related|"
@@ -337,7 +337,9 @@ TRAILING_JUNK = re.compile(r"\s*(?:返回|回到)[^。！？\s]{0,12}首页\s*(?
 #: a line that is only a date (teaser lists print one under each headline).
 DATE_LINE = re.compile(
     r"^\s*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|"
-    r"\d{1,2}\.\s?\d{1,2}\.\s?\d{4})"
+    r"\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|"
+    r"(?:[^\W\d]{2,12},?\s+)?\d{1,2}\.?\s+(?:de\s+)?[^\W\d]{3,12}\.?,?\s+(?:de\s+)?\d{4}|"
+    r"(?:[^\W\d]{2,12},?\s+)?[^\W\d]{3,12}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
 )
 

@@ -27,6 +27,7 @@ import warnings
 from typing import Any
 
 from crawler.parsing.body import Body, extract_body
+from crawler.parsing.boilerplate import CAPTION_LINE, DATE_LINE, JUNK_LINE, PROMO_LINE
 from crawler.parsing.clean import normalize_text, text_weight
 from crawler.parsing.page import Page
 
@@ -69,8 +70,19 @@ def _contained(ours: list[str], theirs: list[str]) -> float:
     return len(mine & _words(theirs)) / len(mine)
 
 
+def _is_furniture_line(text: str) -> bool:
+    """The one-line boilerplate ``body.py`` drops anywhere (promos, ad and share lines, date
+    stamps, captions): another reader's text keeps some of it."""
+    if len(text) >= 300:
+        return False
+    return (PROMO_LINE.match(text) is not None or CAPTION_LINE.search(text) is not None
+            or (len(text) < 200 and (JUNK_LINE.match(text) is not None or DATE_LINE.match(text) is not None)))
+
+
 def _as_body(blocks: list[str], source: str, images: list[Any] | None = None) -> Body:
-    """A body from plain text blocks: one ``<p>`` each (escaped) as its HTML."""
+    """A body from plain text blocks (one-line boilerplate left out): one ``<p>`` each
+    (escaped) as its HTML."""
+    blocks = [b for b in blocks if not _is_furniture_line(b)]
     html = "\n".join(f"<p>{htmlmod.escape(b, quote=False)}</p>" for b in blocks) if blocks else None
     return Body(blocks=blocks, html=html, images=list(images or []), source=source)
 
