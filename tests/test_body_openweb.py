@@ -241,3 +241,22 @@ def test_a_short_text_nobody_else_finds_is_still_too_short(monkeypatch: pytest.M
             f"<article><p>{line}</p><p>{line.replace('mayor', 'planner')}</p></article></body></html>").encode()
     with pytest.raises(NotAnArticle, match="too short"):
         parse_article(html, URL)
+
+
+def test_linked_teaser_box_inside_the_article_dropped() -> None:
+    box = ("<div class='teaser-absatz'><p>The minister had long been criticised as overwhelmed by the flood. "
+           "<a href='/other-story'>mehr</a></p></div>")
+    assert "criticised as overwhelmed" not in _text(_article(box))
+
+
+def test_lead_paragraph_named_teaser_without_links_stays() -> None:
+    lead = "<p class='article-teaser'>Long forgotten today, the timber trade was once a pillar of the region.</p>"
+    assert "Long forgotten today" in _text(_article(lead))
+
+
+def test_messenger_and_privacy_policy_signup_lines_dropped() -> None:
+    box = ("<p>Get the latest news to your phone Join us on WhatsApp</p>"
+           "<p>Our members get offers from us and our partners. You can check out at any time. "
+           "Read our Privacy Policy</p>")
+    text = _text(_article(box))
+    assert "WhatsApp" not in text and "Privacy Policy" not in text

@@ -101,6 +101,7 @@ _INLINE_TAGS = frozenset({
     "wbr", "big", "strike", "tt", "ins", "del", "nobr", "acronym", "img", "picture", "br",
     "ruby", "rb",
 })
+_TEASER_ATTR = re.compile(r"teaser", re.I)
 #: class words of a drop cap: the first letter of the article set in its own (block) box
 _DROP_CAP_ATTR = re.compile(r"drop-?cap|dropcap|initial|first-?letter|versal", re.I)
 #: paragraph-like elements: their text scores their parent.
@@ -528,6 +529,8 @@ class _Emitter:
         density = links / total if total else 0.0
         if weight < 0 and tag != "p" and (total < 300 or density > 0.5):
             return True
+        if density > 0.15 and total < 1500 and attrs and _TEASER_ATTR.search(attrs):
+            return True  # a teaser card of another article (a linked one: a lead paragraph named so has no link)
         if attrs and total < 2000 and GALLERY_ATTR.search(attrs) and tag not in ("p", "body", "article", "main"):
             return True
         if tag in _LIST_TAGS or tag in ("div", "section", "table"):
@@ -763,6 +766,11 @@ def _inside(el: Any, box: Any) -> bool:
     return el is box or any(a is box for a in el.iterancestors())
 
 
+#: the "more" link that ends a teaser's summary ("... überfordert. mehr", "... talks. Read more »")
+_TEASER_END = re.compile(r"[.!?…\"“”]\s*(?:mehr|more|read more|weiterlesen|lire la suite|leer más|leggi tutto)"
+                         r"\s*[»›>]*$", re.I)
+
+
 def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
     kept: list[_Block] = []
     seen: set[str] = set()
@@ -779,6 +787,8 @@ def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
             block.html = None
             if not text:
                 continue
+        if len(text) < 400 and block.link_share >= 0.3 and _TEASER_END.search(text):
+            continue  # a teaser of another article: its summary and a "more" link
         if len(text) < 200 and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
             continue  # (every junk pattern is shorter than 200 characters)
         caption = block.kind == "figcaption" or _caption_like(block)

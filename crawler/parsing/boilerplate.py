@@ -45,7 +45,7 @@ _FURNITURE_TOKEN = re.compile(
     r"(?:about)?(?:the)?(?:author|autor|writer)(?:bio\w*|box|card|profile|description|details|about)|"
     r"bio(?:box|card|graphy)|donat\w*|spende\w*|supportus|"
     r"consent\w*|cookie\w*|gdpr\w*|imprint|impressum|disclaimer\w*|haftung\w*|"
-    r"newsletter\w*|optin\w*|signupform|subscribebox",
+    r"newsletter\w*|optin\w*|signupform|subscribebox|(?:whatsapp|telegram)\w*",
     re.I,
 )
 _SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z])(?=[A-Z])")
@@ -255,6 +255,11 @@ JUNK_LINE = re.compile(
     r"publié|mis à jour|pubblicato|aggiornato)(?: am| on| le| el| il| at)?\s*[:：]?\s*[^!?]{0,40}\d{1,2}[:.]\d\d"
     r"[^!?]{0,80}|"
     r"詳しくはこちら|続きを読む|もっと見る|記事に.{0,6}リアクション.{0,40}|"
+    r"newsletter\s*[:：].{0,60}|"
+    r".{0,160}\b(?:join us on|folge uns auf|síguenos en|suivez-nous sur) (?:whatsapp|telegram)\b.{0,40}|"
+    r".{0,200}(?:read our|see our|lesen sie unsere|in unserer|consulta nuestra) "
+    r"(?:privacy policy|datenschutzrichtlinie|datenschutzerklärung|política de privacidad)|"
+    r".{0,160}(?:jederzeit wieder abmelden|unsubscribe at any time|(?:check out|opt out) at any time).{0,160}|"
     r"zurück|zurück zur (?:übersicht|listenansicht)|weiter|teilen|drucken|\(noch keine bewertungen\)|"
     r"previous|next|prev|back to top|don'?t miss|see more|read more|more|related|"
     r"subscribe|subscribe now|sign up|log ?in|register|just watched|must watch|"
