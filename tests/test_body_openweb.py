@@ -244,8 +244,8 @@ def test_a_short_text_nobody_else_finds_is_still_too_short(monkeypatch: pytest.M
 
 
 def test_linked_teaser_box_inside_the_article_dropped() -> None:
-    box = ("<div class='teaser-absatz'><p>The minister had long been criticised as overwhelmed by the flood. "
-           "<a href='/other-story'>mehr</a></p></div>")
+    box = ("<div class='teaser-absatz'><a href='/other-story'><h3>Minister resigns</h3><p>The minister had long "
+           "been criticised as overwhelmed by the flood. mehr</p></a></div>")
     assert "criticised as overwhelmed" not in _text(_article(box))
 
 
