@@ -260,3 +260,18 @@ def test_messenger_and_privacy_policy_signup_lines_dropped() -> None:
            "Read our Privacy Policy</p>")
     text = _text(_article(box))
     assert "WhatsApp" not in text and "Privacy Policy" not in text
+
+
+@pytest.mark.parametrize("line", [
+    "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular en este enlace.",
+    "Wir respektieren deine Privatsphäre und geben keine Daten weiter.",
+    "Sie sind aktuell nicht eingeloggt.",
+])
+def test_channel_privacy_and_login_prompts_dropped(line: str) -> None:
+    assert line[:20] not in _text(_article(f"<p>{line}</p>"))
+
+
+def test_newsletter_appeal_at_the_end_cuts_the_tail() -> None:
+    after = "<p>JOIN Our FREE Plant Care Newsletter</p><p>Get tips every week.</p>"
+    text = _text(_article("", after))
+    assert "Newsletter" not in text and "Get tips" not in text and text.rstrip().endswith("last")
