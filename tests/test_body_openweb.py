@@ -275,3 +275,13 @@ def test_newsletter_appeal_at_the_end_cuts_the_tail() -> None:
     after = "<p>JOIN Our FREE Plant Care Newsletter</p><p>Get tips every week.</p>"
     text = _text(_article("", after))
     assert "Newsletter" not in text and "Get tips" not in text and text.rstrip().endswith("last")
+
+
+def test_picture_credit_with_copyright_sign_does_not_end_the_article() -> None:
+    text = _text(_article("<p>© Imago/Zoonar/Phil Bird</p>" + "".join(f"<p>{PARA}tail {i}</p>" for i in range(3))))
+    assert "Imago" not in text and "tail 2" in text
+
+
+def test_copyright_line_at_the_end_still_ends_the_article() -> None:
+    text = _text(_article("", "<p>© 2024 Example Media GmbH</p><p>Impressum and contact</p>"))
+    assert "Example Media" not in text and text.rstrip().endswith("last")

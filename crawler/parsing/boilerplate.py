@@ -205,6 +205,7 @@ CREDIT_LINE = re.compile(
     r"(?:image|photo|picture|photograph|pic|foto|illustration)s?\s*"
     r"(?:copyright|credit|courtesy|source|by|:)[^.!?]{0,80}|"
     r"(?:cr[ée]dits? photos?|cr[ée]dito|fotos?|bildquelle|titelbild)\s*:[^.!?]{0,80}|"
+    r"©\s*(?![\d\s]*(?:19|20)\d\d)[^!?©]{1,60}/[^!?©]{1,80}|"
     r"(?:credits?\s*:|courtesy of\b)\s*[^.!?]{1,80}|"
     r"(?-i:(?:[A-Z][\w.'’-]* ){0,4}[A-Z][\w.'’-]*\s*[/|]\s*(?:[A-Z][\w.'’-]* ?){1,5}"
     r"(?:\s*[/|]\s*(?:[A-Z][\w.'’-]* ?){1,5}){0,2})|"
