@@ -285,3 +285,9 @@ def test_picture_credit_with_copyright_sign_does_not_end_the_article() -> None:
 def test_copyright_line_at_the_end_still_ends_the_article() -> None:
     text = _text(_article("", "<p>© 2024 Example Media GmbH</p><p>Impressum and contact</p>"))
     assert "Example Media" not in text and text.rstrip().endswith("last")
+
+
+def test_initials_before_a_capitalised_sentence_are_not_a_drop_cap() -> None:
+    body = (f"<article><p>{PARA}</p><span class='initial'>JD</span><p>The mayor spoke first.</p>"
+            f"<p>{PARA}</p></article>")
+    assert "JDThe" not in _text(body)

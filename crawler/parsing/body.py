@@ -15,12 +15,16 @@ Stages (each reads the shared ``page.tree`` and never modifies it):
    items, blockquotes, ``<pre>`` and figure captions become blocks; ``<br>`` splits a
    block. Hidden nodes (``display:none``, ``hidden``, Bootstrap's folded ``collapse``),
    forms, navigation, asides, scripts, credit boxes and class/id-marked furniture (share
-   bars, related lists, comments) are skipped, and so are link-heavy lists and boxes and
-   grids of teaser cards. Image alt text never becomes text. Each block also keeps its
-   inline links (absolute ``href``) and emphasis for ``body_html``.
-3. **Lines and edges.** Anywhere: ad and widget lines, date-only lines, one-line
-   promos ("READ MORE: ...", "Also on example.com ..."), picture credits ("Image
-   copyright EPA"; a real caption only loses its trailing credit). At the end: an
+   bars, related lists, comments, author bios, consent, donation and newsletter boxes) are
+   skipped, and so are link-heavy lists and boxes, linked teaser boxes and grids of teaser
+   cards. Image alt text never becomes text; ``<rt>`` furigana never either; a drop cap set
+   in a box of its own joins the word it starts. Each block also keeps its inline links
+   (absolute ``href``) and emphasis for ``body_html``.
+3. **Lines and edges.** Anywhere: ad and widget lines, date-only and date-stamp lines,
+   one-line promos in many languages ("READ MORE: ...", "Lea también: ...", "Les også:"),
+   teaser lines ending in a "more" link, picture credits ("Image copyright EPA", "© X/Agency";
+   a real caption only loses its trailing credit) and captions written as paragraphs
+   ("Abbildung: ...", "... (X / iStock.com)"). At the end: an
    editor line (责任编辑), disclaimer, copyright, tag list, wire credits ("Reporting by
    ...") cut the rest; promotional end matter ("Subscribe to ...") cuts it too unless
    running text follows, which makes it an inset. At both edges: reporter and source
@@ -551,10 +555,9 @@ class _Emitter:
         if self._is_drop_cap(el):
             # "<div class=dropcap>T</div><p>he day began": the letter starts the next text
             # (an inline one with text right after it, "<span>T</span>he", needs no help)
-            if tag not in _INLINE_TAGS or not (el.tail or "").strip():
-                self.flush()
-                self.drop_cap = el.text.strip()
-                return
+            self.flush()
+            self.drop_cap = el.text.strip()
+            return
         if tag in _INLINE_TAGS:
             if _is_hidden(el) or self._is_credit(el):
                 return
@@ -616,11 +619,14 @@ class _Emitter:
         letter = text.strip()
         if not 0 < len(letter) <= 2 or not letter.isalpha():
             return False
-        attrs = _attrs(el)
-        if attrs and _DROP_CAP_ATTR.search(attrs) is not None:
-            return True
-        if not letter[0].isupper() or (el.tail or "").strip():
+        if (el.tail or "").strip() or _is_hidden(el):
             return False
+        if not letter[0].isupper():
+            attrs = _attrs(el)
+            if not attrs or _DROP_CAP_ATTR.search(attrs) is None:
+                return False
+        # either way the word must go on in lower case right after it (initials before a
+        # sentence, "<span class=initials>JD</span><p>The ...", are not a drop cap)
         nxt = el.getnext()
         if nxt is None or not isinstance(nxt.tag, str):
             return False
