@@ -291,3 +291,14 @@ def test_initials_before_a_capitalised_sentence_are_not_a_drop_cap() -> None:
     body = (f"<article><p>{PARA}</p><span class='initial'>JD</span><p>The mayor spoke first.</p>"
             f"<p>{PARA}</p></article>")
     assert "JDThe" not in _text(body)
+
+
+def test_author_bio_paragraph_at_the_end_dropped() -> None:
+    after = "<p>Candice Sealey is the Founder & Principal Consultant at Ignite, a marketing firm.</p>"
+    text = _text(_article("", after))
+    assert "Candice Sealey" not in text and text.rstrip().endswith("last")
+
+
+def test_a_closing_sentence_about_a_person_stays() -> None:
+    after = "<p>Maria Lopez is the third mayor to approve the path since 2019.</p>"
+    assert "Maria Lopez is the third mayor" in _text(_article("", after))
