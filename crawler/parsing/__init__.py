@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from crawler.parsing.body import extract_body
 from crawler.parsing.breadcrumb import extract_breadcrumb, extract_category
 from crawler.parsing.clean import content_hash, normalize_text, weighs_less
 from crawler.parsing.dates import iso, zone_for
@@ -26,6 +25,7 @@ from crawler.parsing.metadata import (
 )
 from crawler.parsing.page import Page, deeper_than, xpath
 from crawler.parsing.record import Crumb, Image, Record, Source
+from crawler.parsing.second_opinion import body_floor, extract_body_checked
 from crawler.parsing.summary import extract_summary
 from crawler.parsing.urls import canonicalize, registered_domain, same_site
 
@@ -126,10 +126,13 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     title, title_raw, prefix = extract_title(page, opts.title_prefixes)
     if not title:
         raise NotAnArticle("no headline")
-    body = extract_body(page, title=title, selector=opts.selectors.get("body"))
+    # a second opinion (JSON-LD articleBody, trafilatura) where our extractor is short or unsure:
+    # a page is not rejected as too short while another reader finds its body
+    body = extract_body_checked(page, title=title, selector=opts.selectors.get("body"),
+                                min_weight=opts.min_body_chars)
     blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
     body_text = "\n".join(blocks)
-    if weighs_less(body_text, opts.min_body_chars):
+    if weighs_less(body_text, body_floor(body, opts.min_body_chars)):
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
     published, modified = extract_dates(page, tz, now)
     reason = not_article_reason(page, blocks, published, title)

@@ -37,6 +37,17 @@ _POSITIVE_PART = re.compile(
     r"hentry|richtext",
     re.I,
 )
+#: whole class/id tokens (separators dropped) that name a box beside the article: author bio
+#: boxes, donation and membership appeals, consent banners, imprint and liability text.
+#: Matched on the token with ``-``/``_`` removed, since the words alone (``author``, ``box``)
+#: say little.
+_FURNITURE_TOKEN = re.compile(
+    r"(?:about)?(?:the)?(?:author|autor|writer)(?:bio\w*|box|card|profile|description|details|about)|"
+    r"bio(?:box|card|graphy)|donat\w*|spende\w*|supportus|"
+    r"consent\w*|cookie\w*|gdpr\w*|imprint|impressum|disclaimer\w*|haftung\w*|"
+    r"newsletter\w*|optin\w*|signupform|subscribebox|(?:whatsapp|telegram)\w*",
+    re.I,
+)
 _SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z])(?=[A-Z])")
 _weights: dict[str, int] = {}
 
@@ -45,6 +56,8 @@ def _token_weight(token: str) -> int:
     parts = [p for p in _SPLIT.split(token) if p]
     if not parts:
         return 0
+    if _FURNITURE_TOKEN.fullmatch("".join(parts)):
+        return -2
     if any(_STRONG_PART.fullmatch(p) for p in parts):
         return -2
     head = parts[-1]
@@ -105,9 +118,21 @@ END_MARKER = re.compile(
     r"免责声明|免責聲明|特别声明|特別聲明|版权声明|版權聲明|声明\s*[:：]|聲明\s*[:：]|"
     r"版权所有|版權所有|未经授权|未經授權|本文仅代表|本文僅代表|"
     r"相关阅读|相關閱讀|相关文章|相關文章|相关新闻|推荐阅读|延伸阅读|热门推荐|"
-    r"(?:标签|標籤|关键词|關鍵詞|关键字|關鍵字|tags?|filed under|topics)\s*(?:[:：]|$)|"
+    r"(?:标签|標籤|关键词|關鍵詞|关键字|關鍵字|tags?|filed under|topics|themen|schlagw(?:o|ö)rte|temas|etiquetas|"
+    r"sujets|argomenti|tagi|emneord)\s*(?:[:：]|$)|"
     r"扫描二维码|扫码关注|关注我们|分享到|点击进入专题|"
     r"copyright\b|©|\(c\)\s*\d{4}|all rights reserved|"
+    r"haftungsausschluss|haftungsbeschränkung|disclaimer\s*:|impressum\b|quellenangaben|bildnachweis|"
+    r"bildquellen?\s*:|fotonachweis|"
+    r"unless otherwise (?:stated|noted)|(?:this|the) (?:work|content|article|text)[^.]{0,40} is licensed under|"
+    r"suggested citation|zitiervorschlag|cite this (?:article|post)|how to cite\b|"
+    r"(?:hier )?können sie (?:den|diesen) (?:artikel|beitrag) bewerten|rate this (?:article|post)|"
+    r"bei fragen und anregungen|advertising disclosure|affiliate disclosure|"
+    r"(?:dieser|der) (?:beitrag|artikel|text) gibt (?:die|ausschließlich die) meinung|"
+    r"(?-i:(?:[A-ZÀ-Þ][\w'’.-]+\s){1,3})(?:is|ist|est|es|è|är|er)\s+(?:[\w-]+\s+){0,4}"
+    r"(?:journalist\w*|reporter\w*|writer|author|autor\w*|editor\w*|redakteur\w*|correspondent|korrespondent\w*|"
+    r"columnist|kolumnist\w*|founder|gründer\w*|periodista|escritor\w*|freelance\w*|head of)\b|"
+    r"this entry was posted\b|(?:erstellt|veröffentlicht) am [^.]{0,60}\babgelegt unter|erschienen in\s*$|"
     r"(?:additional |editing |writing )?reporting by\b|(?:writing|editing) by\b|"
     r"[^.!?。]{3,120}\bcontributed (?:to this (?:report|story|article)|reporting)\b|"
     r"this (?:article|story) (?:was|has been) (?:updated|corrected)\s*[:.]?\s*$"
@@ -127,6 +152,21 @@ SOFT_END_MARKER = re.compile(
     r"follow (?:@\w+|[\w.'’ -]{1,40}) on (?:facebook|twitter|instagram|youtube|linkedin|tiktok)\b|"
     r"follow [^.]{1,60} at https?://|"
     r"(?:下载|打开)[^，。]{0,10}(?:客户端|app)|"
+    r"(?:weitere|ähnliche|verwandte) (?:artikel|beiträge|themen|nachrichten)\b|"
+    r"(?:das|dieses) (?:thema )?könnte (?:dich|sie|euch) (?:auch )?interessieren|lesen sie (?:auch|mehr)\b|"
+    r"(?:temas|noticias|artículos|notas) relacionad[oa]s|(?:también )?te puede interesar|"
+    r"sur le même (?:sujet|thème)|articles? (?:similaires|liés)|articoli correlati|notícias relacionadas|"
+    r"(?:unterstütze|unterstützen sie|support) (?:uns|us|our)\b|(?:jetzt )?spenden\b|donate\b|"
+    r"never miss\b|stay (?:up[- ]to[- ]date|informed|in the loop)\b|"
+    r"(?:melde dich|melden sie sich|abonniere|abonnieren sie)\b[^.]{0,60}newsletter|"
+    r"suscríbete|suscribite|abonnez-vous|zapraszamy (?:też |także )?do subskrypcji|"
+    r"tú también puedes|"
+    r"entdecke(?:n sie)? (?:jetzt|weitere|mehr)\b|"
+    r"subscribe now\b|join our (?:free )?[\w ]{0,30}newsletter|if you (?:enjoyed|liked|like|enjoy)\b|"
+    r"unterstütze(?:n sie)?\b|gefällt (?:dir|ihnen|euch) (?:unser|dieser|der|das)\b|"
+    r"(?:for the latest [^.]{0,60})?download (?:the|our) [\w ]{0,30}apps?\b|"
+    r"(?:hat|haben) (?:ihnen|dir|euch) (?:dieser|der|unser) (?:artikel|beitrag|text) gefallen|"
+    r"(?:did you )?(?:like|enjoy|love)d? (?:this|our) (?:article|story|post|journalism)\b|"
     r"更多[^，。]{0,8}(?:请|请关注|敬请)"
     r")",
     re.I,
@@ -140,6 +180,11 @@ PROMO_LINE = re.compile(
     r"recommended|suggested|don'?t miss|must read|trending|featured|click here|"
     r"lire aussi|à lire aussi|voir aussi|leia também|leia mais|veja também|lesen sie auch|"
     r"mehr zum thema|leggi anche(?: su)?|lee también|ver también|czytaj też|"
+    r"lea(?: también| además| más)?|vea(?: también| además| más)?|mira(?: también)?|lee más|"
+    r"les også|les mer|læs også|læs mere|läs också|läs mer|lue myös|lees ook|lees meer|lest auch|lies auch|"
+    r"te puede interesar|también te puede interesar|"
+    r"lesen sie (?:mehr|hier|weiter)|zum weiterlesen|weiterlesen|auch interessant|siehe auch|"
+    r"à lire (?:également|aussi)|lire (?:également|la suite)|czytaj (?:także|również|więcej)|zobacz (?:też|także)|"
     r"相关阅读|相关链接|延伸阅读|推荐阅读|阅读更多|猜你喜欢|点击阅读|原文链接)\s*[:：»>|]|"
     r"also on [\w-]+(?:\.[\w-]+)+\b|more [\w ]{1,30}:\s*https?://|"
     r"(?:click|tap) here (?:to|for) (?:get|download|read|see|subscribe|sign up|watch|listen)"
@@ -155,13 +200,15 @@ _AGENCY = (
     r"getty(?: images)?|ap(?: photo)?|associated press|reuters|afp|epa(?:-efe)?|efe|"
     r"shutterstock|istock(?:photo)?|alamy|bloomberg|pa(?: wire| images)?|rex|xinhua|"
     r"zuma(?: press)?|sipa|anadolu|dpa|ansa|nurphoto|corbis|wikimedia(?: commons)?|"
-    r"unsplash|pexels|flickr|"
+    r"unsplash|pexels|flickr|thinkstock|istock\.com|imago(?: images)?|picture alliance|"
     r"新华社|视觉中国|东方ic|图虫|中新社|ic photo"
 )
 CREDIT_LINE = re.compile(
     r"^[\s(\[]*(?:"
     r"(?:image|photo|picture|photograph|pic|foto|illustration)s?\s*"
     r"(?:copyright|credit|courtesy|source|by|:)[^.!?]{0,80}|"
+    r"(?:cr[ée]dits? photos?|cr[ée]dito|fotos?|bildquelle|titelbild)\s*:[^.!?]{0,80}|"
+    r"©\s*(?![\d\s]*(?:19|20)\d\d)[^!?©]{1,60}/[^!?©]{1,80}|"
     r"(?:credits?\s*:|courtesy of\b)\s*[^.!?]{1,80}|"
     r"(?-i:(?:[A-Z][\w.'’-]* ){0,4}[A-Z][\w.'’-]*\s*[/|]\s*(?:[A-Z][\w.'’-]* ?){1,5}"
     r"(?:\s*[/|]\s*(?:[A-Z][\w.'’-]* ?){1,5}){0,2})|"
@@ -184,12 +231,23 @@ TRAILING_CREDIT = re.compile(
     re.I,
 )
 
+#: a picture's caption written as a paragraph: a figure label ("Abbildung: ...", "Fig. 2:"),
+#: or a short line ending in a bracketed or ©-marked picture credit ("... (Jane Doe / iStock.com)").
+CAPTION_LINE = re.compile(
+    r"^(?:abbildung|abb\.|figure|fig\.|grafik|schaubild)\s*\d*\s*[:.]\s|"
+    r"(?:[(\[][^()\[\]]{0,60}(?:/|\|)\s*(?:" + _AGENCY + r")[^()\[\]]{0,20}[)\]]|"
+    r"\|?\s*©\s*[^.!?]{1,60}(?:/\s*(?:" + _AGENCY + r"))[^.!?]{0,20})\s*$",
+    re.I,
+)
+
 #: caption labels some CMSs print before the caption text for screen readers.
 CAPTION_LABEL = re.compile(r"^(?:image|media|video|photo) caption\s*", re.I)
 
 #: short lines dropped wherever they are (ad markers, share prompts, "continue reading").
 JUNK_LINE = re.compile(
     r"^(?:advertisement|advertisements|advert|ad|ads|sponsored|comments?|leave a (?:comment|reply)|"
+    r"[-–—\s]*(?:anzeige|werbung|publicidad|publicité|pubblicità|reklama|annonse|annons)[-–—\s]*|"
+    r"kommentieren sie|kommentare?|kontakt|contact|impressum|"
     r"this (?:slideshow|video|content) requires javascript|tell us what you think|"
     r"(?:you|you'?ve) (?:must|need to) (?:enable|have) javascript.{0,60}|sponsored content|story continues below|"
     r"article continues below(?: advertisement)?|continue reading(?: below| the main story)?|"
@@ -197,6 +255,24 @@ JUNK_LINE = re.compile(
     r"share|share this|share this article|share on facebook|share on twitter|tweet|email|print|"
     r"click to share|click here to|listen to this article|caption|close|open|expand|enlarge|"
     r"hide caption|show caption|toggle caption|view gallery|view slideshow|photos?|video|play|"
+    r"bild anzeigen|bild vergrößern|zum vergrößern.{0,30}klicken|beitragsbild|titelbild|vorschaubild|"
+    r"zum anhören|zum ansehen|video abspielen|audio abspielen|"
+    r"(?:release date|erscheinungsdatum|fecha de publicación|date de publication)\s*[:：]?[^.!?]{0,30}|"
+    r"(?:\d{1,2}\.\d{1,2}\.\d{2,4}\s*\|\s*)?\d{1,2}:\d{2}\s*(?:min|minuten|minutes)|"
+    r"(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|publiziert|stand|publicado|actualizado|"
+    r"publié|mis à jour|pubblicato|aggiornato)(?: am| on| le| el| il| at)?\s*[:：]?\s*[^!?]{0,40}\d{1,2}[:.]\d\d"
+    r"[^!?]{0,80}|"
+    r"詳しくはこちら|続きを読む|もっと見る|記事に.{0,6}リアクション.{0,40}|"
+    r"newsletter\s*[:：].{0,60}|"
+    r".{0,160}\b(?:join us on|folge uns auf|síguenos en|suivez-nous sur) (?:whatsapp|telegram)\b.{0,40}|"
+    r".{0,200}(?:read our|see our|lesen sie unsere|in unserer|consulta nuestra) "
+    r"(?:privacy policy|datenschutzrichtlinie|datenschutzerklärung|política de privacidad)|"
+    r".{0,160}(?:jederzeit wieder abmelden|unsubscribe at any time|(?:check out|opt out) at any time).{0,160}|"
+    r".{0,120}(?:canal de (?:telegram|whatsapp|youtube)|(?:telegram|whatsapp|youtube)[- ](?:channel|kanal)).{0,120}|"
+    r"wir respektieren (?:deine|ihre) privatsphäre.{0,120}|we (?:respect|value) your privacy.{0,120}|"
+    r"(?:sie sind|du bist) (?:aktuell |derzeit |noch )?nicht (?:eingeloggt|angemeldet).{0,80}|"
+    r"you are not (?:logged|signed) in.{0,80}|"
+    r"zurück|zurück zur (?:übersicht|listenansicht)|weiter|teilen|drucken|\(noch keine bewertungen\)|"
     r"previous|next|prev|back to top|don'?t miss|see more|read more|more|related|"
     r"subscribe|subscribe now|sign up|log ?in|register|just watched|must watch|"
     r"media playback is (?:unsupported|not supported) on your device|"
@@ -205,6 +281,7 @@ JUNK_LINE = re.compile(
     r"阅读时间|阅读时长)\s*[:：]?\s*\d+.{0,20}|\d+\s*(?:min|mins|minutes?|分钟)\.?\s*(?:read|阅读|de leitura)|"
     r"\d+\s*(?:of|/)\s*\d+|"
     r"(?:photo|image|picture|photograph|illustration|credit|video|foto|фото|bild)s?\s*(?:by|:|credit:)[^.]{0,80}|"
+    r"(?:titelbild|beitragsbild|bildquelle|abbildung|crédits? photos?|crédito|quelle)\s*:[^.]{0,80}|"
     r"广告|分享|分享到|打印|收藏|点赞|返回顶部|返回首页|关闭窗口|图集|相关新闻|相关阅读|\+\d+|"
     r".{0,80}(?:下载地址|客户端.{0,12}下载|下载.{0,8}客户端|扫描.{0,8}二维码|扫码.{0,8}关注|"
     r"长按.{0,8}(?:二维码|识别)|关注.{0,10}公众号).{0,60}|"
@@ -254,7 +331,8 @@ EDGE_LINE = re.compile(
     r"(?:信息|图片|文章|内容|本文|稿件)?(?:来源|來源|出处|出處)(?:于|於|自)?\s*[:：]?\s*[^。！？]{1,24}|"
     r"[^。！？]{0,30}(?:对此文|对本文|對此文|對本文)?亦有贡献|"
     r"原题(?:为|為)?\s*[:：]?\s*《[^》]{1,80}》|"
-    r"(?:本文)?(?:经过?|由)[^。！？，]{1,12}(?:重新)?(?:编排|整理|编译|排版)"
+    r"(?:本文)?(?:经过?|由)[^。！？，]{1,12}(?:重新)?(?:编排|整理|编译|排版)|"
+    r"(?:source|sources|quelle|quellen|fuente|fuentes|fonte|źródło|kilde|källa|bron)\s*:\s*[^.!?]{1,60}"
     r")[\s】\])）。]*$",
     re.I,
 )
@@ -275,7 +353,10 @@ TRAILING_JUNK = re.compile(r"\s*(?:返回|回到)[^。！？\s]{0,12}首页\s*(?
 
 #: a line that is only a date (teaser lists print one under each headline).
 DATE_LINE = re.compile(
-    r"^\s*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
+    r"^\s*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|"
+    r"\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|"
+    r"(?:[^\W\d]{2,12},?\s+)?\d{1,2}\.?\s+(?:de\s+)?[^\W\d]{3,12}\.?,?\s+(?:de\s+)?\d{4}|"
+    r"(?:[^\W\d]{2,12},?\s+)?[^\W\d]{3,12}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
 )
 
@@ -284,6 +365,13 @@ DATE_LINE = re.compile(
 RELATED_LABEL = re.compile(
     r"^[\s【\[]*(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关链接|相關鏈接|相关报道|相關報導|相关文章|延伸阅读|推荐阅读|"
     r"热点推荐|往期回顾|往期推荐|related(?: \w+)?|see also|more on this(?: story| topic)?|further reading|"
-    r"read more|recommended(?: reading)?)[\s:：】\]]*$",
+    r"read more|recommended(?: reading)?|weitere (?:artikel|beiträge|themen|nachrichten)|"
+    r"lest auch|lies auch|mehr zum thema(?: [\w-]+){0,3}|les også|læs også|läs också|lees ook|lue myös|"
+    r"weitere informationen|more information|más información|plus d'informations|"
+    r"inhaltsverzeichnis|inhalt|table of contents|contents|índice|sommaire|indice|spis treści|"
+    r"(?:das|dieses) (?:thema )?könnte (?:dich|sie|euch) (?:auch )?interessieren|lesen sie auch|"
+    r"(?:temas|noticias|artículos|notas) relacionad[oa]s|(?:también )?te puede interesar|"
+    r"sur le même (?:sujet|thème)|articoli correlati|notícias relacionadas|zobacz (?:też|także)|"
+    r"you (?:may|might) also like|more stories)[\s:：】\]]*$",
     re.I,
 )

@@ -1,0 +1,304 @@
+"""Body rules for open-web pages: boxes beside the article, ruby, drop caps, captions, the
+JSON-LD text of a truncated page, and the second opinion asked when our extractor is short.
+
+Each rule has a negative case beside it: the same words in running text stay."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crawler.parsing import NotAnArticle, parse_article
+from crawler.parsing import second_opinion as so
+from crawler.parsing.body import extract_body
+from crawler.parsing.page import Page
+
+URL = "https://news.example.org/2024/05/story"
+DATED = '<meta property="article:published_time" content="2024-05-14T09:00:00Z">'
+PARA = ("The council voted on Tuesday to expand the river path, a project that residents had requested for "
+        "years, and the work is expected to begin in the autumn after the final permits arrive. ")
+
+
+def _page(body: str, head: str = "") -> Page:
+    html = (f"<html><head><title>River path to grow</title>{head}</head><body><h1>River path to grow</h1>"
+            f"{body}</body></html>")
+    return Page.from_bytes(html.encode(), URL)
+
+
+def _text(body: str, head: str = "") -> str:
+    return "\n".join(so.extract_body_checked(_page(body, head), title="River path to grow").blocks)
+
+
+def _article(extra: str, after: str = "") -> str:
+    paras = "".join(f"<p>{PARA}{i}</p>" for i in range(4))
+    return f"<article class='story-body'>{paras}{extra}<p>{PARA}last</p>{after}</article>"
+
+
+# --- boxes and lines beside the article ----------------------------------------------------
+
+def test_spanish_read_also_lines_dropped_anywhere() -> None:
+    text = _text(_article("<p>Lea también: Otro artículo del mismo diario</p><p>VEA TAMBIÉN: Más noticias</p>"))
+    assert "Lea también" not in text and "VEA TAMBIÉN" not in text
+    assert text.count("The council voted") == 5
+
+
+def test_a_sentence_starting_with_the_same_word_stays() -> None:
+    text = _text(_article("<p>Lea Müller, the council's planner, said the path would open in spring.</p>"))
+    assert "Lea Müller, the council's planner" in text
+
+
+def test_norwegian_and_german_read_also_lines_dropped() -> None:
+    text = _text(_article("<p>Les også: Noe helt annet</p><p>Lest auch</p>"))
+    assert "Les også" not in text and "Lest auch" not in text
+
+
+@pytest.mark.parametrize("cls", ["author-bio", "about-the-author", "cookie-consent", "donation-box",
+                                 "newsletter-signup"])
+def test_named_boxes_inside_the_article_dropped(cls: str) -> None:
+    box = f"<div class='{cls}'><p>Jane Roe is a reporter who has covered city politics for ten years, " \
+          "and you can support this work or sign up to get it by email every morning.</p></div>"
+    text = _text(_article(box))
+    assert "Jane Roe" not in text
+    assert "The council voted" in text
+
+
+def test_a_writer_word_alone_does_not_drop_a_box() -> None:
+    box = "<div class='writer-notes'><p>Jane Roe reported from the riverbank, where the path will start.</p></div>"
+    assert "Jane Roe reported" in _text(_article(box))
+
+
+def test_liability_text_ends_the_article() -> None:
+    after = ("<p>Haftungsbeschränkung für externe Links: Unsere Webseite enthält Links auf externe Webseiten "
+             "Dritter.</p>")
+    text = _text(_article("", after))
+    assert "Haftungsbeschränkung" not in text and "last" in text
+
+
+def test_newsletter_appeal_mid_article_is_dropped_but_text_after_it_stays() -> None:
+    text = _text(_article("<p>Never miss the latest news by signing up for our newsletter.</p>"))
+    assert "Never miss" not in text
+    assert text.rstrip().endswith("last")
+
+
+def test_date_only_and_published_stamp_lines_dropped() -> None:
+    text = _text(_article("<p>23.10.2018</p><p>Published: 15:56 BST, 27 April 2024 | Updated: 15:57 BST</p>"))
+    assert "23.10.2018" not in text and "Published:" not in text
+
+
+def test_a_sentence_with_a_date_stays() -> None:
+    line = "On 23.10.2018 the council first discussed the path, and the vote was delayed twice."
+    assert line in _text(_article(f"<p>{line}</p>"))
+
+
+# --- ruby, drop caps, captions ---------------------------------------------------------------
+
+def test_furigana_dropped_from_ruby_text() -> None:
+    body = ("<article>" + "".join(f"<p>{PARA}</p>" for _ in range(2)) +
+            "<p>今日は<ruby>東京<rp>(</rp><rt>とうきょう</rt><rp>)</rp></ruby>で会議が開かれ、多くの市民が参加した。</p></article>")
+    text = _text(body)
+    assert "今日は東京で会議が開かれ" in text
+    assert "とうきょう" not in text
+
+
+def test_drop_cap_in_its_own_block_joins_its_word() -> None:
+    body = ("<article><div class='dropcap'>T</div><p>he council voted on Tuesday to expand the river path, "
+            f"a project that residents had requested for years.</p><p>{PARA}</p><p>{PARA}</p></article>")
+    blocks = so.extract_body_checked(_page(body), title="River path to grow").blocks
+    assert blocks[0].startswith("The council voted")
+
+
+def test_inline_drop_cap_stays_joined() -> None:
+    body = (f"<article><p><span class='dropcap'>T</span>he council voted again.</p><p>{PARA}</p>"
+            f"<p>{PARA}</p></article>")
+    assert "The council voted again." in _text(body)
+
+
+def test_a_one_letter_block_without_a_drop_cap_class_is_not_glued() -> None:
+    body = f"<article><p>{PARA}</p><div class='grade'>A</div><p>Brilliant work.</p><p>{PARA}</p></article>"
+    assert "ABrilliant" not in _text(body)
+
+
+def test_captions_stay_on_images_not_in_the_text() -> None:
+    fig = ("<figure><img src='/a.jpg' width='600' height='400'><figcaption>The riverbank in May, seen from the "
+           "bridge</figcaption></figure>")
+    html = (f"<html><head><title>River path to grow</title>{DATED}</head><body><h1>River path to grow</h1>"
+            f"{_article(fig)}</body></html>")
+    record = parse_article(html.encode(), URL)
+    assert "The riverbank in May" not in record.body_text
+    assert any(img.caption and "riverbank" in img.caption for img in record.images)
+
+
+# --- JSON-LD articleBody ---------------------------------------------------------------------
+
+def _ld(body: str) -> str:
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "River path to grow",
+            "articleBody": body}
+    return f"<script type='application/ld+json'>{json.dumps(data)}</script>"
+
+
+def test_truncated_visible_body_read_whole_from_jsonld() -> None:
+    full = "\n".join(f"{PARA}Part {i}." for i in range(8))
+    visible = f"<article><p>{PARA}Part 0.</p><p>Subscribe to read the rest.</p></article>"
+    text = _text(visible, _ld(full))
+    assert "Part 7." in text and text.count("The council voted") == 8
+
+
+def test_glued_jsonld_sentences_are_split_into_blocks() -> None:
+    flat = "".join(f"{PARA.strip()} Section {i} ends here.Another" for i in range(6))
+    blocks = so._split_text(flat)
+    assert len(blocks) > 1 and all(len(b) < len(flat) for b in blocks)
+
+
+def test_jsonld_body_not_used_when_the_visible_body_is_whole() -> None:
+    full = "\n".join(f"{PARA}Part {i}." for i in range(3))
+    visible = "<article>" + "".join(f"<p>{PARA}Part {i}.</p>" for i in range(3)) + \
+              "<p>A closing sentence that only the page has, with more words in it.</p></article>"
+    text = _text(visible, _ld(full))
+    assert "A closing sentence that only the page has" in text
+
+
+def test_jsonld_of_another_text_does_not_replace_the_body() -> None:
+    other = "\n".join("A different article about the harbour and its ferries, told at length." for _ in range(20))
+    visible = "<article>" + "".join(f"<p>{PARA}Part {i}.</p>" for i in range(2)) + "</article>"
+    text = _text(visible, _ld(other))
+    assert "harbour" not in text
+
+
+# --- the second opinion ------------------------------------------------------------------------
+
+def test_second_opinion_used_when_our_body_is_too_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(so, "trafilatura_body", lambda page: [PARA + str(i) for i in range(5)])
+    html = (f"<html><head><title>River path to grow</title>{DATED}</head><body><h1>River path to grow</h1>"
+            "<p>Short.</p></body></html>").encode()
+    record = parse_article(html, URL)
+    assert record.body_text.count("The council voted") == 5
+    assert record.body_html and record.body_html.startswith("<p>")
+
+
+def test_short_page_still_rejected_when_the_second_opinion_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(so, "trafilatura_body", lambda page: [])
+    html = (b"<html><head><title>River path to grow</title></head><body><h1>River path to grow</h1>"
+            b"<p>Short.</p></body></html>")
+    with pytest.raises(NotAnArticle, match="too short"):
+        parse_article(html, URL)
+
+
+def test_second_opinion_not_asked_when_our_body_is_sure(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(page: Page) -> list[str]:
+        raise AssertionError("trafilatura must not run on a confident page")
+    monkeypatch.setattr(so, "trafilatura_body", fail)
+    assert "The council voted" in _text(_article(""))
+
+
+def test_clearly_better_needs_much_more_text_that_holds_ours() -> None:
+    ours = [PARA * 3]
+    assert not so._clearly_better(ours, ours + ["One more line."], 200)
+    assert so._clearly_better(ours, ours * 3, 200)
+    # much longer but about something else: only a short body gives way to it
+    other = ["A different article about the harbour and its ferries, told at length. " * 12]
+    assert not so._clearly_better([PARA * 8], other * 3, 200)
+    assert so._clearly_better([PARA], other * 3, 200)
+
+
+def test_real_trafilatura_reads_a_copy_of_the_tree() -> None:
+    page = _page(_article(""))
+    before = len(list(page.tree.iter()))
+    blocks = so.trafilatura_body(page)
+    assert any("The council voted" in b for b in blocks)
+    assert len(list(page.tree.iter())) == before  # our tree untouched
+
+
+def test_extract_body_alone_is_unchanged_by_the_checks() -> None:
+    page = _page(_article(""))
+    assert extract_body(page).blocks[:1] == so.extract_body_checked(page).blocks[:1]
+
+
+def test_unmarked_drop_cap_before_a_lower_case_paragraph_joins_it() -> None:
+    body = (f"<article><div id='main'><span class='x1'>T</span><p><a href='/t'>urkey</a>, Poland and the islands "
+            f"were removed from the list on Thursday.</p><p>{PARA}</p><p>{PARA}</p></div></article>")
+    assert "Turkey, Poland and the islands" in _text(body)
+
+
+def test_a_capital_letter_before_a_capitalised_paragraph_stays_apart() -> None:
+    body = f"<article><p>{PARA}</p><span>B</span><p>Brilliant work, said the mayor.</p><p>{PARA}</p></article>"
+    assert "BBrilliant" not in _text(body)
+
+
+def test_a_short_text_both_readers_find_is_a_short_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = "The council approved the river path on Tuesday; work starts in the autumn, the mayor said."
+    monkeypatch.setattr(so, "trafilatura_body", lambda page: [line])
+    html = (f"<html><head><title>River path to grow</title>{DATED}</head><body><h1>River path to grow</h1>"
+            f"<article><p>{line}</p><p>{line.replace('mayor', 'planner')}</p></article></body></html>").encode()
+    record = parse_article(html, URL)
+    assert "The council approved" in record.body_text
+
+
+def test_a_short_text_nobody_else_finds_is_still_too_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = "The council approved the river path on Tuesday; work starts in the autumn, the mayor said."
+    monkeypatch.setattr(so, "trafilatura_body", lambda page: ["Something else entirely, a menu line."])
+    html = (f"<html><head><title>River path to grow</title>{DATED}</head><body><h1>River path to grow</h1>"
+            f"<article><p>{line}</p><p>{line.replace('mayor', 'planner')}</p></article></body></html>").encode()
+    with pytest.raises(NotAnArticle, match="too short"):
+        parse_article(html, URL)
+
+
+def test_linked_teaser_box_inside_the_article_dropped() -> None:
+    box = ("<div class='teaser-absatz'><a href='/other-story'><h3>Minister resigns</h3><p>The minister had long "
+           "been criticised as overwhelmed by the flood. mehr</p></a></div>")
+    assert "criticised as overwhelmed" not in _text(_article(box))
+
+
+def test_lead_paragraph_named_teaser_without_links_stays() -> None:
+    lead = "<p class='article-teaser'>Long forgotten today, the timber trade was once a pillar of the region.</p>"
+    assert "Long forgotten today" in _text(_article(lead))
+
+
+def test_messenger_and_privacy_policy_signup_lines_dropped() -> None:
+    box = ("<p>Get the latest news to your phone Join us on WhatsApp</p>"
+           "<p>Our members get offers from us and our partners. You can check out at any time. "
+           "Read our Privacy Policy</p>")
+    text = _text(_article(box))
+    assert "WhatsApp" not in text and "Privacy Policy" not in text
+
+
+@pytest.mark.parametrize("line", [
+    "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular en este enlace.",
+    "Wir respektieren deine Privatsphäre und geben keine Daten weiter.",
+    "Sie sind aktuell nicht eingeloggt.",
+])
+def test_channel_privacy_and_login_prompts_dropped(line: str) -> None:
+    assert line[:20] not in _text(_article(f"<p>{line}</p>"))
+
+
+def test_newsletter_appeal_at_the_end_cuts_the_tail() -> None:
+    after = "<p>JOIN Our FREE Plant Care Newsletter</p><p>Get tips every week.</p>"
+    text = _text(_article("", after))
+    assert "Newsletter" not in text and "Get tips" not in text and text.rstrip().endswith("last")
+
+
+def test_picture_credit_with_copyright_sign_does_not_end_the_article() -> None:
+    text = _text(_article("<p>© Imago/Zoonar/Phil Bird</p>" + "".join(f"<p>{PARA}tail {i}</p>" for i in range(3))))
+    assert "Imago" not in text and "tail 2" in text
+
+
+def test_copyright_line_at_the_end_still_ends_the_article() -> None:
+    text = _text(_article("", "<p>© 2024 Example Media GmbH</p><p>Impressum and contact</p>"))
+    assert "Example Media" not in text and text.rstrip().endswith("last")
+
+
+def test_initials_before_a_capitalised_sentence_are_not_a_drop_cap() -> None:
+    body = (f"<article><p>{PARA}</p><span class='initial'>JD</span><p>The mayor spoke first.</p>"
+            f"<p>{PARA}</p></article>")
+    assert "JDThe" not in _text(body)
+
+
+def test_author_bio_paragraph_at_the_end_dropped() -> None:
+    after = "<p>Candice Sealey is the Founder & Principal Consultant at Ignite, a marketing firm.</p>"
+    text = _text(_article("", after))
+    assert "Candice Sealey" not in text and text.rstrip().endswith("last")
+
+
+def test_a_closing_sentence_about_a_person_stays() -> None:
+    after = "<p>Maria Lopez is the third mayor to approve the path since 2019.</p>"
+    assert "Maria Lopez is the third mayor" in _text(_article("", after))
