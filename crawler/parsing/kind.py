@@ -35,6 +35,12 @@ from crawler.parsing.clean import weighs_less
 from crawler.parsing.metadata import ARTICLE_TYPES
 from crawler.parsing.page import Page, squash
 
+LINKED_SHARE = 0.5  # of the body's characters in link texts: a listing or a menu, not an article
+LINKED_SHARE_DECLARED = 0.75  # the same for a page that declares itself an article
+_KEY = 6
+# An address of one item: a slug of four or more words, or a numeric id of five or more digits.
+_ARTICLE_ADDRESS = re.compile(r"[^/]*\w-\w+-\w+-\w[^/]*/?$|\d{5,}")
+_LIST_MARK = re.compile(r"^[-•·*▪►]\s*")
 LEAD_PROSE = 600  # text_weight units of prose before the first excerpt that make the page an article
 _ELLIPSES = ("...", "…", "[…]", "[...]")
 _LISTING_SEGMENT = re.compile(r"tag|topic|categor|kategorie|rubrik|author|autor|search|suche|archiv|list", re.I)
@@ -145,6 +151,27 @@ def _headline_kind(page: Page, title: str | None) -> str | None:
     return None
 
 
+def _linked_share(page: Page, blocks: list[str]) -> float:
+    """The share of the body's characters that are link texts on the page: a block that is a
+    link's text (a navigation item, a teaser title), or that opens with one covering most of
+    it (a list item "title + date"). List markers are passed over."""
+    texts: dict[str, list[str]] = {}
+    for raw in page.link_texts:
+        text = squash(raw)
+        if len(text) >= 2:
+            texts.setdefault(text[:_KEY], []).append(text)
+    linked = total = 0
+    for block in blocks:
+        text = _LIST_MARK.sub("", block)
+        total += len(text)
+        for candidate in texts.get(text[:_KEY], ()):
+            if text == candidate or len(candidate) >= 8 and len(candidate) * 5 >= len(text) * 3 \
+                    and text.startswith(candidate):
+                linked += len(candidate)
+                break
+    return linked / total if total else 0.0
+
+
 def not_article_reason(page: Page, blocks: list[str], published_at: str | None, title: str | None = None) -> str | None:
     """Why the page is not an article, or None when it may be one."""
     markup = has_article_markup(page)
@@ -158,6 +185,12 @@ def not_article_reason(page: Page, blocks: list[str], published_at: str | None, 
         for reason in (_body_class_kind(page), _headline_kind(page, title), _address_kind(page)):
             if reason:
                 return reason
+    # A dated page at an article's address (a long slug, a long numeric id) whose body came out
+    # link-heavy is an article the extractor misread, not a listing.
+    one_item = bool(published_at) and _ARTICLE_ADDRESS.search(urlsplit(page.url).path) is not None
+    if len(blocks) >= 3 and not one_item \
+            and _linked_share(page, blocks) >= (LINKED_SHARE_DECLARED if markup else LINKED_SHARE):
+        return "listing page (most of its text is the text of links)"
     link_texts = {squash(t) for t in page.link_texts if len(t.strip()) >= 8}
     linked = sum(1 for b in blocks if b in link_texts)
     share = 4 if markup else 2  # linked blocks must make up 3/4 (declared article) or half of the body
