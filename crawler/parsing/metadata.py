@@ -25,6 +25,7 @@ from crawler.parsing.page import (
     squash,
     xpath,
 )
+from crawler.parsing.people import _EDITOR_BEFORE, editor_only, jsonld_people, looks_like_person, loose, split_people
 from crawler.parsing.record import Source
 from crawler.parsing.title import (  # noqa: F401  (re-exported: kind.py, tests)
     _BRACKET_MARKERS,
@@ -35,6 +36,7 @@ from crawler.parsing.title import (  # noqa: F401  (re-exported: kind.py, tests)
     ARTICLE_TYPES,
     _doc_title,
     _h1,
+    _site_keys,
     extract_title,
     strip_spam_prefix,
 )
@@ -204,10 +206,8 @@ def _names(value: Any) -> list[str]:
 
 
 def _split_people(text: str) -> list[str]:
-    text = _BYLINE_PREFIX.sub("", squash(text))
-    text = re.split(r"\s*(?:\||丨|/|,?\s+(?:for|in|at)\s+[A-Z]|\d{4}[-年])", text)[0]
-    parts = re.split(r"\s*(?:,|，|、|;|；|\band\b|&|\s{2,})\s*", text)
-    return [p.strip(" .:：") for p in parts if 1 < len(p.strip(" .:：")) <= 40]
+    """The names of a byline (see ``people.split_people``)."""
+    return split_people(text)
 
 
 _NOT_NAMES = {"未知", "佚名", "网络整理", "网络", "本站", "匿名", "admin", "administrator", "name", "编辑", "小编", "unknown",
@@ -283,7 +283,9 @@ def _body_bylines(page: Page) -> list[str]:
 
 _REL_ITEMPROP = etree.XPath("//body//*/@rel | //body//*/@itemprop")
 _BODY_CLASSES = etree.XPath("//body//*/@class")
-_AUTHOR_CLASS = re.compile(r"byline|author-name|authorName|post-author|article-author|(?:^|\0)author(?=\0|$)")
+# a class token "author", "authors" or "author-2" (tokens split on XPath's white space)
+_AUTHOR_CLASS = re.compile(r"byline|author-name|authorName|post-author|article-author"
+                           r"|(?:^|[\0 \t\n\r])authors?(?:-\d)?(?=[\0 \t\n\r]|$)")
 
 
 def _author_markup(page: Page) -> list[Any]:
@@ -298,20 +300,80 @@ def _author_markup(page: Page) -> list[Any]:
     return list(dict.fromkeys(marked)) or classed  # rel and itemprop of one element: once
 
 
+_AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "byl", "sailthru.author",
+                 "parsely-author", "cxenseparse:author", "article:author_name", "citation_author")
+# "By Jane Doe" / "Von Max Muster" as a short line of its own (not prose: capitalised label)
+_BY_LINE = re.compile(r"^\s*(?:By|BY|Von|VON|Par|Por|Door|Af|Av)\s+(?P<names>[^\W\d_][^.!?]{1,70})$")
+_RIGHT_ALIGNED = etree.XPath('//body//p[contains(translate(@style, " ", ""), "text-align:right")]')
+
+
+def _outlets(page: Page) -> list[str]:
+    """Loose forms of the outlet's names: site names, the JSON-LD publisher and any
+    organisation named as author, the host's labels."""
+    keys = set(_site_keys(page))
+    art = _jsonld_article(page)
+    keys.update(loose(n) for n in _names(art.get("publisher")))
+    keys.update(loose(n) for n in jsonld_people(page, art.get("author"))[1])
+    keys.update(loose(n) for n in _site_names(page))
+    return [k for k in keys if len(k) >= 2]
+
+
+def _element_text_before(el: Any) -> str:
+    """The text right before an element: its previous sibling's tail or text, else the
+    parent's leading text."""
+    prev = el.getprevious()
+    if prev is not None:
+        return (prev.tail or "").strip() or element_text(prev)
+    parent = el.getparent()
+    return (parent.text or "") if parent is not None else ""
+
+
+def _signature(page: Page, ok: Any) -> list[str]:
+    """A name signed under the article: the last right-aligned paragraph, short and
+    holding only a name (Vietnamese and other outlets sign articles so)."""
+    for el in reversed(_RIGHT_ALIGNED(page.tree)[-3:]):
+        text = element_text(el)
+        if 2 < len(text) <= 40 and len(text.split()) <= 5 and not _in_comments(el):
+            names = [n for n in split_people(text) if ok(n)]
+            if names:
+                return names
+    return []
+
+
+def _by_line(page: Page, ok: Any) -> list[str]:
+    """A visible "By X" line anywhere in the body, when no other source names anyone."""
+    for node in page.body_texts_containing("By ", "BY ", "Von ", "Par ", "Por "):
+        text = squash(str(node))
+        match = _BY_LINE.match(text)
+        parent = node.getparent()
+        if not match or parent is None or parent.tag in ("script", "style", "a") or _in_comments(parent):
+            continue
+        names = [n for n in split_people(match.group("names")) if ok(n)]
+        if names:
+            return names
+    return []
+
+
 def extract_authors(page: Page) -> list[str]:
     """Bylines: JSON-LD author, meta author, byline markup, 作者/记者 labels, reporter lines in
-    the article (never editors, the site itself or placeholders)."""
+    the article, a signature, a "By" line (never editors, the site itself or placeholders).
+    A JSON-LD author the page shows only as its editor ("Editor : X") is passed over, and so
+    is JSON-LD that names only the outlet: the visible byline names the people."""
     site_names = _site_names(page)
     source = _header_source(page)
-    found: list[str] = []
+    outlets = _outlets(page)
+
+    def ok(name: str) -> bool:
+        return looks_like_person(name, outlets) and _is_person(name, site_names, source)
+
     art = _jsonld_article(page)
-    found += [squash(n) for n in _names(art.get("author"))]
-    found = [n for n in found if _is_person(n, site_names, source)]
+    found = [n for n in jsonld_people(page, art.get("author"))[0] if ok(n)]
+    found = [n for n in found if not editor_only(page, n)]
     if not found:
-        for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
+        for key in _AUTHOR_META:
             value = page.meta.get(key)
             if value and not value.startswith("http"):
-                found += [n for n in _split_people(value) if _is_person(n, site_names, source)]
+                found += [n for n in split_people(value, metadata=True) if ok(n)]
                 if found:
                     break
     if not found:
@@ -319,24 +381,28 @@ def extract_authors(page: Page) -> list[str]:
             if _in_comments(el):
                 continue
             text = element_text(el)
-            if text and len(text) < 80 and not _EDITOR.search(text):
-                found += [n for n in _split_people(_AUTHOR_LABEL.sub(lambda m: m.group(1), text))
-                          if _is_person(n, site_names, source)]
+            if text and len(text) < 80 and not _EDITOR.search(text) and not _EDITOR_BEFORE.search(
+                    _element_text_before(el).strip()[-40:]):
+                found += [n for n in split_people(_AUTHOR_LABEL.sub(lambda m: m.group(1), text)) if ok(n)]
                 if found:
                     break
     if not found:
         labelled = header_labels(page).get("author")
-        if labelled and _is_person(labelled, site_names, source):
+        if labelled and ok(labelled):
             found.append(labelled)
     if not found:
         for text in header_texts(page):
             text = _EDITOR.split(text)[0]
             match = _AUTHOR_LABEL.search(text)
             if match:
-                found += [n for n in _split_people(match.group(1)) if _is_person(n, site_names, source)]
+                found += [n for n in split_people(match.group(1)) if ok(n)]
                 break
     if not found:
         found = _body_bylines(page)
+    if not found:
+        found = _signature(page, ok)
+    if not found:
+        found = _by_line(page, ok)
     out: list[str] = []
     for name in found:
         if name and name not in out and not name.startswith("http"):

@@ -1,0 +1,183 @@
+"""Author names: reading, cleaning and splitting what pages put in their byline slots.
+
+Byline slots hold more than people: labels ("Autor:", "By", "Von", "文/"), desk initials
+("Elena Oberholzer (obe)"), dates and places run into the same line, the outlet itself,
+photo credits, numeric ids, editors. A name list is split on the conjunctions of the
+page's languages ("A und B", "A y B", "A et B", "A, B"), while creator metadata written
+"Lastname, Firstname" is one person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crawler.parsing.page import Page, element_text, squash
+from crawler.parsing.title import jsonld_objects
+
+# A label before the names: "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af" need a space
+# after them; "Autor:", "Text:", "文/" their colon or slash.
+_LABEL = re.compile(
+    r"^\s*(?:(?:written|reported|posted|text|texto|testo|tekst|words|story|reportage|autor(?:in|en|es|a)?|author(?:s)?"
+    r"|auteur(?:e|s)?|autore|forfatter|författare|skribent|reporter|correspondent|by|von|par|por|di|door|av|af|"
+    r"från|from)(?:\s+(?:by|von|par|por|di|door|av|af|and))?\s*[:：]\s*"
+    r"|(?:by|von|par|por|di|door|av|af|written by|reported by|posted by|text von|ein beitrag von|"
+    r"un article de|escrito por|scritto da|geschreven door)\s+(?=\S)"
+    r"|(?:作者|撰文|文|记者|記者|采写|通讯员|筆者|글|기자)\s*[:：/|丨]\s*)",
+    re.I)
+# Desk initials after a name: "Elena Oberholzer (obe)", "Corina Gall (cog.)".
+_INITIALS = re.compile(r"\s*[(（]\s*[a-zäöüéè.]{1,6}\s*[)）]\s*$")
+_DATE_TAIL = re.compile(r"[\s,;|•·-]*(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?|\d{1,2}:\d{2}|\d{4}年).*$")
+_ROLE_TAIL = re.compile(r"\s+(?:기자|특파원|記者|特派員|记者|特约记者|通讯员|reporter|correspondent|redakteur(?:in)?|"
+                        r"korrespondent(?:in)?)$", re.I)
+_CONJUNCTIONS = re.compile(r"\s*(?:,|，|、|;|；|\s&\s|\s\+\s|\s(?:and|und|y|e|et|og|och|en|és|ve|и|i)\s|\s{2,}"
+                           r"|\s*[|丨/]\s*)\s*", re.I)
+_CREDIT = re.compile(r"\b(?:foto|fotos|photo|photos|bild|bilder|image|images|getty|shutterstock|istock|imago|"
+                     r"picture[- ]alliance|keystone|illustration|grafik|video)\b|摄影|图片|圖片|图/|圖/", re.I)
+_EDITOR_WORDS = re.compile(r"(?:^|\b)(?:edited by|editor|editors|redaktion|redakteur|redaktør|redacteur|redacción|"
+                           r"redazione|rédaction|bearbeitet von|editado por)\b"
+                           r"|责任编辑|責任編輯|责编|責編|编辑|編輯|編集|편집", re.I)
+_EDITOR_BEFORE = re.compile(r"(?:edited by|editor|editors|redaktion|redakteur(?:in)?|redaktør|redacteur|redacción|"
+                            r"redazione|rédaction|bearbeitet von|editado por"
+                            r"|责任编辑|責任編輯|责编|責編|编辑|編輯|編集|편집)"
+                            r"\s*[:：]?\s*$", re.I)
+_NOT_NAMES = {"未知", "佚名", "网络整理", "网络", "本站", "匿名", "admin", "administrator", "name", "编辑", "小编",
+              "unknown", "staff", "网友", "red", "red.", "redaktion", "newsroom", "editorial", "editor", "desk",
+              "anonymous", "guest", "redazione", "rédaction", "redacción"}
+_WORDISH = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def clean_name(text: str) -> str:
+    """One name without its label, desk initials, trailing date or role word."""
+    name = squash(text)
+    for _ in range(2):  # "Text und Fotos: Von ..." has two labels at most
+        stripped = _LABEL.sub("", name, count=1)
+        if stripped == name:
+            break
+        name = stripped
+    name = _DATE_TAIL.sub("", name)
+    name = _INITIALS.sub("", name)
+    name = _ROLE_TAIL.sub("", name)
+    return name.strip(" .:：,;-–—|·•()（）[]\"'“”")
+
+
+def split_people(text: str, *, metadata: bool = False) -> list[str]:
+    """The names in a byline: its label, dates and initials removed, split on the lists'
+    conjunctions. ``metadata``: the text is a creator field, where "Lastname, Firstname"
+    (two single words around one comma) is one person, given back as "Firstname Lastname"."""
+    text = squash(text)
+    if not text:
+        return []
+    # "Jane Doe for Reuters" / "Jane Doe in Berlin" / a year: the rest is no name
+    text = _LABEL.sub("", text, count=1)
+    text = re.split(r",?\s+(?:for|für|pour|para|per|in|at|aus)(?:\s+(?=[A-ZÄÖÜ])|\s*$)", text)[0]
+    if metadata:
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) == 2 and all(re.fullmatch(r"[^\W\d_][\w'’-]*", p) for p in parts) \
+                and not re.search(r"\s(?:and|und|&)\s", text):
+            return [f"{parts[1]} {parts[0]}"]
+    names = [clean_name(p) for p in _CONJUNCTIONS.split(text)]
+    return [n for n in names if 1 < len(n) <= 60]
+
+
+def jsonld_people(page: Page, value: Any) -> tuple[list[str], list[str]]:
+    """(person names, organisation names) of a JSON-LD author value: a string, a Person or
+    Organization object (name, or givenName + familyName), a reference by ``@id`` to an
+    object elsewhere in the page's JSON-LD, or a list of these."""
+    people: list[str] = []
+    orgs: list[str] = []
+    by_id: dict[str, dict[str, Any]] | None = None
+
+    def visit(item: Any, depth: int) -> None:
+        nonlocal by_id
+        if depth > 3:
+            return
+        if isinstance(item, list):
+            for sub in item:
+                visit(sub, depth + 1)
+            return
+        if isinstance(item, str):
+            people.extend(split_people(item, metadata=True))
+            return
+        if not isinstance(item, dict):
+            return
+        name = item.get("name")
+        if isinstance(name, list):
+            name = next((n for n in name if isinstance(n, str)), None)
+        if not isinstance(name, str) or not name.strip():
+            given, family = item.get("givenName"), item.get("familyName")
+            name = " ".join(n for n in (given, family) if isinstance(n, str) and n.strip()) or None
+        if name is None and isinstance(item.get("@id"), str) and len(item) <= 2:
+            if by_id is None:
+                by_id = {o["@id"]: o for o in jsonld_objects(page) if isinstance(o.get("@id"), str)}
+            target = by_id.get(item["@id"])
+            if target is not None and target is not item:
+                visit(target, depth + 1)
+            return
+        if not name:
+            return
+        kind = item.get("@type")
+        kinds = set(kind) if isinstance(kind, list) else {kind}
+        if kinds & {"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand"}:
+            orgs.append(squash(name))
+        else:
+            people.extend(split_people(name, metadata=True))
+
+    visit(value, 0)
+    return people, orgs
+
+
+def looks_like_person(name: str, outlets: list[str]) -> bool:
+    """A person's name as far as its shape tells: letters (no digits, no URL or e-mail),
+    at most six words, not a placeholder, not an editor label or a photo credit, not one of
+    the page's outlet names (``outlets``: loose forms, see ``loose``)."""
+    low = name.strip().lower()
+    if not low or low in _NOT_NAMES or "@" in low or "http" in low or "www." in low or len(low) > 60:
+        return False
+    if any(ch.isdigit() for ch in low) or not _WORDISH.search(low) or len(low.split()) > 6:
+        return False
+    if _CREDIT.search(low) or _EDITOR_WORDS.search(low):
+        return False
+    key = loose(name)
+    if len(key) < 2:
+        return False
+    return not any(key == o or (len(o) >= 3 and o in key) or (len(key) >= 3 and key in o) for o in outlets)
+
+
+def loose(text: str) -> str:
+    """Lower case, letters and digits only: "DER SPIEGEL" ~ "spiegel.de" need their own test,
+    "ORF.at" ~ "orfat"."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def editor_only(page: Page, name: str) -> bool:
+    """Whether ``name`` shows on the page only after an editor label ("Editor : <a>X</a>",
+    "(责编：X)"): a CMS that files the desk editor as the JSON-LD author."""
+    if len(name) < 2 or name not in page.body_string:
+        return False
+    seen = False
+    for node in page.body_texts_containing(name)[:6]:
+        parent = node.getparent()
+        if parent is None or parent.tag in ("script", "style"):
+            continue
+        seen = True
+        if not _EDITOR_BEFORE.search(_text_before(node, name)[-40:].strip()):
+            return False
+    return seen
+
+
+def _text_before(node: Any, name: str) -> str:
+    """The text a reader sees right before ``name`` in the text node ``node``: the node's
+    own text before it, else the text just before the node (a preceding sibling's tail or
+    text, the parent's leading text, or for a tail the element it follows)."""
+    before = str(node).split(name)[0]
+    if before.strip():
+        return before
+    parent = node.getparent()
+    if node.is_tail:
+        return element_text(parent)
+    prev = parent.getprevious()
+    if prev is not None:
+        return (prev.tail or "").strip() or element_text(prev)
+    holder = parent.getparent()
+    return (holder.text or "") if holder is not None else ""
