@@ -346,7 +346,9 @@ def _by_line(page: Page, ok: Any) -> list[str]:
         text = squash(str(node))
         match = _BY_LINE.match(text)
         parent = node.getparent()
-        if not match or parent is None or parent.tag in ("script", "style", "a") or _in_comments(parent):
+        if not match or parent is None or parent.tag in ("script", "style") or _in_comments(parent):
+            continue
+        if parent.tag == "a" or any(a.tag == "a" for a in parent.iterancestors()):  # a teaser of another article
             continue
         names = [n for n in split_people(match.group("names")) if ok(n)]
         if names:
@@ -367,7 +369,10 @@ def extract_authors(page: Page) -> list[str]:
         return looks_like_person(name, outlets) and _is_person(name, site_names, source)
 
     art = _jsonld_article(page)
-    found = [n for n in jsonld_people(page, art.get("author"))[0] if ok(n)]
+    # A name the JSON-LD types as a Person may contain the outlet's ("Guardian staff
+    # reporter"); only the outlet's own name is no person.
+    found = [n for n in jsonld_people(page, art.get("author"))[0]
+             if looks_like_person(n, outlets, exact=True) and _is_person(n, [], source) and loose(n) not in outlets]
     found = [n for n in found if not editor_only(page, n)]
     if not found:
         for key in _AUTHOR_META:

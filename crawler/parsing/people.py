@@ -28,14 +28,15 @@ _LABEL = re.compile(
 # Desk initials after a name: "Elena Oberholzer (obe)", "Corina Gall (cog.)".
 _INITIALS = re.compile(r"\s*[(（]\s*[a-zäöüéè.]{1,6}\s*[)）]\s*$")
 _DATE_TAIL = re.compile(r"[\s,;|•·-]*(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?|\d{1,2}:\d{2}|\d{4}年).*$")
-_ROLE_TAIL = re.compile(r"\s+(?:기자|특파원|記者|特派員|记者|特约记者|通讯员|reporter|correspondent|redakteur(?:in)?|"
-                        r"korrespondent(?:in)?)$", re.I)
+_ROLE_TAIL = re.compile(r"\s+(?:기자|특파원|記者|特派員|记者|特约记者|通讯员)$")
 _CONJUNCTIONS = re.compile(r"\s*(?:,|，|、|;|；|\s&\s|\s\+\s|\s(?:and|und|y|e|et|og|och|en|és|ve|и|i)\s|\s{2,}"
                            r"|\s*[|丨/]\s*)\s*", re.I)
 _CREDIT = re.compile(r"\b(?:foto|fotos|photo|photos|bild|bilder|image|images|getty|shutterstock|istock|imago|"
                      r"picture[- ]alliance|keystone|illustration|grafik|video)\b|摄影|图片|圖片|图/|圖/", re.I)
-_EDITOR_WORDS = re.compile(r"(?:^|\b)(?:edited by|editor|editors|redaktion|redakteur|redaktør|redacteur|redacción|"
-                           r"redazione|rédaction|bearbeitet von|editado por)\b"
+# An editor's label ("Redaktion: X", "edited by X"); a newsroom signing as "MM-Redaktion" is
+# a byline, kept as the page gives it.
+_EDITOR_WORDS = re.compile(r"^(?:editor|editors|redaktion|redakteur|redaktør|redacteur|redacción|redazione|rédaction)"
+                           r"\s*[:：]|\b(?:edited by|bearbeitet von|editado por)\b"
                            r"|责任编辑|責任編輯|责编|責編|编辑|編輯|編集|편집", re.I)
 _EDITOR_BEFORE = re.compile(r"(?:edited by|editor|editors|redaktion|redakteur(?:in)?|redaktør|redacteur|redacción|"
                             r"redazione|rédaction|bearbeitet von|editado por"
@@ -127,10 +128,11 @@ def jsonld_people(page: Page, value: Any) -> tuple[list[str], list[str]]:
     return people, orgs
 
 
-def looks_like_person(name: str, outlets: list[str]) -> bool:
+def looks_like_person(name: str, outlets: list[str], *, exact: bool = False) -> bool:
     """A person's name as far as its shape tells: letters (no digits, no URL or e-mail),
     at most six words, not a placeholder, not an editor label or a photo credit, not one of
-    the page's outlet names (``outlets``: loose forms, see ``loose``)."""
+    the page's outlet names (``outlets``: loose forms, see ``loose``), nor holding one unless
+    ``exact`` (then only equal to one)."""
     low = name.strip().lower()
     if not low or low in _NOT_NAMES or "@" in low or "http" in low or "www." in low or len(low) > 60:
         return False
@@ -141,6 +143,8 @@ def looks_like_person(name: str, outlets: list[str]) -> bool:
     key = loose(name)
     if len(key) < 2:
         return False
+    if exact:
+        return key not in outlets
     return not any(key == o or (len(o) >= 3 and o in key) or (len(key) >= 3 and key in o) for o in outlets)
 
 
