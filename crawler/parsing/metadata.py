@@ -285,7 +285,7 @@ _REL_ITEMPROP = etree.XPath("//body//*/@rel | //body//*/@itemprop")
 _BODY_CLASSES = etree.XPath("//body//*/@class")
 # a class token "author", "authors" or "author-2" (tokens split on XPath's white space)
 _AUTHOR_CLASS = re.compile(r"byline|author-name|authorName|post-author|article-author"
-                           r"|(?:^|[\0 \t\n\r])authors?(?:-\d)?(?=[\0 \t\n\r]|$)")
+                           r"|(?<![^\0 \t\n\r])authors?(?:-\d)?(?![^\0 \t\n\r])")
 
 
 def _author_markup(page: Page) -> list[Any]:
@@ -340,9 +340,15 @@ def _signature(page: Page, ok: Any) -> list[str]:
     return []
 
 
+_BY_ANYWHERE = re.compile(r"(?:By|BY|Von|VON|Par|Por|Door|Af|Av)\s+[^\W\d_]")
+
+
 def _by_line(page: Page, ok: Any) -> list[str]:
-    """A visible "By X" line anywhere in the body, when no other source names anyone."""
-    for node in page.body_texts_containing("By ", "BY ", "Von ", "Par ", "Por "):
+    """A visible "By X" line anywhere in the body, when no other source names anyone. The
+    text nodes are searched only when the body's text has such a label at all."""
+    if not _BY_ANYWHERE.search(page.body_string):
+        return []
+    for node in page.body_texts_containing("By ", "BY ", "Von ", "VON ", "Par ", "Por ", "Door ", "Af ", "Av "):
         text = squash(str(node))
         match = _BY_LINE.match(text)
         parent = node.getparent()

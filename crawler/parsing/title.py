@@ -392,7 +392,11 @@ def _declared_sources(page: Page) -> dict[str, str]:
 
 def _site_keys(page: Page) -> list[str]:
     """Loose forms of the names the site goes by: og:site_name, application-name, the
-    JSON-LD publisher, the host's labels (``news.orf.at`` -> ``newsorfat``, ``orf``)."""
+    JSON-LD publisher, the host's labels (``news.orf.at`` -> ``newsorfat``, ``orf``).
+    Computed once per page."""
+    cached = page.__dict__.get("_site_keys")
+    if cached is not None:
+        return cached
     names = [page.meta.get("og:site_name", ""), page.meta.get("application-name", ""),
              page.meta.get("twitter:site", "").lstrip("@")]
     publisher = jsonld_article(page).get("publisher")
@@ -405,7 +409,9 @@ def _site_keys(page: Page) -> list[str]:
     names += [label for label in labels[:-1] if len(label) >= 3 and label not in ("www", "com", "news", "co")]
     # a CMS that fills application-name or twitter:site with the headline names no site
     titles = {_loose(t) for t in (page.doc_title, *_declared_sources(page).values())}
-    return [k for k in (_loose(n) for n in names) if 2 <= len(k) <= 40 and k not in titles]
+    keys = list(dict.fromkeys(k for k in (_loose(n) for n in names) if 2 <= len(k) <= 40 and k not in titles))
+    page.__dict__["_site_keys"] = keys
+    return keys
 
 
 def _loose(text: str) -> str:
