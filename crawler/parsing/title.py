@@ -397,8 +397,10 @@ def _site_keys(page: Page) -> list[str]:
     cached = page.__dict__.get("_site_keys")
     if cached is not None:
         return cached
-    names = [page.meta.get("og:site_name", ""), page.meta.get("application-name", ""),
-             page.meta.get("twitter:site", "").lstrip("@")]
+    # a CMS that fills application-name or twitter:site with the headline names no site
+    titles = {_loose(t) for t in (page.doc_title, *_declared_sources(page).values())}
+    weak = [page.meta.get("application-name", ""), page.meta.get("twitter:site", "").lstrip("@")]
+    names = [page.meta.get("og:site_name", ""), *(n for n in weak if _loose(n) not in titles)]
     publisher = jsonld_article(page).get("publisher")
     for pub in publisher if isinstance(publisher, list) else [publisher]:
         if isinstance(pub, dict) and isinstance(pub.get("name"), str):
@@ -407,9 +409,7 @@ def _site_keys(page: Page) -> list[str]:
     names.append(host)
     labels = host.split(".")
     names += [label for label in labels[:-1] if len(label) >= 3 and label not in ("www", "com", "news", "co")]
-    # a CMS that fills application-name or twitter:site with the headline names no site
-    titles = {_loose(t) for t in (page.doc_title, *_declared_sources(page).values())}
-    keys = list(dict.fromkeys(k for k in (_loose(n) for n in names) if 2 <= len(k) <= 40 and k not in titles))
+    keys = list(dict.fromkeys(k for k in (_loose(n) for n in names) if 2 <= len(k) <= 40))
     page.__dict__["_site_keys"] = keys
     return keys
 
@@ -453,12 +453,13 @@ def _undecorate(text: str, others: list[str], site_keys: list[str]) -> str:
 
 def _plausible(text: str, others: list[str], site_keys: list[str]) -> bool:
     """Not the site's name, and sharing a word (or for CJK text a character pair) with
-    another source when there is one: a template's fixed headline shares none."""
+    another source when there are two or more (not counting a logo h1 with the site's
+    name): a template's fixed headline shares none."""
     key = _loose(text)
     if len(key) < 2 or key in site_keys:
         return False
-    others = [o for o in others if o and o != text]
-    if not others:
+    others = [o for o in others if o and o != text and not _is_site_part(o, site_keys)]
+    if len(others) < 2:
         return True
     low = text.lower()
     words = set(_WORD.findall(low)) | {low[i:i + 2] for i in range(len(low) - 1) if _CJK.match(low[i])}
@@ -546,12 +547,12 @@ def extract_title(page: Page, prefixes: tuple[str, ...] = ()) -> tuple[str | Non
     _prime_header_texts(page)
     site_keys = _site_keys(page)
     values = list(cands.values())
-    raw = None
+    raw, chosen = None, "title"
     for key in ("jsonld", "og", "twitter", "h1"):
         text = cands.get(key)
         others = [v for k, v in cands.items() if k != key] if key != "h1" else []  # the visible one stands alone
         if text and _plausible(text, others, site_keys):
-            raw = text
+            raw, chosen = text, key
             break
     if raw is None and cands.get("title"):
         doc_title = cands["title"]
@@ -559,7 +560,7 @@ def extract_title(page: Page, prefixes: tuple[str, ...] = ()) -> tuple[str | Non
     if not raw:
         return None, None, None
     raw = _complete(raw, values)
-    others = [v for v in values if v != raw]
+    others = [v for k, v in cands.items() if k != chosen]
     title, prefix = strip_spam_prefix(raw, page, others, prefixes)
     return title, raw, prefix
 
