@@ -213,3 +213,12 @@ def test_jsonld_description_in_main_entity_when_no_meta() -> None:
     html = _page(jsonld=graph)
     assert extract_summary(Page.from_bytes(html, "https://news.example.com/a/1"))[0] == \
         "What the editors wrote as the standfirst."
+
+
+def test_article_section_and_keywords_from_main_entity() -> None:
+    ld = {"@type": "WebPage", "mainEntity": {"@type": "NewsArticle", "headline": "Council approves tram line",
+                                             "articleSection": "Politics", "keywords": ["tram", "council"],
+                                             "datePublished": "2024-05-01T10:00:00Z"}}
+    record = parse_article(_page(jsonld=ld).encode(), "https://news.example.com/a/1", fetched_at=NOW)
+    assert record.category == "Politics"
+    assert record.tags == ["tram", "council"]
