@@ -49,6 +49,12 @@ def test_lastname_firstname_metadata_is_one_person() -> None:
     assert split_people("Baumann, Birgit", metadata=True) == ["Birgit Baumann"]
     assert split_people("Baumann, Birgit") == ["Baumann", "Birgit"]  # a visible list of names
     assert split_people("Jane Doe, John Roe", metadata=True) == ["Jane Doe", "John Roe"]
+    assert split_people("Reuters, AFP", metadata=True) == ["Reuters", "AFP"]
+
+
+def test_italian_label_is_lower_case_only() -> None:
+    assert split_people("di Mario Rossi") == ["Mario Rossi"]
+    assert split_people("Di Maria Rossi") == ["Di Maria Rossi"]
 
 
 @pytest.mark.parametrize("name", ["105092", "Foto: dpa", "Getty Images", "https://facebook.com/x", "Example News",

@@ -21,7 +21,7 @@ _LABEL = re.compile(
     r"^\s*(?:(?:written|reported|posted|text|texto|testo|tekst|words|story|reportage|autor(?:in|en|es|a)?|author(?:s)?"
     r"|auteur(?:e|s)?|autore|forfatter|författare|skribent|reporter|correspondent|by|von|par|por|di|door|av|af|"
     r"från|from)(?:\s+(?:by|von|par|por|di|door|av|af|and))?\s*[:：]\s*"
-    r"|(?:by|von|par|por|di|door|av|af|written by|reported by|posted by|text von|ein beitrag von|"
+    r"|(?:by|von|par|por|(?-i:di)|door|av|af|written by|reported by|posted by|text von|ein beitrag von|"
     r"un article de|escrito por|scritto da|geschreven door)\s+(?=\S)"
     r"|(?:作者|撰文|文|记者|記者|采写|通讯员|筆者|글|기자)\s*[:：/|丨]\s*)",
     re.I)
@@ -74,7 +74,9 @@ def split_people(text: str, *, metadata: bool = False) -> list[str]:
     text = re.split(r",?\s+(?:for|für|pour|para|per|in|at|aus)(?:\s+(?=[A-ZÄÖÜ])|\s*$)", text)[0]
     if metadata:
         parts = [p.strip() for p in text.split(",")]
-        if len(parts) == 2 and all(re.fullmatch(r"[^\W\d_][\w'’-]*", p) for p in parts) \
+        # both capitalised words in mixed case: "Reuters, AFP" or "dpa, afp" are two credits
+        if len(parts) == 2 and all(re.fullmatch(r"[^\W\d_][\w'’-]*", p) and p[0].isupper() and not p.isupper()
+                                   for p in parts) \
                 and not re.search(r"\s(?:and|und|&)\s", text):
             return [f"{parts[1]} {parts[0]}"]
     names = [clean_name(p) for p in _CONJUNCTIONS.split(text)]
