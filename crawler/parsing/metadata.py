@@ -25,7 +25,15 @@ from crawler.parsing.page import (
     squash,
     xpath,
 )
-from crawler.parsing.people import _EDITOR_BEFORE, editor_only, jsonld_people, looks_like_person, loose, split_people
+from crawler.parsing.people import (
+    _EDITOR_BEFORE,
+    editor_only,
+    jsonld_people,
+    looks_like_person,
+    loose,
+    name_shaped,
+    split_people,
+)
 from crawler.parsing.record import Source
 from crawler.parsing.title import (  # noqa: F401  (re-exported: kind.py, tests)
     _BRACKET_MARKERS,
@@ -283,9 +291,10 @@ def _body_bylines(page: Page) -> list[str]:
 
 _REL_ITEMPROP = etree.XPath("//body//*/@rel | //body//*/@itemprop")
 _BODY_CLASSES = etree.XPath("//body//*/@class")
-# a class token "author", "authors" or "author-2" (tokens split on XPath's white space)
+# a class that is exactly "author", "authors" or "author-2": as one token of several
+# ("author fright") it also marks the names of commenters and quoted posts
 _AUTHOR_CLASS = re.compile(r"byline|author-name|authorName|post-author|article-author"
-                           r"|(?<![^\0 \t\n\r])authors?(?:-\d)?(?![^\0 \t\n\r])")
+                           r"|(?<![^\0])authors?(?:-\d)?(?![^\0])")
 
 
 def _author_markup(page: Page) -> list[Any]:
@@ -334,7 +343,7 @@ def _signature(page: Page, ok: Any) -> list[str]:
     for el in reversed(_RIGHT_ALIGNED(page.tree)[-3:]):
         text = element_text(el)
         if 2 < len(text) <= 40 and len(text.split()) <= 5 and not _in_comments(el):
-            names = [n for n in split_people(text) if ok(n)]
+            names = [n for n in split_people(text) if ok(n) and name_shaped(n)]
             if names:
                 return names
     return []
@@ -356,7 +365,7 @@ def _by_line(page: Page, ok: Any) -> list[str]:
             continue
         if parent.tag == "a" or any(a.tag == "a" for a in parent.iterancestors()):  # a teaser of another article
             continue
-        names = [n for n in split_people(match.group("names")) if ok(n)]
+        names = [n for n in split_people(match.group("names")) if ok(n) and name_shaped(n)]
         if names:
             return names
     return []

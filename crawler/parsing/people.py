@@ -150,6 +150,27 @@ def looks_like_person(name: str, outlets: list[str], *, exact: bool = False) -> 
     return not any(key == o or (len(o) >= 3 and o in key) or (len(key) >= 3 and key in o) for o in outlets)
 
 
+_PARTICLES = {"de", "da", "di", "do", "dos", "das", "del", "della", "van", "von", "der", "den", "ter", "le", "la",
+              "bin", "binti", "al", "el", "y", "e", "du", "zu", "af", "av"}
+
+
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff·]{2,4}")
+_KANA_HANGUL_NAME = re.compile(r"(?=.*[\u3040-\u30ff\uac00-\ud7af])[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{2,6}")
+
+
+def name_shaped(text: str) -> bool:
+    """Shaped like a personal name, for lines that hold nothing but it (a signature, a "By"
+    line): one to five capitalised words (particles such as "de", "van" aside), or two to
+    four Chinese characters, or a short Japanese or Korean name."""
+    text = text.strip()
+    if _CJK_NAME.fullmatch(text) or _KANA_HANGUL_NAME.fullmatch(text):
+        return True
+    words = text.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    return all(w[0].isupper() or w.lower() in _PARTICLES for w in words if w) and any(w[0].isupper() for w in words)
+
+
 def loose(text: str) -> str:
     """Lower case, letters and digits only: "DER SPIEGEL" ~ "spiegel.de" need their own test,
     "ORF.at" ~ "orfat"."""

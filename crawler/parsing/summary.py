@@ -45,6 +45,10 @@ def extract_summary(page: Page) -> tuple[str | None, bool | None]:
     return text, text.endswith(("…", "...", "。。。"))
 
 
+def _loose(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
 def _declared_description(page: Page) -> str | None:
     """The first declared description that is more than the site's name."""
     art = jsonld_article(page)
@@ -52,10 +56,14 @@ def _declared_description(page: Page) -> str | None:
     if isinstance(ld, list):
         ld = next((d for d in ld if isinstance(d, str)), None)
     site = squash(page.meta.get("og:site_name", "")).lower()
+    # a description that only repeats the headline (some portals fill og:description so) is none
+    titles = {_loose(t) for t in (page.doc_title, page.meta.get("og:title"), page.meta.get("twitter:title")) if t}
     for value in (page.meta.get("og:description"), page.meta.get("description"),
                   html.unescape(ld) if isinstance(ld, str) else None, page.meta.get("twitter:description")):
         text = squash(value)
-        if len(text) >= 10 and text.lower() != site:
+        key = _loose(text)
+        if len(key) >= 2 and text.lower() != site and key not in titles \
+                and not any(len(key) >= 8 and key in t for t in titles):
             return text
     return None
 
