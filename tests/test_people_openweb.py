@@ -130,3 +130,21 @@ def test_by_line_of_a_teaser_link_is_another_article() -> None:
 
 def test_photo_credit_is_no_author() -> None:
     assert _authors(top='<div class="byline">Foto: Getty Images</div>') == []
+
+
+@pytest.mark.parametrize(("byline", "expected"), [
+    ("Post author By Helge Muster", ["Helge Muster"]),
+    ("Perry Bacon Jr.", ["Perry Bacon Jr."]),
+    ("Beitrag von 21.01.2009, 05:42", []),
+    ("erstellt von Dominique — veröffentlicht", ["Dominique"]),
+    ("Lindsey O&#039;Donnell", ["Lindsey O'Donnell"]),
+    ("Jane Doe | Reuters", ["Jane Doe"]),
+])
+def test_byline_noise(byline: str, expected: list[str]) -> None:
+    assert [n for n in split_people(byline) if looks_like_person(n, [])] == expected
+
+
+@pytest.mark.parametrize("name", ["<a href=", "#author", "charleen-rethmeyer-example-eu",
+                                  "Hecho en Bolivia con Drupal por Smartica", "Beitrag von"])
+def test_markup_slugs_and_phrases_are_no_names(name: str) -> None:
+    assert not looks_like_person(name, [])

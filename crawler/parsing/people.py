@@ -9,6 +9,7 @@ page's languages ("A und B", "A y B", "A et B", "A, B"), while creator metadata 
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -21,7 +22,8 @@ _LABEL = re.compile(
     r"^\s*(?:(?:written|reported|posted|text|texto|testo|tekst|words|story|reportage|autor(?:in|en|es|a)?|author(?:s)?"
     r"|auteur(?:e|s)?|autore|forfatter|författare|skribent|reporter|correspondent|by|von|par|por|di|door|av|af|"
     r"från|from)(?:\s+(?:by|von|par|por|di|door|av|af|and))?\s*[:：]\s*"
-    r"|(?:by|von|par|por|(?-i:di)|door|av|af|written by|reported by|posted by|text von|ein beitrag von|"
+    r"|(?:(?:post\s+)?author\s+by|by|von|par|por|(?-i:di)|door|av|af|written by|reported by|posted by|text von|"
+    r"(?:ein\s+)?beitrag von|erstellt von|geschrieben von|verfasst von|"
     r"un article de|escrito por|scritto da|geschreven door)\s+(?=\S)"
     r"|(?:作者|撰文|文|记者|記者|采写|通讯员|筆者|글|기자)\s*[:：/|丨]\s*)",
     re.I)
@@ -29,8 +31,8 @@ _LABEL = re.compile(
 _INITIALS = re.compile(r"\s*[(（]\s*[a-zäöüéè.]{1,6}\s*[)）]\s*$")
 _DATE_TAIL = re.compile(r"[\s,;|•·-]*(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?|\d{1,2}:\d{2}|\d{4}年).*$")
 _ROLE_TAIL = re.compile(r"\s+(?:기자|특파원|記者|特派員|记者|特约记者|通讯员)$")
-_CONJUNCTIONS = re.compile(r"\s*(?:,|，|、|;|；|\s&\s|\s\+\s|\s(?:and|und|y|e|et|og|och|en|és|ve|и|i)\s|\s{2,}"
-                           r"|\s*[|丨/]\s*)\s*", re.I)
+_CONJUNCTIONS = re.compile(r"\s*(?:,|，|、|;|；|\s&\s|\s\+\s|\s(?:and|und|y|e|et|og|och|és|ve|и|i)\s|\s{2,}"
+                           r"|\s*[丨/]\s*)\s*", re.I)
 _CREDIT = re.compile(r"\b(?:foto|fotos|photo|photos|bild|bilder|image|images|getty|shutterstock|istock|imago|"
                      r"picture[- ]alliance|keystone|illustration|grafik|video)\b|摄影|图片|圖片|图/|圖/", re.I)
 # An editor's label ("Redaktion: X", "edited by X"); a newsroom signing as "MM-Redaktion" is
@@ -45,6 +47,9 @@ _EDITOR_BEFORE = re.compile(r"(?:edited by|editor|editors|redaktion|redakteur(?:
 _NOT_NAMES = {"未知", "佚名", "网络整理", "网络", "本站", "匿名", "admin", "administrator", "name", "编辑", "小编",
               "unknown", "staff", "网友", "red", "red.", "redaktion", "newsroom", "editorial", "editor", "desk",
               "anonymous", "guest", "redazione", "rédaction", "redacción"}
+_DANGLING = {"by", "von", "par", "por", "de", "di", "door", "av", "af", "from", "author", "autor", "written"}
+_MARKUP = re.compile(r"[<>={}\[\]#]")
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}")
 _WORDISH = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -59,16 +64,20 @@ def clean_name(text: str) -> str:
     name = _DATE_TAIL.sub("", name)
     name = _INITIALS.sub("", name)
     name = _ROLE_TAIL.sub("", name)
-    return name.strip(" .:：,;-–—|·•()（）[]\"'“”")
+    name = name.strip(" :：,;-–—|·•()（）[]\"'“”")
+    # a final dot ends "Jr." or an initial ("John F."), else it is punctuation
+    return name if re.search(r"(?:^|\s)\w{1,2}\.$", name) else name.rstrip(". ")
 
 
 def split_people(text: str, *, metadata: bool = False) -> list[str]:
     """The names in a byline: its label, dates and initials removed, split on the lists'
     conjunctions. ``metadata``: the text is a creator field, where "Lastname, Firstname"
     (two single words around one comma) is one person, given back as "Firstname Lastname"."""
-    text = squash(text)
+    text = squash(html.unescape(text))
     if not text:
         return []
+    # "Jane Doe | Reuters", "Jane Doe — published": what follows a bar or dash is no name
+    text = re.split(r"\s+[|—]\s+|\s+[–-]\s+(?=\S*[a-zäöü])|\s*[|丨]\s*$", text)[0]
     # "Jane Doe for Reuters" / "Jane Doe in Berlin" / a year: the rest is no name
     text = _LABEL.sub("", text, count=1)
     text = re.split(r",?\s+(?:for|für|pour|para|per|in|at|aus)(?:\s+(?=[A-ZÄÖÜ])|\s*$)", text)[0]
@@ -141,6 +150,14 @@ def looks_like_person(name: str, outlets: list[str], *, exact: bool = False) -> 
     if any(ch.isdigit() for ch in low) or not _WORDISH.search(low) or len(low.split()) > 6:
         return False
     if _CREDIT.search(low) or _EDITOR_WORDS.search(low):
+        return False
+    if low.split()[-1] in _DANGLING:  # "Beitrag von": a label whose name is missing
+        return False
+    if _MARKUP.search(name) or _SLUG.fullmatch(name):  # markup or a URL slug ("jane-doe-example-com")
+        return False
+    # three or more lower-case words that are no particles: a phrase ("Hecho en Bolivia con Drupal por X")
+    words = name.split()
+    if len(words) > 1 and sum(1 for w in words if w[0].islower() and w not in _PARTICLES) >= 3:
         return False
     key = loose(name)
     if len(key) < 2:
