@@ -222,3 +222,19 @@ def test_article_section_and_keywords_from_main_entity() -> None:
     record = parse_article(_page(jsonld=ld).encode(), "https://news.example.com/a/1", fetched_at=NOW)
     assert record.category == "Politics"
     assert record.tags == ["tram", "council"]
+
+
+@pytest.mark.parametrize(("og", "expected"), [
+    ("Heavy rain in the north : 31.10.2023, 10.19 Uhr", "Heavy rain in the north"),
+    ("Running in winter › Example Blog", "Running in winter"),
+])
+def test_date_and_blog_suffixes(og: str, expected: str) -> None:
+    html = _page(f'<meta property="og:title" content="{og}"><meta property="og:site_name" content="Example Blog">')
+    assert _title(html) == expected
+
+
+def test_slug_in_the_jsonld_headline_is_not_taken() -> None:
+    html = _page('<meta property="og:title" content="18 child seats tested: four fail">'
+                 "<title>18 child seats tested: four fail</title>",
+                 jsonld={"@type": "NewsArticle", "headline": "adac-childseat-test-autumn-2018"})
+    assert _title(html) == "18 child seats tested: four fail"

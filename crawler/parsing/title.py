@@ -24,7 +24,9 @@ _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|–|—|-{1,2}|::|·|/)\s*")
 # A site or section suffix is set off by spaced dashes and bars, or unspaced by the CJK
 # separators (_, ｜, ㅣ, the fullwidth colon of Japanese sites): an unspaced hyphen or slash
 # belongs to a word ("Gaetz-Rückzug", "24/7").
-_DECORATION_SEPARATORS = re.compile(r"\s+(?:\||-{1,2}|–|—|::|·|•)\s+|\s*(?:[|｜ㅣ丨]|_{1,2})\s*|(?<=\S)[：](?=\S)")
+_DECORATION_SEPARATORS = re.compile(r"\s+(?:\||-{1,2}|–|—|::|·|•|›|»|:)\s+|\s*(?:[|｜ㅣ丨]|_{1,2})\s*"
+                                    r"|(?<=\S)[：](?=\S)")
+_DATEISH = re.compile(r"[\d\s.,:/-]*\d[\d\s.,:/-]*(?:uhr|h|am|pm|utc|gmt)?", re.I)
 _PREFIX = re.compile(r"^\s*(?:【([^】]{1,15})】|\[([^\]]{1,15})\]|([^:：|丨]{1,12})\s*[:：|丨])\s*(?=\S)")
 _LEGIT_PREFIXES = {"opinion", "analysis", "review", "live", "breaking", "exclusive", "update", "updated",
                    "watch", "video", "photos", "interview", "editorial", "explainer", "podcast", "视频", "快讯",
@@ -43,6 +45,7 @@ _META_LINE = re.compile(r"发布时间|發佈時間|发布日期|发表时间|�
 _BLOCK_TAGS = frozenset(("div", "p", "br", "header", "section", "li", "ul", "ol", "h2", "h3", "h4", "h5", "h6",
                          "figure", "table", "tr", "td", "blockquote", "picture"))
 _SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "button", "svg", "picture", "img", "figure"))
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)+")  # a URL slug filled in as a headline
 _ELLIPSIS = ("…", "...", "⋯")
 _WORD = re.compile(r"\w{3,}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -423,7 +426,7 @@ def _is_site_part(part: str, site_keys: list[str]) -> bool:
     key = _loose(part)
     if not key:
         return True
-    if NUMERIC.fullmatch(part.strip()):
+    if NUMERIC.fullmatch(part.strip()) or _DATEISH.fullmatch(part.strip()):
         return True
     return any(key == s or (len(s) >= 3 and s in key and len(key) <= len(s) + 12)
                or (len(key) >= 3 and key in s) for s in site_keys)
@@ -456,7 +459,7 @@ def _plausible(text: str, others: list[str], site_keys: list[str]) -> bool:
     another source when there are two or more (not counting a logo h1 with the site's
     name): a template's fixed headline shares none."""
     key = _loose(text)
-    if len(key) < 2 or key in site_keys:
+    if len(key) < 2 or key in site_keys or _SLUG.fullmatch(text):
         return False
     others = [o for o in others if o and o != text and not _is_site_part(o, site_keys)]
     if len(others) < 2:
