@@ -238,3 +238,14 @@ def test_slug_in_the_jsonld_headline_is_not_taken() -> None:
                  "<title>18 child seats tested: four fail</title>",
                  jsonld={"@type": "NewsArticle", "headline": "adac-childseat-test-autumn-2018"})
     assert _title(html) == "18 child seats tested: four fail"
+
+
+def test_hidden_kicker_colon_without_a_space() -> None:
+    el = Page.from_bytes('<html><body><h1><span class="kicker">Press release</span><span class="sr-only">:</span>'
+                         'Vaccination still possible</h1></body></html>', "https://x.example/").tree
+    assert headline_text(el.find(".//h1")) == "Press release: Vaccination still possible"
+
+
+def test_dangling_separator_dropped() -> None:
+    assert _title(_page('<meta property="og:title" content="Equestrian sport stays in the games -">')) == \
+        "Equestrian sport stays in the games"

@@ -363,7 +363,9 @@ def headline_text(el: Any) -> str:
     text = re.sub(r"\x01([\s\x00]*)(?![\s\x00]*[:：.!?–—-])(?=[\s\x00]*\S)", r": \1", text)
     text = text.replace("\x01", "")
     text = re.sub(r"[\s\x00]*\x00[\s\x00]*(?=[:：,.;!?])", "", text)
-    return squash(text.replace("\x00", " "))
+    text = squash(text.replace("\x00", " "))
+    # a kicker's colon in its own element, the headline's element right after it: "Kicker:Headline"
+    return re.sub(r"(?<=[a-zA-Zß-ÿ]):(?=[A-ZÀ-Þ][a-zß-ÿ])", ": ", text)
 
 
 def _is_hidden_self(node: Any) -> bool:
@@ -562,7 +564,9 @@ def extract_title(page: Page, prefixes: tuple[str, ...] = ()) -> tuple[str | Non
         raw = doc_title if doc_title != squash(_doc_title(page)) else _strip_site_suffix(doc_title, [])
     if not raw:
         return None, None, None
-    raw = _complete(raw, values)
+    raw = _complete(raw, values).rstrip(" -|–—·•")  # a separator left dangling by the CMS
+    if not raw:
+        return None, None, None
     others = [v for k, v in cands.items() if k != chosen]
     title, prefix = strip_spam_prefix(raw, page, others, prefixes)
     return title, raw, prefix
