@@ -63,7 +63,6 @@ _REPRINT = re.compile(
 _COMMENT_COUNT = re.compile(r"(\d[\d,]*)\s*(?:条评论|條評論|条留言|评论|評論|跟帖|跟贴|comments?\b|replies\b)|(?:评论|評論|留言|comments?)\s*[:：(（\[]?\s*(\d[\d,]*)", re.I)
 _VIEW_COUNT = re.compile(r"(?:阅读|閱讀|浏览|瀏覽|点击|點擊|围观|阅读量|浏览量|views?|reads?)\s*(?:量|数|次数)?\s*[:：(（]?\s*(\d[\d,]*)\s*(?:次|人)?"
                          r"|(\d[\d,]*)\s*(?:次阅读|次浏览|人阅读|次点击|人浏览|views\b|reads\b)", re.I)
-_BYLINE_PREFIX = re.compile(r"^\s*(?:by|written by|posted by|von|par|por)\s+", re.I)
 
 
 def _in_comments(el: Any) -> bool:
@@ -211,11 +210,6 @@ def _names(value: Any) -> list[str]:
     if isinstance(value, list):
         return [n for v in value for n in _names(v)]
     return []
-
-
-def _split_people(text: str) -> list[str]:
-    """The names of a byline (see ``people.split_people``)."""
-    return split_people(text)
 
 
 _NOT_NAMES = {"未知", "佚名", "网络整理", "网络", "本站", "匿名", "admin", "administrator", "name", "编辑", "小编", "unknown",
