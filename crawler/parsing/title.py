@@ -569,6 +569,15 @@ def extract_title(page: Page, prefixes: tuple[str, ...] = ()) -> tuple[str | Non
         return None, None, None
     others = [v for k, v in cands.items() if k != chosen]
     title, prefix = strip_spam_prefix(raw, page, others, prefixes)
+    if prefix is None:
+        # a clean declared title chosen while the visible headline carries an injected prefix
+        # ("老虎機:" on the h1 and <title> only): the page's headline is that one, less its prefix
+        for key in ("h1", "title"):
+            shown = cands.get(key)
+            if shown and shown != raw and shown.endswith(raw):
+                stripped, found = strip_spam_prefix(shown, page, [v for k, v in cands.items() if k != key], prefixes)
+                if found and stripped == raw:
+                    return raw, shown, found
     return title, raw, prefix
 
 
