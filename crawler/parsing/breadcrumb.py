@@ -13,6 +13,7 @@ from typing import Any
 
 from crawler.parsing.page import Page, element_text, squash, xpath
 from crawler.parsing.record import Crumb
+from crawler.parsing.title import jsonld_article
 
 PLACEHOLDERS = {"正文", "内容", "正文内容", "详情", "详细内容", "文章", "阅读文章", "content", "article", "current page"}
 TRAIL_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|现在位置|所在位置|位置|you are here)\s*[:：]?\s*", re.I)
@@ -156,7 +157,9 @@ def extract_category(page: Page, crumbs: list[Crumb]) -> str | None:
     section = page.meta.get("article:section")
     if section:
         return section
-    for obj in page.jsonld_of_type("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle"):
+    # the article object wherever its JSON-LD sits (@graph, mainEntity), then any article
+    for obj in [jsonld_article(page), *page.jsonld_of_type("NewsArticle", "Article", "BlogPosting",
+                                                           "ReportageNewsArticle")]:
         sec = obj.get("articleSection")
         if isinstance(sec, list) and sec:
             sec = sec[0]

@@ -25,18 +25,31 @@ from crawler.parsing.page import (
     squash,
     xpath,
 )
+from crawler.parsing.people import (
+    _EDITOR_BEFORE,
+    editor_only,
+    jsonld_people,
+    looks_like_person,
+    loose,
+    name_shaped,
+    split_people,
+)
 from crawler.parsing.record import Source
+from crawler.parsing.title import (  # noqa: F401  (re-exported: kind.py, tests)
+    _BRACKET_MARKERS,
+    _HEADING_XPATH,
+    _LEGIT_PREFIXES,
+    _PREFIX,
+    _TITLE_SEPARATORS,
+    ARTICLE_TYPES,
+    _doc_title,
+    _h1,
+    _site_keys,
+    extract_title,
+    strip_spam_prefix,
+)
+from crawler.parsing.title import jsonld_article as _jsonld_article
 
-ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
-                 "OpinionNewsArticle", "WebPage", "TechArticle", "LiveBlogPosting", "Report")
-_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|–|—|-{1,2}|::|·|/)\s*")
-_PREFIX = re.compile(r"^\s*(?:【([^】]{1,15})】|\[([^\]]{1,15})\]|([^:：|丨]{1,12})\s*[:：|丨])\s*(?=\S)")
-_LEGIT_PREFIXES = {"opinion", "analysis", "review", "live", "breaking", "exclusive", "update", "updated",
-                   "watch", "video", "photos", "interview", "editorial", "explainer", "podcast", "视频", "快讯",
-                   "独家", "图集", "专访", "评论", "社论", "原创", "直播", "深度", "重磅", "热点"}
-# Bracketed editorial stamps (【转载】 "reposted", [原创] "original") are labels, not headline text.
-_BRACKET_MARKERS = {"转载", "轉載", "转", "轉", "原创", "原創", "推荐", "推薦", "荐", "置顶", "置頂", "热", "熱", "图文", "圖文",
-                    "视频", "視頻", "组图", "組圖", "独家", "獨家", "快讯", "快訊", "repost", "reposted", "update", "updated"}
 _COMMENTISH = re.compile(r"comment|reply|respond|discuss|pinglun|评论|留言", re.I)
 _EDITOR = re.compile(r"(责任编辑|責任編輯|责编|責編|编辑|編輯|校对|審核|审核|监制|编审)\s*[:：]")
 _AUTHOR_LABEL = re.compile(r"(?:作者|文|撰文|记者|記者|通讯员|author)\s*[:：|丨]\s*([^\s|/，,;；　]{1,30}(?:[\s、,，][^\s|/，,;；:：　]{1,20}){0,3})", re.I)
@@ -50,15 +63,6 @@ _REPRINT = re.compile(
 _COMMENT_COUNT = re.compile(r"(\d[\d,]*)\s*(?:条评论|條評論|条留言|评论|評論|跟帖|跟贴|comments?\b|replies\b)|(?:评论|評論|留言|comments?)\s*[:：(（\[]?\s*(\d[\d,]*)", re.I)
 _VIEW_COUNT = re.compile(r"(?:阅读|閱讀|浏览|瀏覽|点击|點擊|围观|阅读量|浏览量|views?|reads?)\s*(?:量|数|次数)?\s*[:：(（]?\s*(\d[\d,]*)\s*(?:次|人)?"
                          r"|(\d[\d,]*)\s*(?:次阅读|次浏览|人阅读|次点击|人浏览|views\b|reads\b)", re.I)
-_BYLINE_PREFIX = re.compile(r"^\s*(?:by|written by|posted by|von|par|por)\s+", re.I)
-
-
-def _jsonld_article(page: Page) -> dict[str, Any]:
-    found = page.jsonld_of_type(*ARTICLE_TYPES)
-    for obj in found:
-        if obj.get("@type") != "WebPage" and not (isinstance(obj.get("@type"), list) and obj["@type"] == ["WebPage"]):
-            return obj
-    return found[0] if found else {}
 
 
 def _in_comments(el: Any) -> bool:
@@ -70,181 +74,6 @@ def _in_comments(el: Any) -> bool:
                 return True
         node = node.getparent()
     return False
-
-
-# --- title -----------------------------------------------------------------------------------
-
-_HEADING_XPATH = ('//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5'
-                  ' or contains(@class, "title") or contains(@class, "Title") or contains(@id, "title")'
-                  ' or contains(@class, "headline")]')
-
-
-def _doc_title(page: Page) -> str:
-    return page.doc_title
-
-
-def _h1(page: Page) -> Any:
-    """The headline element, cached on the page: see ``_find_headline``."""
-    cached = page.__dict__.get("_headline_el", False)
-    if cached is not False:
-        return cached
-    found = _find_headline(page)
-    page.__dict__["_headline_el"] = found
-    return found
-
-
-def _find_headline(page: Page) -> Any:
-    """The visible headline: the first h1 that the ``<title>`` repeats (else the first h1 outside
-    logos); without an h1, the heading-like element (h2-h5, *title* classes) whose text the
-    ``<title>`` or og:title repeats; failing that, the heading nearest above a date line (a
-    CMS whose ``<title>`` is only the section name)."""
-    doc_title = _doc_title(page).lower()
-    h1s = [h for h in xpath(page.tree, "//body//h1") if element_text(h)]
-    for h in h1s:
-        text = element_text(h).lower()
-        if len(text) > 4 and (text in doc_title or doc_title[: max(4, len(text) // 2)] in text):
-            return h
-    for h in h1s:
-        if not xpath(h, 'ancestor::*[self::header or contains(@class, "logo") or contains(@id, "logo")]'):
-            return h
-    titles = [t.lower() for t in (doc_title, squash(page.meta.get("og:title", ""))) if t]
-    candidates = []
-    for el in xpath(page.tree, _HEADING_XPATH):
-        if el.tag in ("html", "body", "head", "title", "meta") or xpath(el, "ancestor::a") or el.tag == "a":
-            continue
-        text = element_text(el)
-        if 4 <= len(text) <= 120:
-            candidates.append((el, text))
-    # The site name in the <title> suffix ("新闻动态--中国地理学会官网") is no headline.
-    suffix = [p for p in _TITLE_SEPARATORS.split(doc_title) if p]
-    site_part = suffix[-1] if len(suffix) > 1 else ""
-    best, best_len = None, 0
-    for el, text in candidates:
-        low = text.lower()
-        if site_part and low in site_part:
-            continue
-        if any(low in t for t in titles) and len(text) > best_len:
-            best, best_len = el, len(text)
-    if best is not None:
-        return best
-    near_date = _heading_above_date(page, candidates)
-    if near_date is not None:
-        return near_date
-    return h1s[0] if h1s else None
-
-
-def _heading_above_date(page: Page, candidates: list[tuple[Any, str]]) -> Any:
-    """Of the headings, the one followed most closely (within 3 text pieces) by a date. When
-    two headings of the same markup are both followed by dates the page is a list of teasers,
-    and no heading is the headline."""
-    best, best_gap = None, 4
-    dated: dict[tuple[str, str], int] = {}
-    for el, text in candidates[:40]:
-        if len(text) < 6:
-            continue
-        gap = 0
-        for piece in _texts_after(page, el, 3):
-            gap += 1
-            if NUMERIC.search(piece):
-                key = (el.tag, el.get("class", ""))
-                dated[key] = dated.get(key, 0) + 1
-                if gap <= best_gap:
-                    best, best_gap = el, gap
-                break
-    if best is None or dated.get((best.tag, best.get("class", "")), 0) > 1:
-        return None
-    return best
-
-
-def _texts_after(page: Page, start: Any, limit: int) -> list[str]:
-    """Up to ``limit`` non-empty text pieces that follow ``start`` in document order."""
-    out: list[str] = []
-    if start.tail and start.tail.strip():
-        out.append(start.tail.strip())
-    node = start
-    while node is not None and len(out) < limit:
-        nxt = node.getnext()
-        while nxt is None and node is not None:
-            node = node.getparent()
-            if node is None:
-                return out
-            if node.tail and node.tail.strip():
-                out.append(node.tail.strip())
-            nxt = node.getnext()
-        node = nxt
-        if node is None or not isinstance(node.tag, str):
-            continue
-        if node.tag in ("script", "style"):
-            if node.tail and node.tail.strip():
-                out.append(node.tail.strip())
-            continue
-        for sub in node.iter():
-            if not isinstance(sub.tag, str) or sub.tag in ("script", "style"):
-                continue
-            if sub.text and sub.text.strip():
-                out.append(sub.text.strip())
-            if sub is not node and sub.tail and sub.tail.strip():
-                out.append(sub.tail.strip())
-            if len(out) >= limit:
-                break
-        if node.tail and node.tail.strip():
-            out.append(node.tail.strip())
-    return out[:limit]
-
-
-def _strip_site_suffix(title: str, known: list[str]) -> str:
-    parts = [p for p in _TITLE_SEPARATORS.split(title) if p]
-    if len(parts) <= 1:
-        return title.strip()
-    for cand in known:
-        if cand and cand in title:
-            return cand
-    return max(parts, key=len).strip()
-
-
-def extract_title(page: Page, prefixes: tuple[str, ...] = ()) -> tuple[str | None, str | None, str | None]:
-    """(clean title, raw headline, removed spam prefix)."""
-    art = _jsonld_article(page)
-    headline = art.get("headline") or art.get("name")
-    headline = squash(headline) if isinstance(headline, str) else None
-    og = squash(page.meta.get("og:title") or page.meta.get("twitter:title")) or None
-    h1 = _h1(page)
-    h1_text = element_text(h1) if h1 is not None else None
-    doc_title = _doc_title(page) or None
-    raw = h1_text or headline or og or (_strip_site_suffix(doc_title, []) if doc_title else None)
-    if raw and doc_title and raw not in doc_title and not h1_text:
-        raw = _strip_site_suffix(doc_title, [c for c in (headline, og) if c])
-    if not raw:
-        return None, None, None
-    title, prefix = strip_spam_prefix(raw, page, [c for c in (headline, og) if c], prefixes)
-    return title, raw, prefix
-
-
-def strip_spam_prefix(raw: str, page: Page, other_titles: list[str], prefixes: tuple[str, ...] = ()) -> tuple[str, str | None]:
-    """Remove an injected prefix only on evidence: a profile rule, another title source without
-    it, or the same prefix stamping two or more other titles linked from the page."""
-    match = _PREFIX.match(raw)
-    if not match:
-        return raw, None
-    prefix = next(g for g in match.groups() if g).strip()
-    rest = raw[match.end():].strip()
-    if len(rest) < 4:
-        return raw, None
-    if prefix in prefixes or (not match.group(3) and prefix.lower() in _BRACKET_MARKERS):
-        return rest, prefix
-    if prefix.lower() in _LEGIT_PREFIXES:
-        return raw, None
-    if any(squash(o) == rest for o in other_titles):
-        return rest, prefix
-    stamped = 0
-    marker = raw[: match.end()].strip()
-    for text in page.link_texts:
-        text = text.strip()
-        if text.startswith(marker) and text != raw and len(text) > len(marker) + 3:
-            stamped += 1
-            if stamped >= 2:
-                return rest, prefix
-    return raw, None
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -383,13 +212,6 @@ def _names(value: Any) -> list[str]:
     return []
 
 
-def _split_people(text: str) -> list[str]:
-    text = _BYLINE_PREFIX.sub("", squash(text))
-    text = re.split(r"\s*(?:\||丨|/|,?\s+(?:for|in|at)\s+[A-Z]|\d{4}[-年])", text)[0]
-    parts = re.split(r"\s*(?:,|，|、|;|；|\band\b|&|\s{2,})\s*", text)
-    return [p.strip(" .:：") for p in parts if 1 < len(p.strip(" .:：")) <= 40]
-
-
 _NOT_NAMES = {"未知", "佚名", "网络整理", "网络", "本站", "匿名", "admin", "administrator", "name", "编辑", "小编", "unknown",
               "staff", "网友"}
 _LABEL_ONLY = re.compile(r"(?:^|[\s|丨/·•])(?P<label>作者|撰文|记者|記者|文|来源|來源|信息来源|本文来源|稿源|出处|author|source)\s*[:：]?\s*$", re.I)
@@ -463,7 +285,10 @@ def _body_bylines(page: Page) -> list[str]:
 
 _REL_ITEMPROP = etree.XPath("//body//*/@rel | //body//*/@itemprop")
 _BODY_CLASSES = etree.XPath("//body//*/@class")
-_AUTHOR_CLASS = re.compile(r"byline|author-name|authorName|post-author|article-author|(?:^|\0)author(?=\0|$)")
+# a class that is exactly "author", "authors" or "author-2": as one token of several
+# ("author fright") it also marks the names of commenters and quoted posts
+_AUTHOR_CLASS = re.compile(r"byline|author-name|authorName|post-author|article-author"
+                           r"|(?<![^\0])authors?(?:-\d)?(?![^\0])")
 
 
 def _author_markup(page: Page) -> list[Any]:
@@ -478,20 +303,91 @@ def _author_markup(page: Page) -> list[Any]:
     return list(dict.fromkeys(marked)) or classed  # rel and itemprop of one element: once
 
 
+_AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "byl", "sailthru.author",
+                 "parsely-author", "cxenseparse:author", "article:author_name", "citation_author")
+# "By Jane Doe" / "Von Max Muster" as a short line of its own (not prose: capitalised label)
+_BY_LINE = re.compile(r"^\s*(?:By|BY|Von|VON|Par|Por|Door|Af|Av)\s+(?P<names>[^\W\d_][^.!?]{1,70})$")
+_RIGHT_ALIGNED = etree.XPath('//body//p[contains(translate(@style, " ", ""), "text-align:right")]')
+
+
+def _outlets(page: Page) -> list[str]:
+    """Loose forms of the outlet's names: site names, the JSON-LD publisher and any
+    organisation named as author, the host's labels."""
+    keys = set(_site_keys(page))
+    art = _jsonld_article(page)
+    keys.update(loose(n) for n in _names(art.get("publisher")))
+    keys.update(loose(n) for n in jsonld_people(page, art.get("author"))[1])
+    keys.update(loose(n) for n in _site_names(page))
+    return [k for k in keys if len(k) >= 2]
+
+
+def _element_text_before(el: Any) -> str:
+    """The text right before an element: its previous sibling's tail or text, else the
+    parent's leading text."""
+    prev = el.getprevious()
+    if prev is not None:
+        return (prev.tail or "").strip() or element_text(prev)
+    parent = el.getparent()
+    return (parent.text or "") if parent is not None else ""
+
+
+def _signature(page: Page, ok: Any) -> list[str]:
+    """A name signed under the article: the last right-aligned paragraph, short and
+    holding only a name (Vietnamese and other outlets sign articles so)."""
+    for el in reversed(_RIGHT_ALIGNED(page.tree)[-3:]):
+        text = element_text(el)
+        if 2 < len(text) <= 40 and len(text.split()) <= 5 and not _in_comments(el):
+            names = [n for n in split_people(text) if ok(n) and name_shaped(n)]
+            if names:
+                return names
+    return []
+
+
+_BY_ANYWHERE = re.compile(r"(?:By|BY|Von|VON|Par|Por|Door|Af|Av)\s+[^\W\d_]")
+
+
+def _by_line(page: Page, ok: Any) -> list[str]:
+    """A visible "By X" line anywhere in the body, when no other source names anyone. The
+    text nodes are searched only when the body's text has such a label at all."""
+    if not _BY_ANYWHERE.search(page.body_string):
+        return []
+    for node in page.body_texts_containing("By ", "BY ", "Von ", "VON ", "Par ", "Por ", "Door ", "Af ", "Av "):
+        text = squash(str(node))
+        match = _BY_LINE.match(text)
+        parent = node.getparent()
+        if not match or parent is None or parent.tag in ("script", "style") or _in_comments(parent):
+            continue
+        if parent.tag == "a" or any(a.tag == "a" for a in parent.iterancestors()):  # a teaser of another article
+            continue
+        names = [n for n in split_people(match.group("names")) if ok(n) and name_shaped(n)]
+        if names:
+            return names
+    return []
+
+
 def extract_authors(page: Page) -> list[str]:
     """Bylines: JSON-LD author, meta author, byline markup, 作者/记者 labels, reporter lines in
-    the article (never editors, the site itself or placeholders)."""
+    the article, a signature, a "By" line (never editors, the site itself or placeholders).
+    A JSON-LD author the page shows only as its editor ("Editor : X") is passed over, and so
+    is JSON-LD that names only the outlet: the visible byline names the people."""
     site_names = _site_names(page)
     source = _header_source(page)
-    found: list[str] = []
+    outlets = _outlets(page)
+
+    def ok(name: str) -> bool:
+        return looks_like_person(name, outlets) and _is_person(name, site_names, source)
+
     art = _jsonld_article(page)
-    found += [squash(n) for n in _names(art.get("author"))]
-    found = [n for n in found if _is_person(n, site_names, source)]
+    # A name the JSON-LD types as a Person may contain the outlet's ("Guardian staff
+    # reporter"); only the outlet's own name is no person.
+    found = [n for n in jsonld_people(page, art.get("author"))[0]
+             if looks_like_person(n, outlets, exact=True) and _is_person(n, [], source) and loose(n) not in outlets]
+    found = [n for n in found if not editor_only(page, n)]
     if not found:
-        for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
+        for key in _AUTHOR_META:
             value = page.meta.get(key)
             if value and not value.startswith("http"):
-                found += [n for n in _split_people(value) if _is_person(n, site_names, source)]
+                found += [n for n in split_people(value, metadata=True) if ok(n)]
                 if found:
                     break
     if not found:
@@ -499,24 +395,28 @@ def extract_authors(page: Page) -> list[str]:
             if _in_comments(el):
                 continue
             text = element_text(el)
-            if text and len(text) < 80 and not _EDITOR.search(text):
-                found += [n for n in _split_people(_AUTHOR_LABEL.sub(lambda m: m.group(1), text))
-                          if _is_person(n, site_names, source)]
+            if text and len(text) < 80 and not _EDITOR.search(text) and not _EDITOR_BEFORE.search(
+                    _element_text_before(el).strip()[-40:]):
+                found += [n for n in split_people(_AUTHOR_LABEL.sub(lambda m: m.group(1), text)) if ok(n)]
                 if found:
                     break
     if not found:
         labelled = header_labels(page).get("author")
-        if labelled and _is_person(labelled, site_names, source):
+        if labelled and ok(labelled):
             found.append(labelled)
     if not found:
         for text in header_texts(page):
             text = _EDITOR.split(text)[0]
             match = _AUTHOR_LABEL.search(text)
             if match:
-                found += [n for n in _split_people(match.group(1)) if _is_person(n, site_names, source)]
+                found += [n for n in split_people(match.group(1)) if ok(n)]
                 break
     if not found:
         found = _body_bylines(page)
+    if not found:
+        found = _signature(page, ok)
+    if not found:
+        found = _by_line(page, ok)
     out: list[str] = []
     for name in found:
         if name and name not in out and not name.startswith("http"):

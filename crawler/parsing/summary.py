@@ -1,4 +1,4 @@
-"""Summary (lead / abstract): a labelled block without its label, else the description meta.
+"""Summary (lead / abstract): a labelled block without its label, else the declared description.
 
 ``summary_truncated`` is set when the text ends in an ellipsis (… or ...), as CMS
 excerpts and description metas usually are.
@@ -6,12 +6,14 @@ excerpts and description metas usually are.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 from lxml import etree
 
 from crawler.parsing.page import Page, element_text, search_ignorecase, squash, xpath
+from crawler.parsing.title import jsonld_article
 
 LABEL = re.compile(r"^\s*(?:【\s*(?:摘要|导读|導讀|导语|導語|提要|内容提要|核心提示)\s*】|(?:摘要|导读|導讀|导语|導語|内容提要|核心提示|提要|"
                    r"summary|abstract|standfirst|tl;?dr)\s*[:：]?)\s*", re.I)
@@ -22,10 +24,20 @@ _CLASS_HINT = re.compile(r"summary|abstract|digest|standfirst|dek|excerpt|lead|i
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 
 
+# Any label word at all in the body's text: without one, no block can open with a label
+# (searched with search_ignorecase: re.I over a whole page's text costs ~2 ms).
+_LABEL_WORD = re.compile(r"摘要|导读|導讀|导语|導語|提要|核心提示|summary|abstract|standfirst|tl;?dr", re.I)
+
+
 def extract_summary(page: Page) -> tuple[str | None, bool | None]:
-    """(summary, summary_truncated)."""
-    text = _labelled_block(page) or page.meta.get("description") or page.meta.get("og:description") \
-        or page.meta.get("twitter:description")
+    """(summary, summary_truncated): a block the page labels as its summary (摘要, 导读,
+    "Summary:"), else the description the page declares (og:description, meta
+    description, the JSON-LD article's description wherever that sits, twitter:description),
+    else a block whose class names a lead or summary. On news pages the declared
+    description is the standfirst the editors wrote; a class hint alone as often marks a
+    newsletter box, a teaser or the site's own blurb."""
+    labelled = _labelled_block(page, labels_only=True) if search_ignorecase(_LABEL_WORD, page.body_string) else None
+    text = labelled or _declared_description(page) or _labelled_block(page)
     # Icon-font glyphs (private-use code points such as U+E621) sit inside lead blocks as
     # decoration; they are not text.
     text = squash(_PRIVATE_USE.sub(" ", text)) if text else None
@@ -34,7 +46,32 @@ def extract_summary(page: Page) -> tuple[str | None, bool | None]:
     return text, text.endswith(("…", "...", "。。。"))
 
 
-def _labelled_block(page: Page) -> str | None:
+def _loose(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _declared_description(page: Page) -> str | None:
+    """The first declared description that is more than the site's name."""
+    art = jsonld_article(page)
+    ld = art.get("description")
+    if isinstance(ld, list):
+        ld = next((d for d in ld if isinstance(d, str)), None)
+    site = squash(page.meta.get("og:site_name", "")).lower()
+    # a description that only repeats the headline (some portals fill og:description so) is none
+    titles = {_loose(t) for t in (page.doc_title, page.meta.get("og:title"), page.meta.get("twitter:title")) if t}
+    for value in (page.meta.get("og:description"), page.meta.get("description"),
+                  html.unescape(ld) if isinstance(ld, str) else None, page.meta.get("twitter:description")):
+        text = squash(value)
+        key = _loose(text)
+        if len(key) >= 2 and text.lower() != site and key not in titles \
+                and not any(len(key) >= 8 and key in t for t in titles):
+            return text
+    return None
+
+
+def _labelled_block(page: Page, labels_only: bool = False) -> str | None:
+    """The first block that opens with a summary label, or (unless ``labels_only``) whose
+    class or id names a summary and that holds no links."""
     body = page.tree.body
     if body is None:
         return None
@@ -43,7 +80,7 @@ def _labelled_block(page: Page) -> str | None:
         marker = f'{cls or ""} {ident or ""}'
         # Cheap filter before the subtree text (computing it for every div is quadratic on deep
         # pages): the element must carry a summary class hint or open with a label.
-        hinted = bool(cls or ident) and search_ignorecase(_CLASS_HINT, marker)
+        hinted = not labels_only and bool(cls or ident) and search_ignorecase(_CLASS_HINT, marker)
         if not hinted and not LABEL.match(_opening(el)):
             continue
         text = element_text(el)
@@ -53,7 +90,7 @@ def _labelled_block(page: Page) -> str | None:
             stripped = LABEL.sub("", text, count=1).strip()
             if len(stripped) >= 10:
                 return stripped
-        elif _CLASS_HINT.search(marker) and len(text) >= 20 and not xpath(el, ".//a[string-length(normalize-space()) > 0]"):
+        elif hinted and len(text) >= 20 and not xpath(el, ".//a[string-length(normalize-space()) > 0]"):
             if not re.search(r"comment|related|nav|menu|footer|sidebar", marker, re.I):
                 return text
     return None
