@@ -98,11 +98,12 @@ _ISO_ANYWHERE = re.compile(r"(?P<date>(?:19|20)\d{2}-[01]\d-[0-3]\d)[T ](?P<H>[0
                            r"(?:\.\d+)?(?P<tz>Z|[+-][01]\d:?[0-5]\d)?(?![\d:])")
 
 
-def local_zone(stamp: Stamp, page: Page) -> Stamp:
+def local_zone(stamp: Stamp, page: Page, hints: list[Stamp] | None = None) -> Stamp:
     """``stamp`` (a time given in UTC) moved to the page's own offset when the page states the
     same instant elsewhere with a non-zero offset, or as a naive wall-clock time a whole
-    number of hours (at most 14) away with the same minutes and seconds. The day a reader saw
-    is the local one."""
+    number of hours (at most 14) away with the same minutes and seconds, or shows it in the
+    header (``hints``) as a zoneless time with the same minutes. The day a reader saw is the
+    local one."""
     value = stamp.value
     if not (stamp.has_time and stamp.has_zone and value.utcoffset() == timedelta(0)):
         return stamp
@@ -130,6 +131,12 @@ def local_zone(stamp: Stamp, page: Page) -> Stamp:
         elif zone == "Z":
             continue
         shifts[shift] = shifts.get(shift, 0) + 1
+    for hint in hints or ():
+        # a visible time without a zone (``19. Oktober 2019 00:04 Uhr``): the page's wall clock
+        if hint.has_time and not hint.has_zone and hint.value.minute == utc.minute:
+            shift = hint.value.replace(tzinfo=None, second=utc.second) - utc
+            if shift and abs(shift) <= timedelta(hours=14) and not shift % timedelta(minutes=15):
+                shifts[shift] = shifts.get(shift, 0) + 1
     if not shifts:
         return stamp
     shift = max(shifts, key=lambda s: shifts[s])

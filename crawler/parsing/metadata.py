@@ -273,6 +273,7 @@ _UPDATE_LABEL = re.compile(
     r"oppdatert)\b\s*(?:on|am|le|el|il|op|em)?\s*[:：-]?", re.I)
 _COPYRIGHT = re.compile(r"©|&copy;|\bcopyright\b", re.I)
 _HAS_DIGITS = re.compile(r"\d")
+_OTHER_LABEL = re.compile(r"[^\W\d_]{2,}\s*[:：]")
 _OTHER_POSTS = re.compile(r"related|recommend|similar|more-?stories|read-?more|teaser|sidebar|widget|embed|"
                           r"other-?posts|also-?read|trending|popular|newsletter|twitter-tweet|instagram|"
                           r"next-?post|prev-?post|previous-?post|post-?navigation", re.I)
@@ -384,7 +385,7 @@ def _in_other_posts(el: Any) -> bool:
         node = node.getparent()
         if node is None or node.tag in ("body", "html"):
             return False
-        if node.tag in ("aside", "blockquote", "iframe", "footer"):
+        if node.tag in ("aside", "blockquote", "iframe"):
             return True
         marker = f'{node.get("class", "")} {node.get("id", "")}'
         if len(marker) > 1 and _OTHER_POSTS.search(marker):
@@ -416,10 +417,11 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     published = published or _labelled_date_anywhere(page, tz, now)
     published = published or url_date(page.url, tz, now) or htmldate_day(page, tz, now)
     modified = ld_modified or _first_meta(page, _MODIFIED_META, tz, now) or header_modified
+    hints = [found[0] for found in (header_published, header_modified) if found]
     if published:
-        published = local_zone(published[0], page), published[1]
+        published = local_zone(published[0], page, hints), published[1]
     if modified:
-        modified = local_zone(modified[0], page), modified[1]
+        modified = local_zone(modified[0], page, hints), modified[1]
     return DateFields(published[0].text() if published else None, modified[0].text() if modified else None,
                       published[1][:200] if published else None, modified[1][:200] if modified else None)
 
@@ -430,7 +432,7 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
     also read together with the next one, since CMSs split ``发布时间：10-08`` and ``12:00``
     into two spans."""
     texts = header_texts(page)
-    joined = [f"{t} {texts[i + 1]}" if i + 1 < len(texts) and len(texts[i + 1]) < 20 else t
+    joined = [f"{t} {texts[i + 1]}" if i + 1 < len(texts) and len(texts[i + 1]) < 30 else t
               for i, t in enumerate(texts)]
     published = modified = None
     for text in joined:
@@ -445,13 +447,26 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
                 published = stamp, text
                 break
     if published is None:
-        for text in joined:
-            if _UPDATE_LABEL.search(text) or _COPYRIGHT.search(text):
+        for i, text in enumerate(joined):
+            if _UPDATE_LABEL.search(text) or _COPYRIGHT.search(text) or not _bare_date_piece(text):
                 continue
+            before = texts[i - 1] if i else ""
+            if before.rstrip().endswith((":", "：")) and not (_DATE_LABEL.search(before) or _PUBLISH_LABEL.search(before)):
+                continue  # the value of another label in the piece before (Erscheinungsdatum: | 14.08.2017)
             if (stamp := parse_stamp(text, tz, now)):
                 published = stamp, text
                 break
     return published, modified
+
+
+def _bare_date_piece(text: str) -> bool:
+    """Whether an unlabelled header piece can be the article's date line: short, and no other
+    label before its first digit (``Registriert: 18.09.2008``, ``Erscheinungsdatum: …`` and
+    ``gültig seit: …`` are other dates), so a sentence that mentions a day is not taken."""
+    if len(text) > 70:
+        return False
+    digit = _HAS_DIGITS.search(text)
+    return not (digit and _OTHER_LABEL.search(text, 0, digit.start()))
 
 
 def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime) -> Found | None:
