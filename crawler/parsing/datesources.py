@@ -98,6 +98,21 @@ _ISO_ANYWHERE = re.compile(r"(?P<date>(?:19|20)\d{2}-[01]\d-[0-3]\d)[T ](?P<H>[0
                            r"(?:\.\d+)?(?P<tz>Z|[+-][01]\d:?[0-5]\d)?(?![\d:])")
 
 
+def _same_minute_second(html: str, utc: datetime) -> Iterator[re.Match[str]]:
+    """ISO times in ``html`` with the minutes and seconds of ``utc``: a C-level search for
+    ``:MM:SS`` first, the pattern only around each hit (a regex over the whole page cost
+    about 1 ms a page)."""
+    needle = f":{utc.minute:02d}:{utc.second:02d}"
+    start = html.find(needle)
+    hits = 0
+    while start >= 0 and hits < 50:
+        hits += 1
+        match = _ISO_ANYWHERE.match(html, start - 13, start + 40) if start >= 13 else None
+        if match and match.end("S") == start + len(needle):
+            yield match
+        start = html.find(needle, start + 1)
+
+
 def local_zone(stamp: Stamp, page: Page, hints: list[Stamp] | None = None) -> Stamp:
     """``stamp`` (a time given in UTC) moved to the page's own offset when the page states the
     same instant elsewhere with a non-zero offset, or as a naive wall-clock time a whole
@@ -109,11 +124,7 @@ def local_zone(stamp: Stamp, page: Page, hints: list[Stamp] | None = None) -> St
         return stamp
     utc = value.astimezone(UTC).replace(tzinfo=None)
     shifts: dict[timedelta, int] = {}
-    for n, match in enumerate(_ISO_ANYWHERE.finditer(page.html)):
-        if n > 300:
-            break
-        if int(match.group("M")) != utc.minute or int(match.group("S")) != utc.second:
-            continue
+    for match in _same_minute_second(page.html, utc):
         try:
             wall = datetime.fromisoformat(f'{match.group("date")}T{match.group("H")}:{match.group("M")}'
                                           f':{match.group("S")}')
