@@ -394,12 +394,16 @@ def _in_other_posts(el: Any) -> bool:
     return False
 
 
-def _time_elements(page: Page, tz: tzinfo, now: datetime) -> Found | None:
+def _time_elements(page: Page, tz: tzinfo, now: datetime, with_time: bool = False) -> Found | None:
+    """The first ``<time>`` outside comments and teasers: its datetime attribute, else its text.
+    ``with_time``: only a value that has a time of day."""
     for el in page.tree.iter("time"):
         if _in_comments(el) or _in_other_posts(el):
             continue
         for raw in (el.get("datetime"), element_text(el)):
             if raw and (stamp := parse_stamp(raw, tz, now, relative=raw is not el.get("datetime"))):
+                if with_time and not stamp.has_time:
+                    continue
                 return stamp, raw.strip()
     return None
 
@@ -418,6 +422,8 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     published = published or _labelled_date_anywhere(page, tz, now)
     published = published or url_date(page.url, tz, now) or htmldate_day(page, tz, now)
     modified = ld_modified or _first_meta(page, _MODIFIED_META, tz, now) or header_modified
+    if published and not published[0].has_time:
+        published = _with_time(published, page, tz, now)
     hints = [found[0] for found in (header_published, header_modified) if found]
     if published:
         published = local_zone(published[0], page, hints), published[1]
@@ -425,6 +431,15 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
         modified = local_zone(modified[0], page, hints), modified[1]
     return DateFields(published[0].text() if published else None, modified[0].text() if modified else None,
                       published[1][:200] if published else None, modified[1][:200] if modified else None)
+
+
+def _with_time(found: Found, page: Page, tz: tzinfo, now: datetime) -> Found:
+    """A date-only find replaced by a ``<time>`` value of the same day that has a time (the
+    header's ``28.04.2023`` is often the text of ``<time datetime="2023-04-28T18:16:04+02:00">``)."""
+    timed = _time_elements(page, tz, now, with_time=True)
+    if timed and timed[0].value.date() == found[0].value.date():
+        return timed
+    return found
 
 
 def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None, Found | None]:
@@ -435,24 +450,28 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
     texts = header_texts(page)
     joined = [f"{t} {texts[i + 1]}" if i + 1 < len(texts) and len(texts[i + 1]) < 30 else t
               for i, t in enumerate(texts)]
-    published = modified = None
+    published: Found | None = None
+    modified: Found | None = None
     for text in joined:
-        if _UPDATE_LABEL.search(text) and not _PUBLISH_LABEL.search(text):
-            if modified is None and (stamp := parse_stamp(_UPDATE_LABEL.sub(" ", text), tz, now)):
+        if published and modified:
+            break
+        updated = _UPDATE_LABEL.search(text)
+        if updated and modified is None:
+            cut = _PUBLISH_LABEL.split(text[updated.end():], maxsplit=1)[0]
+            if (stamp := parse_stamp(cut, tz, now)):
                 modified = stamp, text
-            continue
-        if _PUBLISH_LABEL.search(text) or _DATE_LABEL.search(text):
+        if published is None and (_PUBLISH_LABEL.search(text) or (_DATE_LABEL.search(text) and not updated)):
             cut = _PUBLISH_LABEL.split(text, maxsplit=1)[-1] if _PUBLISH_LABEL.search(text) else text
             cut = _UPDATE_LABEL.split(cut, maxsplit=1)[0]
             if (stamp := parse_stamp(_DATE_LABEL.sub(" ", cut), tz, now)):
                 published = stamp, text
-                break
     if published is None:
         for i, text in enumerate(joined):
             if _UPDATE_LABEL.search(text) or _COPYRIGHT.search(text) or not _bare_date_piece(text):
                 continue
             before = texts[i - 1] if i else ""
-            if before.rstrip().endswith((":", "：")) and not (_DATE_LABEL.search(before) or _PUBLISH_LABEL.search(before)):
+            if before.rstrip().endswith((":", "：")) and not (_DATE_LABEL.search(before)
+                                                            or _PUBLISH_LABEL.search(before)):
                 continue  # the value of another label in the piece before (Erscheinungsdatum: | 14.08.2017)
             if (stamp := parse_stamp(text, tz, now)):
                 published = stamp, text
