@@ -187,7 +187,8 @@ def htmldate_day(page: Page, tz: tzinfo, now: datetime) -> tuple[Stamp, str] | N
                           max_date=now.strftime("%Y-%m-%d"))
     except Exception:  # noqa: BLE001 - a third-party heuristic must never cost the page
         return None
-    if not found:
+    if not found or found.endswith("-01-01"):
+        # htmldate answers a bare year (a copyright line) as January 1st: a year, not a day
         return None
     try:
         value = datetime.strptime(found, "%Y-%m-%d").replace(tzinfo=tz)
