@@ -108,9 +108,9 @@ def test_day_first_time_attribute() -> None:
 
 
 def test_date_only_header_stays_date_only() -> None:
-    fields = _fields(_article('<p class="byline">Von Anna Muster, 9. September 2017</p>'), tz=CET)
+    fields = _fields(_article('<p class="byline">Von Anna Muster, Samstag, 9. September 2017</p>'), tz=CET)
     assert fields.published_at == "2017-09-09"
-    assert fields.published_raw == "Von Anna Muster, 9. September 2017"
+    assert fields.published_raw == "Samstag, 9. September 2017"  # the date as written, weekday included
     assert extract_dates(Page.from_bytes(_article('<p>Samstag, 9. September 2017</p>'), "https://e.com/a"),
                          CET, NOW) == ("2017-09-09", None)
 
@@ -120,6 +120,7 @@ def test_published_label_before_updated_label() -> None:
     fields = _fields(_article(header), tz=timezone(timedelta(hours=8)))
     assert fields.published_at == "2024-01-02T08:30:00+08:00"
     assert fields.modified_at == "2024-01-03T09:00:00+08:00"
+    assert (fields.published_raw, fields.modified_raw) == ("2024-01-02 08:30", "2024-01-03 09:00")
 
 
 def test_english_published_and_updated() -> None:

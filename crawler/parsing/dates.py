@@ -230,6 +230,7 @@ class Stamp(NamedTuple):
     value: datetime
     has_time: bool
     has_zone: bool
+    written: str = ""  # the date as the text wrote it (``Samstag, 9. September 2017``)
 
     def text(self) -> str:
         """ISO 8601: with seconds and offset when the page gave a time, else ``YYYY-MM-DD``."""
@@ -238,13 +239,26 @@ class Stamp(NamedTuple):
         return self.value.date().isoformat()
 
 
+# A weekday right before a date belongs to how the page wrote it (``Samstag, 9. September 2017``).
+_WEEKDAY_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun|"
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|mo|di|mi|do|fr|sa|so|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
+    r"lunedì|martedì|mercoledì|giovedì|venerdì|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    r"segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira)\.?,?\s*$", re.I)
+
+
 def _stamp(match: re.Match[str], y: int, m: int, d: int, default_tz: tzinfo, now: datetime) -> Stamp | None:
     g = match.groupdict()
     zone = _offset(g.get("tz"))
     value = _build(y, m, d, g.get("H"), g.get("M"), g.get("S"), g.get("ampm"), zone, default_tz, now)
     if value is None or value.hour > 23:
         return None
-    return Stamp(value, g.get("H") is not None, zone is not None)
+    start = match.start()
+    weekday = _WEEKDAY_BEFORE.search(match.string, 0, start)
+    if weekday and weekday.end() == start:
+        start = weekday.start()
+    return Stamp(value, g.get("H") is not None, zone is not None, match.string[start:match.end()].strip(" ,|-"))
 
 
 def _month_number(word: str | None) -> int | None:
@@ -286,7 +300,7 @@ def parse_stamp(text: str | None, default_tz: tzinfo = UTC, now: datetime | None
     if value is None:
         return None
     has_time = bool(re.search(r"\d:\d\d|刚刚|前|ago|just now", text, re.I))
-    return Stamp(value, has_time, False)
+    return Stamp(value, has_time, False, text)
 
 
 def _absolute_only(text: str, default_tz: tzinfo, now: datetime) -> datetime | None:

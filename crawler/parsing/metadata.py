@@ -459,12 +459,12 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
         if updated and modified is None:
             cut = _PUBLISH_LABEL.split(text[updated.end():], maxsplit=1)[0]
             if (stamp := parse_stamp(cut, tz, now)):
-                modified = stamp, text
+                modified = stamp, stamp.written or text
         if published is None and (_PUBLISH_LABEL.search(text) or (_DATE_LABEL.search(text) and not updated)):
             cut = _PUBLISH_LABEL.split(text, maxsplit=1)[-1] if _PUBLISH_LABEL.search(text) else text
             cut = _UPDATE_LABEL.split(cut, maxsplit=1)[0]
             if (stamp := parse_stamp(_DATE_LABEL.sub(" ", cut), tz, now)):
-                published = stamp, text
+                published = stamp, stamp.written or text
     if published is None:
         for i, text in enumerate(joined):
             if _UPDATE_LABEL.search(text) or _COPYRIGHT.search(text) or not _bare_date_piece(text):
@@ -474,7 +474,7 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
                                                             or _PUBLISH_LABEL.search(before)):
                 continue  # the value of another label in the piece before (Erscheinungsdatum: | 14.08.2017)
             if (stamp := parse_stamp(text, tz, now)):
-                published = stamp, text
+                published = stamp, stamp.written or text
                 break
     return published, modified
 
@@ -503,7 +503,7 @@ def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime) -> Found | No
             continue
         cut = _PUBLISH_LABEL.split(text, maxsplit=1)[-1]
         if (stamp := parse_stamp(cut, tz, now)):
-            return stamp, text.strip()
+            return stamp, stamp.written or text.strip()
     return None
 
 
