@@ -70,8 +70,10 @@ def test_words_that_are_not_dates(text: str) -> None:
 
 
 def test_relative_words_as_whole_tokens() -> None:
-    assert parse_stamp("Yesterday at 3:45 pm", UTC, NOW).text() == "2024-03-05T15:45:00+00:00"  # type: ignore[union-attr]
-    assert parse_stamp("昨天 14:00", timezone(timedelta(hours=8)), NOW).text() == "2024-03-05T14:00:00+08:00"  # type: ignore[union-attr]
+    yesterday = parse_stamp("Yesterday at 3:45 pm", UTC, NOW)
+    assert yesterday is not None and yesterday.text() == "2024-03-05T15:45:00+00:00"
+    zuotian = parse_stamp("昨天 14:00", timezone(timedelta(hours=8)), NOW)
+    assert zuotian is not None and zuotian.text() == "2024-03-05T14:00:00+08:00"
     assert parse_stamp("今天上午9时开通试运营", UTC, NOW) is None
 
 
@@ -165,8 +167,10 @@ def test_utc_time_follows_visible_wall_clock() -> None:
 
 
 def test_url_day() -> None:
-    assert url_date("https://example.com/2019/10/22/story/", UTC, NOW)[0].text() == "2019-10-22"  # type: ignore[index]
-    assert url_date("https://example.com/a/20030331_Rede.html", UTC, NOW)[0].text() == "2003-03-31"  # type: ignore[index]
+    for url, day in (("https://example.com/2019/10/22/story/", "2019-10-22"),
+                     ("https://example.com/a/20030331_Rede.html", "2003-03-31")):
+        found = url_date(url, UTC, NOW)
+        assert found is not None and found[0].text() == day
     assert url_date("https://example.com/article/123456789012", UTC, NOW) is None
 
 

@@ -250,12 +250,13 @@ def strip_spam_prefix(raw: str, page: Page, other_titles: list[str], prefixes: t
 
 # --- dates -----------------------------------------------------------------------------------
 
-_PUBLISHED_META = ("article:published_time", "og:article:published_time", "article.published", "dc.date.created",
-                   "citation_publication_date", "citation_date", "date_published", "originalpublicationdate", "og:published_time", "og:article:published_time", "published_time",
-                   "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date",
-                   "sailthru.date", "parsely-pub-date", "dc.date.issued", "dcterms.created", "dcterms.date", "dc.date",
-                   "datecreated", "dc:date", "og:pubdate", "pubdate", "article.created",
-                   "article:published", "date", "weibo:article:create_at", "bytedance:published_time")
+# Most specific first; the bare "date" last (some sites put the page's build date there).
+_PUBLISHED_META = ("article:published_time", "og:article:published_time", "og:published_time", "published_time",
+                   "article.published", "article:published", "datepublished", "date_published", "pubdate",
+                   "publishdate", "publish-date", "publish_date", "publication_date", "originalpublicationdate",
+                   "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "og:pubdate",
+                   "dc.date.issued", "dc.date.created", "dcterms.created", "dcterms.date", "dc.date", "dc:date",
+                   "datecreated", "article.created", "weibo:article:create_at", "bytedance:published_time", "date")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
                   "last-modified", "article:modified")
 _DATE_LABEL = re.compile(r"(发布时间|發佈時間|发布日期|发表时间|發表時間|发表于|发布于|更新时间|时间|時間|日期|published|posted|updated|date)\s*[:：]?", re.I)
