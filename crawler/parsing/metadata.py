@@ -421,7 +421,11 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     header_published, header_modified = _date_in_header(page, tz, now)
     published = published or header_published or _time_elements(page, tz, now)
     published = published or _labelled_date_anywhere(page, tz, now)
-    published = published or url_date(page.url, tz, now) or htmldate_day(page, tz, now)
+    published = published or url_date(page.url, tz, now)
+    if published is None and _h1(page) is not None:
+        # without a headline the page is more likely a listing, whose teaser dates htmldate would
+        # take for the page's own (and a date makes a listing look like an article)
+        published = htmldate_day(page, tz, now)
     modified = ld_modified or _first_meta(page, _MODIFIED_META, tz, now) or header_modified
     if published and not published[0].has_time:
         published = _with_time(published, page, tz, now)
