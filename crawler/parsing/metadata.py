@@ -413,19 +413,20 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     """Published and modified dates, from the most trustworthy source that has one:
     JSON-LD -> meta tags -> date markup (itemprop, abbr/time published) -> labelled text in
     the article header -> ``<time>`` outside comments and teasers -> labelled text anywhere ->
-    the URL's date -> htmldate (day only, and only when all else failed: it costs more than the
-    rest together). A time given in UTC moves to the page's own offset when the page states it."""
+    the URL's day -> htmldate (day only, and only when all else failed: it costs more than the
+    rest together). A date the page gives without a time stays ``YYYY-MM-DD`` (no invented
+    midnight) unless a same-day ``<time>`` has one; a time given in UTC moves to the page's own
+    offset when the page states it. The raw fields hold the value as the page wrote it."""
     ld_published, ld_modified = jsonld_dates(page, tz, now)
     published = ld_published or _first_meta(page, _PUBLISHED_META, tz, now)
     published = published or _marked_up(page, tz, now)
     header_published, header_modified = _date_in_header(page, tz, now)
     published = published or header_published or _time_elements(page, tz, now)
     published = published or _labelled_date_anywhere(page, tz, now)
-    published = published or url_date(page.url, tz, now)
     if published is None and _h1(page) is not None:
-        # without a headline the page is more likely a listing, whose teaser dates htmldate would
-        # take for the page's own (and a date makes a listing look like an article)
-        published = htmldate_day(page, tz, now)
+        # Without a headline the page is more likely a listing (a day archive's URL names a day
+        # too, and htmldate would date it by its teasers), and a date makes it pass for an article.
+        published = url_date(page.url, tz, now) or htmldate_day(page, tz, now)
     modified = ld_modified or _first_meta(page, _MODIFIED_META, tz, now) or header_modified
     if published and not published[0].has_time:
         published = _with_time(published, page, tz, now)
