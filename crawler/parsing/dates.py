@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
@@ -35,6 +36,10 @@ _RELATIVE = re.compile(
 _SHORT_YEAR = re.compile(r"(?<![\d.:/-])(?P<y>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?![\d:])")
 _NO_YEAR = re.compile(r"(?<![\d.:/-])(?P<m>\d{1,2})(?:-|月)(?P<d>\d{1,2})日?\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?![\d:])")
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2, "today": 0, "yesterday": 1}
+# A day word is a date only as the whole piece of text, with at most a clock time after it:
+# "USA TODAY" in a byline and "Today's Word" in a menu are names, 今天上午 starts a sentence.
+_DAY_WORD = re.compile(r"^\W*(?P<word>今天|昨天|前天|today|yesterday)\W*?(?:at\s*)?"
+                       r"(?:(?P<H>\d{1,2}):(?P<M>\d{2})\s*(?P<ampm>[ap]\.?m\.?)?)?\W*$", re.I)
 
 
 def _offset(text: str | None) -> tzinfo | None:
@@ -124,12 +129,13 @@ def parse_relative(text: str, default_tz: tzinfo, now: datetime) -> datetime | N
         seconds = {"秒": 1, "分": 60, "小": 3600, "天": 86400, "周": 604800, "s": 1, "m": 60, "h": 3600,
                    "d": 86400, "w": 604800}[unit[0]]
         return (local_now - timedelta(seconds=n * seconds)).replace(microsecond=0)
-    for word, days in _DAY_WORDS.items():
-        if word in text.lower():
-            day = local_now - timedelta(days=days)
-            clock = re.search(r"(\d{1,2}):(\d{2})", text)
-            hour, minute = (int(clock.group(1)), int(clock.group(2))) if clock else (0, 0)
-            return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    match = _DAY_WORD.search(text)
+    if match:
+        day = local_now - timedelta(days=_DAY_WORDS[match.group("word").lower()])
+        hour, minute = (int(match.group("H")), int(match.group("M"))) if match.group("H") else (0, 0)
+        if match.group("ampm"):
+            hour = hour % 12 + (12 if match.group("ampm").lower().startswith("p") else 0)
+        return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return None
 
 
@@ -155,3 +161,151 @@ def zone_for(name: str | None, language: str | None) -> tzinfo:
     if language in ("ja", "ko"):
         return timezone(timedelta(hours=9))
     return UTC
+
+
+# --- open-web forms ----------------------------------------------------------------------------
+# Pages outside the Chinese portals write dates day-first (``09.09.2017``, ``01-11-2023 10:29``),
+# with month names in their own language (``9. September 2017``, ``15 августа 2016``,
+# ``17 de febrero de 2020``), or as compact ISO (``20200924T15:04:34Z``). ``parse_stamp`` reads
+# them all and says whether the page gave a time, so a date-only value is never given an
+# invented midnight.
+
+_MONTH_NAMES: dict[str, int] = {}
+for _number, _names in enumerate((
+    "january jan januar jänner jän janvier janv enero ene gennaio genn gen januari janeiro "
+    "styczeń stycznia январь января январе leden ledna ocak tammikuu tammikuuta ιανουαρίου",
+    "february feb febr februar février févr fevrier febrero febbraio februari fevereiro fev "
+    "luty lutego февраль февраля феврале únor února şubat helmikuu helmikuuta φεβρουαρίου",
+    "march mar mär märz maerz mars marzo maart março marco marzec marca март марта марте "
+    "březen března mart maaliskuu maaliskuuta μαρτίου",
+    "april apr avril avr abril abr aprile aprila kwiecień kwietnia апрель апреля апреле "
+    "duben dubna nisan huhtikuu huhtikuuta απριλίου",
+    "may mai mayo maggio mei maio maj мая май мае květen května mayıs toukokuu toukokuuta μαΐου",
+    "june jun juni juin junio giugno junho czerwiec czerwca июнь июня июне červen června "
+    "haziran kesäkuu kesäkuuta ιουνίου",
+    "july jul juli juillet juil julio luglio julho lipiec lipca июль июля июле červenec července "
+    "temmuz heinäkuu heinäkuuta ιουλίου",
+    "august aug août aout agosto ago augustus augusti sierpień sierpnia август августа августе "
+    "srpen srpna ağustos elokuu elokuuta αυγούστου",
+    "september sep sept septembre septiembre settembre set setembro setembre wrzesień września "
+    "сентябрь сентября сентябре září září eylül syyskuu syyskuuta σεπτεμβρίου",
+    "october oct okt oktober octobre octubre ottobre ott outubro out październik października "
+    "октябрь октября октябре říjen října ekim lokakuu lokakuuta οκτωβρίου",
+    "november nov novembre noviembre novembro listopad listopada ноябрь ноября ноябре listopadu "
+    "kasım marraskuu marraskuuta νοεμβρίου",
+    "december dec dez dezember décembre decembre diciembre dic dicembre december dezembro "
+    "grudzień grudnia декабрь декабря декабре prosinec prosince aralık joulukuu joulukuuta "
+    "δεκεμβρίου",
+), start=1):
+    for _name in _names.split():
+        _MONTH_NAMES.setdefault(_name, _number)
+_MONTH_NAMES["mrt"] = 3  # Dutch abbreviation
+
+_MONTH = r"(?P<mon>[^\W\d_]{3,12})\.?"
+_CLOCK = (r"(?:\s*(?:,|-|–|\||um|à|a\s+las|alle|om|at|kl\.?|в|o)?\s*(?P<H>\d{1,2})[:h.](?P<M>\d{2})(?![\d.])"
+          r"(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?)?")
+# 9. September 2017 / 15 августа 2016 / 17 de febrero de 2020 / 5 juin 2019 à 10h30
+_DAY_MONTH_YEAR = re.compile(
+    r"(?<![\w.])(?P<d>\d{1,2})(?:\.|st|nd|rd|th|er|º)?\s*(?:de\s+|of\s+)?" + _MONTH
+    + r"\s*,?\s*(?:de\s+|del\s+)?(?P<y>(?:19|20)\d{2})(?!\d)(?:\s*(?:г\.|года|р\.))?" + _CLOCK + _TZ, re.I)
+# September 9, 2017 / Dezember 16th, 2012, 7:05 pm
+_MONTH_DAY_YEAR = re.compile(
+    r"(?<![\w.])" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(?P<y>(?:19|20)\d{2})(?!\d)" + _CLOCK + _TZ,
+    re.I)
+# 09.09.2017, 01-11-2023 10:29, 02/10/2020 (day first unless the numbers say otherwise)
+_DAY_FIRST = re.compile(
+    r"(?<![\d.:/-])(?P<d>\d{1,2})(?P<sep>[./-])\s?(?P<m>\d{1,2})(?P=sep)\s?(?P<y>(?:19|20)\d{2})(?![\d])"
+    + _CLOCK + _TZ, re.I)
+_COMPACT_ISO = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)T(?P<H>\d{2}):?(?P<M>\d{2})(?::?(?P<S>\d{2}))?"
+    r"(?:\.\d+)?" + _TZ)
+_KOREAN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일"
+                     r"(?:[^\d]{0,8}(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?")
+
+
+class Stamp(NamedTuple):
+    """A date read from a page: the value, whether the page gave a time of day, and whether
+    it gave a zone (a naive time was read in the site's zone)."""
+
+    value: datetime
+    has_time: bool
+    has_zone: bool
+    written: str = ""  # the date as the text wrote it (``Samstag, 9. September 2017``)
+
+    def text(self) -> str:
+        """ISO 8601: with seconds and offset when the page gave a time, else ``YYYY-MM-DD``."""
+        if self.has_time:
+            return self.value.replace(microsecond=0).isoformat()
+        return self.value.date().isoformat()
+
+
+# A weekday right before a date belongs to how the page wrote it (``Samstag, 9. September 2017``).
+_WEEKDAY_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun|"
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|mo|di|mi|do|fr|sa|so|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
+    r"lunedì|martedì|mercoledì|giovedì|venerdì|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    r"segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira)\.?,?\s*$", re.I)
+
+
+def _stamp(match: re.Match[str], y: int, m: int, d: int, default_tz: tzinfo, now: datetime) -> Stamp | None:
+    g = match.groupdict()
+    zone = _offset(g.get("tz"))
+    value = _build(y, m, d, g.get("H"), g.get("M"), g.get("S"), g.get("ampm"), zone, default_tz, now)
+    if value is None or value.hour > 23:
+        return None
+    start = match.start()
+    weekday = _WEEKDAY_BEFORE.search(match.string, 0, start)
+    if weekday and weekday.end() == start:
+        start = weekday.start()
+    return Stamp(value, g.get("H") is not None, zone is not None, match.string[start:match.end()].strip(" ,|-"))
+
+
+def _month_number(word: str | None) -> int | None:
+    if not word:
+        return None
+    word = word.lower().rstrip(".")
+    return _MONTH_NAMES.get(word)
+
+
+def parse_stamp(text: str | None, default_tz: tzinfo = UTC, now: datetime | None = None, *,
+                relative: bool = True) -> Stamp | None:
+    """The first date in ``text`` with what the page said about its time and zone, or None.
+
+    Year-first forms win (unambiguous), then compact ISO, worded months in many languages,
+    day-first numbers, then the older Chinese/English forms of ``parse_date``. ``relative``
+    False refuses relative words (昨天, 3 hours ago): an attribute value is never one."""
+    if not text:
+        return None
+    now = now or datetime.now(UTC)
+    text = text.strip()
+    if len(text) > 400:
+        text = text[:400]
+    for pattern in (NUMERIC, _COMPACT_ISO, _KOREAN):
+        match = pattern.search(text)
+        if match:
+            g = match.groupdict()
+            return _stamp(match, int(g["y"]), int(g["m"]), int(g["d"]), default_tz, now)
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        for match in pattern.finditer(text):
+            month = _month_number(match.group("mon"))
+            if month:
+                return _stamp(match, int(match.group("y")), month, int(match.group("d")), default_tz, now)
+    match = _DAY_FIRST.search(text)
+    if match:
+        first, second = int(match.group("d")), int(match.group("m"))
+        day, month = (second, first) if second > 12 >= first else (first, second)
+        return _stamp(match, int(match.group("y")), month, day, default_tz, now)
+    value = parse_date(text, default_tz, now) if relative else _absolute_only(text, default_tz, now)
+    if value is None:
+        return None
+    has_time = bool(re.search(r"\d:\d\d|刚刚|前|ago|just now", text, re.I))
+    return Stamp(value, has_time, False, text)
+
+
+def _absolute_only(text: str, default_tz: tzinfo, now: datetime) -> datetime | None:
+    """``parse_date`` without its relative forms."""
+    for pattern in (_SHORT_YEAR, _NO_YEAR):
+        if pattern.search(text):
+            return parse_date(text, default_tz, now)
+    return None

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
-from crawler.parsing.dates import NUMERIC, iso, parse_date
+from crawler.parsing.dates import NUMERIC, Stamp, parse_stamp
+from crawler.parsing.datesources import htmldate_day, jsonld_dates, local_zone, url_date
 from crawler.parsing.page import (
     Page,
     element_text,
@@ -78,13 +79,39 @@ def _in_comments(el: Any) -> bool:
 
 # --- dates -----------------------------------------------------------------------------------
 
-_PUBLISHED_META = ("article:published_time", "og:published_time", "og:article:published_time", "published_time",
-                   "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date",
-                   "sailthru.date", "parsely-pub-date", "dc.date.issued", "dcterms.created", "dc.date",
-                   "article:published", "date", "weibo:article:create_at", "bytedance:published_time")
+# Most specific first; the bare "date" last (some sites put the page's build date there).
+_PUBLISHED_META = ("article:published_time", "og:article:published_time", "og:published_time", "published_time",
+                   "article.published", "article:published", "datepublished", "date_published", "pubdate",
+                   "publishdate", "publish-date", "publish_date", "publication_date", "originalpublicationdate",
+                   "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "og:pubdate",
+                   "dc.date.issued", "dc.date.created", "dcterms.created", "dcterms.date", "dc.date", "dc:date",
+                   "datecreated", "article.created", "weibo:article:create_at", "bytedance:published_time", "date")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
                   "last-modified", "article:modified")
 _DATE_LABEL = re.compile(r"(发布时间|發佈時間|发布日期|发表时间|發表時間|发表于|发布于|更新时间|时间|時間|日期|published|posted|updated|date)\s*[:：]?", re.I)
+# Publication and update labels in many languages: a header that shows both dates names each.
+_PUBLISH_LABEL = re.compile(
+    r"发布时间|發佈時間|发布日期|發布日期|发表时间|發表時間|发表于|發表於|发布于|發佈於|出版日期|公開日|投稿日|掲載日|게시일|등록일|입력"
+    r"|\b(?:published|posted|first published|publication date|erstellt|veröffentlicht|publiziert|publié|publie|"
+    r"publicado|publicada|pubblicato|pubblicata|gepubliceerd|geplaatst|opublikowano|publikováno|опубликовано|"
+    r"дата публикации|yayınlanma|julkaistu|publicerad|udgivet|publisert)\b(?:\s+(?:on|am|le|el|il|op|em))?\s*[:：]?",
+    re.I)
+_UPDATE_LABEL = re.compile(
+    r"更新时间|更新時間|最后更新|最終更新|수정|\b(?:updated|last updated|last modified|modified|aktualisiert|"
+    r"zuletzt aktualisiert|geändert|stand|mis à jour|mise à jour|actualizado|actualizada|aggiornato|aggiornata|"
+    r"bijgewerkt|atualizado|atualizada|zaktualizowano|обновлено|güncellendi|päivitetty|uppdaterad|opdateret|"
+    r"oppdatert)\b\s*(?:on|am|le|el|il|op|em)?\s*[:：-]?", re.I)
+_COPYRIGHT = re.compile(r"©|&copy;|\bcopyright\b", re.I)
+_HAS_DIGITS = re.compile(r"\d")
+_OTHER_LABEL = re.compile(r"[^\W\d_]{2,}\s*[:：]")
+_OTHER_POSTS = re.compile(r"related|recommend|similar|more-?stories|read-?more|teaser|sidebar|widget|embed|"
+                          r"other-?posts|also-?read|trending|popular|newsletter|twitter-tweet|instagram|"
+                          r"next-?post|prev-?post|previous-?post|post-?navigation", re.I)
+# a union of per-attribute and per-tag paths: far cheaper than one predicate list tried on every element
+_PUBLISHED_MARKUP = etree.XPath(
+    '//*[@itemprop="datePublished"] | //*[@pubdate] | //*[@property="datePublished"]'
+    ' | //abbr[contains(concat(" ", normalize-space(@class), " "), " published ")]'
+    ' | //time[contains(@class, "published") or contains(@class, "entry-date")]')
 
 
 def header_texts(page: Page, limit: int = 40) -> list[str]:
@@ -144,58 +171,174 @@ def _walk_header(page: Page, limit: int) -> list[str]:
 
 
 def extract_dates(page: Page, tz: tzinfo, now: datetime) -> tuple[str | None, str | None]:
-    """(published_at, modified_at) as ISO 8601 with offset."""
-    art = _jsonld_article(page)
-    published = parse_date(art.get("datePublished") if isinstance(art.get("datePublished"), str) else None, tz, now)
-    modified = parse_date(art.get("dateModified") if isinstance(art.get("dateModified"), str) else None, tz, now)
-    if published is None:
-        for key in _PUBLISHED_META:
-            if key in page.meta and (published := parse_date(page.meta[key], tz, now)):
-                break
-    if published is None:
-        for el in xpath(page.tree, '//*[@itemprop="datePublished"]'):
-            if (published := parse_date(el.get("content") or el.get("datetime") or element_text(el), tz, now)):
-                break
-    if published is None:
-        published = _date_in_header(page, tz, now)
-    if published is None:
-        for el in xpath(page.tree, "//body//time"):
-            if _in_comments(el):
-                continue
-            if (published := parse_date(el.get("datetime") or element_text(el), tz, now)):
-                break
-    if published is None:
-        published = _labelled_date_anywhere(page, tz, now)
-    if modified is None:
-        for key in _MODIFIED_META:
-            if key in page.meta and (modified := parse_date(page.meta[key], tz, now)):
-                break
-    return iso(published), iso(modified)
+    """(published_at, modified_at): ISO 8601 with offset, or ``YYYY-MM-DD`` when the page
+    gives no time. A thin wrapper of ``extract_date_fields``."""
+    fields = extract_date_fields(page, tz, now)
+    return fields.published_at, fields.modified_at
 
 
-def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> datetime | None:
-    """The date nearest the headline: labelled pieces first, then any piece. A piece is also
-    read together with the next one, since CMSs split ``发布时间：10-08`` and ``12:00`` into
-    two spans."""
-    texts = header_texts(page)
-    joined = [f"{t} {texts[i + 1]}" if i + 1 < len(texts) and len(texts[i + 1]) < 20 else t
-              for i, t in enumerate(texts)]
-    labelled = [t for t in joined if _DATE_LABEL.search(t)]
-    for text in labelled + joined:
-        value = parse_date(_DATE_LABEL.sub(" ", text), tz, now)
-        if value:
-            return value
+class DateFields(NamedTuple):
+    """The two dates of a page and the text or attribute value each was read from."""
+
+    published_at: str | None
+    modified_at: str | None
+    published_raw: str | None
+    modified_raw: str | None
+
+
+Found = tuple[Stamp, str]
+
+
+def _first_meta(page: Page, keys: tuple[str, ...], tz: tzinfo, now: datetime) -> Found | None:
+    for key in keys:
+        raw = page.meta.get(key)
+        if raw and (stamp := parse_stamp(raw, tz, now, relative=False)):
+            return stamp, raw
     return None
 
 
-def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime) -> datetime | None:
-    """No headline or nothing near it: labelled dates anywhere outside comments, scripts, styles."""
+def _marked_up(page: Page, tz: tzinfo, now: datetime) -> Found | None:
+    """Elements marked as the publication date (itemprop, ``<abbr class="published">``,
+    ``<time pubdate>``, ``entry-date``): the machine value of an attribute first, else the text."""
+    for el in _PUBLISHED_MARKUP(page.tree):
+        if el.tag == "meta" or _in_comments(el) or _in_other_posts(el):
+            continue
+        for raw in (el.get("datetime"), el.get("content"), el.get("title"), element_text(el)):
+            if raw and (stamp := parse_stamp(raw, tz, now, relative=False)):
+                return stamp, raw.strip()
+    return None
+
+
+def _in_other_posts(el: Any) -> bool:
+    """Inside a related/recommended teaser, an embed, or a sidebar: those dates are other pages'."""
+    node = el
+    for _ in range(12):
+        node = node.getparent()
+        if node is None or node.tag in ("body", "html"):
+            return False
+        if node.tag in ("aside", "blockquote", "iframe"):
+            return True
+        marker = f'{node.get("class", "")} {node.get("id", "")}'
+        if len(marker) > 1 and _OTHER_POSTS.search(marker):
+            return True
+    return False
+
+
+def _time_elements(page: Page, tz: tzinfo, now: datetime, with_time: bool = False) -> Found | None:
+    """The first ``<time>`` outside comments and teasers: its datetime attribute, else its text.
+    ``with_time``: only a value that has a time of day."""
+    for el in page.tree.iter("time"):
+        if _in_comments(el) or _in_other_posts(el):
+            continue
+        for raw in (el.get("datetime"), element_text(el)):
+            if raw and (stamp := parse_stamp(raw, tz, now, relative=raw is not el.get("datetime"))):
+                if with_time and not stamp.has_time:
+                    continue
+                return stamp, raw.strip()
+    return None
+
+
+def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
+    """Published and modified dates, from the most trustworthy source that has one:
+    JSON-LD -> meta tags -> date markup (itemprop, abbr/time published) -> labelled text in
+    the article header -> ``<time>`` outside comments and teasers -> labelled text anywhere ->
+    the URL's day -> htmldate (day only, and only when all else failed: it costs more than the
+    rest together). A date the page gives without a time stays ``YYYY-MM-DD`` (no invented
+    midnight) unless a same-day ``<time>`` has one; a time given in UTC moves to the page's own
+    offset when the page states it. The raw fields hold the value as the page wrote it."""
+    ld_published, ld_modified = jsonld_dates(page, tz, now)
+    published = ld_published or _first_meta(page, _PUBLISHED_META, tz, now)
+    published = published or _marked_up(page, tz, now)
+    header_published, header_modified = _date_in_header(page, tz, now)
+    published = published or header_published or _time_elements(page, tz, now)
+    published = published or _labelled_date_anywhere(page, tz, now)
+    if published is None and _h1(page) is not None:
+        # Without a headline the page is more likely a listing (a day archive's URL names a day
+        # too, and htmldate would date it by its teasers), and a date makes it pass for an article.
+        published = url_date(page.url, tz, now) or htmldate_day(page, tz, now)
+    modified = ld_modified or _first_meta(page, _MODIFIED_META, tz, now) or header_modified
+    if published and not published[0].has_time:
+        published = _with_time(published, page, tz, now)
+    hints = [found[0] for found in (header_published, header_modified) if found]
+    if published:
+        published = local_zone(published[0], page, hints), published[1]
+    if modified:
+        modified = local_zone(modified[0], page, hints), modified[1]
+    return DateFields(published[0].text() if published else None, modified[0].text() if modified else None,
+                      published[1][:200] if published else None, modified[1][:200] if modified else None)
+
+
+def _with_time(found: Found, page: Page, tz: tzinfo, now: datetime) -> Found:
+    """A date-only find replaced by a ``<time>`` value of the same day that has a time (the
+    header's ``28.04.2023`` is often the text of ``<time datetime="2023-04-28T18:16:04+02:00">``)."""
+    timed = _time_elements(page, tz, now, with_time=True)
+    if timed and timed[0].value.date() == found[0].value.date():
+        return timed
+    return found
+
+
+def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None, Found | None]:
+    """(published, updated) nearest the headline: a piece with a publication label first
+    (发布时间 before 更新时间, Published before Updated), then any unlabelled piece. A piece is
+    also read together with the next one, since CMSs split ``发布时间：10-08`` and ``12:00``
+    into two spans."""
+    texts = header_texts(page)
+    joined = [f"{t} {texts[i + 1]}" if i + 1 < len(texts) and len(texts[i + 1]) < 30 else t
+              for i, t in enumerate(texts)]
+    published: Found | None = None
+    modified: Found | None = None
+    for text in joined:
+        if published and modified:
+            break
+        updated = _UPDATE_LABEL.search(text)
+        if updated and modified is None:
+            cut = _PUBLISH_LABEL.split(text[updated.end():], maxsplit=1)[0]
+            if (stamp := parse_stamp(cut, tz, now)):
+                modified = stamp, stamp.written or text
+        if published is None and (_PUBLISH_LABEL.search(text) or (_DATE_LABEL.search(text) and not updated)):
+            cut = _PUBLISH_LABEL.split(text, maxsplit=1)[-1] if _PUBLISH_LABEL.search(text) else text
+            cut = _UPDATE_LABEL.split(cut, maxsplit=1)[0]
+            if (stamp := parse_stamp(_DATE_LABEL.sub(" ", cut), tz, now)):
+                published = stamp, stamp.written or text
+    if published is None:
+        for i, text in enumerate(joined):
+            if _UPDATE_LABEL.search(text) or _COPYRIGHT.search(text) or not _bare_date_piece(text):
+                continue
+            before = texts[i - 1] if i else ""
+            if before.rstrip().endswith((":", "：")) and not (_DATE_LABEL.search(before)
+                                                            or _PUBLISH_LABEL.search(before)):
+                continue  # the value of another label in the piece before (Erscheinungsdatum: | 14.08.2017)
+            if (stamp := parse_stamp(text, tz, now)):
+                published = stamp, stamp.written or text
+                break
+    return published, modified
+
+
+def _bare_date_piece(text: str) -> bool:
+    """Whether an unlabelled header piece can be the article's date line: short, and no other
+    label before its first digit (``Registriert: 18.09.2008``, ``Erscheinungsdatum: …`` and
+    ``gültig seit: …`` are other dates), so a sentence that mentions a day is not taken."""
+    if len(text) > 70:
+        return False
+    digit = _HAS_DIGITS.search(text)
+    return not (digit and _OTHER_LABEL.search(text, 0, digit.start()))
+
+
+def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime) -> Found | None:
+    """No headline or nothing near it: a date with a publication label anywhere outside
+    comments, teasers, scripts and styles."""
+    if not _PUBLISH_LABEL.search(page.body_string):  # one C-level search spares the walk over every text node
+        return None
     for node in xpath(page.tree, "//body//text()[not(ancestor::script) and not(ancestor::style)]"):
         text = str(node)
-        if _DATE_LABEL.search(text) and NUMERIC.search(text) and not _in_comments(node.getparent()):
-            value = parse_date(text, tz, now)
-            if value:
-                return value
+        if len(text) > 200 or not _PUBLISH_LABEL.search(text) or not _HAS_DIGITS.search(text):
+            continue
+        parent = node.getparent()
+        if _in_comments(parent) or _in_other_posts(parent):
+            continue
+        cut = _PUBLISH_LABEL.split(text, maxsplit=1)[-1]
+        if (stamp := parse_stamp(cut, tz, now)):
+            return stamp, stamp.written or text.strip()
     return None
 
 

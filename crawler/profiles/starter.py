@@ -96,8 +96,10 @@ def starter_profile(url: str, name: str | None = None, timeout: float = 20.0) ->
     ]
     if record.language:
         lines.append(f'language = "{record.language}"')
-    if record.published_at and record.published_at[-6:] not in ("+00:00",):
-        lines.append(f'timezone = "{record.published_at[-6:]}"')
+    # only a time carries an offset: a date-only published_at ("2019-09-25") says nothing of the zone
+    offset = record.published_at[-6:] if record.published_at and len(record.published_at) > 10 else None
+    if offset and re.fullmatch(r"[+-]\d\d:\d\d", offset) and offset != "+00:00":
+        lines.append(f'timezone = "{offset}"')
     lines += ["", "[rules]", f"article = ['{pattern}$']", "max_depth = 5", "", "[politeness]", "delay = 1.0",
               "concurrency = 2", "", "[selectors]"]
     if body_el is not None:
