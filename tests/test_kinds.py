@@ -25,8 +25,9 @@ MIN_NON_ARTICLE_RECALL = 0.95
 
 #: "corpus/path" -> why the verdict on it is wrong today. Remove an entry when its case XPASSes.
 KNOWN_FAILURES: dict[str, str] = {
-    "nonarticles/en-news-video-hub.html": "each video item opens with its duration, so its link text is not the block's "
-                                          "start, and the hub's intro reads as a short article",
+    "nonarticles/en-news-video-hub.html":
+        "each video item opens with its duration, so its link text is not the block's start, "
+        "and the hub's intro reads as a short article",
 }
 
 CASES = fixture_cases()

@@ -17,7 +17,7 @@ from crawler.parsing.kind import kind_of, not_article_reason
 from crawler.parsing.metadata import (
     extract_authors,
     extract_counts,
-    extract_dates,
+    extract_date_fields,
     extract_source,
     extract_tags,
     extract_title,
@@ -134,7 +134,8 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     body_text = "\n".join(blocks)
     if weighs_less(body_text, body_floor(body, opts.min_body_chars)):
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
-    published, modified = extract_dates(page, tz, now)
+    dates = extract_date_fields(page, tz, now)
+    published = dates.published_at
     reason = not_article_reason(page, blocks, published, title)
     crumbs = extract_breadcrumb(page, title_raw)
     summary, truncated = extract_summary(page)
@@ -149,7 +150,9 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         breadcrumb=crumbs,
         category=extract_category(page, crumbs),
         published_at=published,
-        modified_at=modified,
+        modified_at=dates.modified_at,
+        published_raw=dates.published_raw,
+        modified_raw=dates.modified_raw,
         authors=extract_authors(page),
         source=extract_source(page, blocks),
         tags=extract_tags(page),
