@@ -38,6 +38,7 @@ _BRACKET_MARKERS = {"转载", "轉載", "转", "轉", "原创", "原創", "推�
 _HIDDEN_CLASS = re.compile(r"(?:^|[\s_-])(?:hidden|hide|d-none|sr-only|visually-?hidden|screen-reader(?:-text)?|"
                            r"offscreen|is_blind|blind|a11y-hidden|u-hidden|invisible)(?=$|\s)", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_ROOT_HREF = re.compile(r"(?:https?://[^/]+)?/?(?:\./?)?(?:index\.\w{2,5})?", re.I)
 _LOGOISH = re.compile(r"logo|brand|masthead|site-?name|site-?title", re.I)
 _KICKER_CLASS = re.compile(r"kicker|topline|overline|dachzeile|roofline|eyebrow|supertitle|spitzmarke", re.I)
 _META_LINE = re.compile(r"发布时间|發佈時間|发布日期|发表时间|来源[:：]|來源[:：]|作者[:：]|责任编辑|責任編輯|"
@@ -181,7 +182,16 @@ def _in_site_chrome(el: Any) -> bool:
     if chrome:
         return True
     marker = f'{el.get("class", "")} {el.get("id", "")}'
-    return bool(marker.strip() and _LOGOISH.search(marker))
+    return bool(marker.strip() and _LOGOISH.search(marker)) or _links_home(el)
+
+
+def _links_home(el: Any) -> bool:
+    """An h1 that is one link to the site's root ("/", "./", "index.html"): the blog's name
+    above every page, as older templates set it, not this page's headline."""
+    links = [a for a in el.iter("a") if a.get("href") is not None]
+    if len(links) != 1 or squash(links[0].text_content()) != squash(el.text_content()):
+        return False
+    return _ROOT_HREF.fullmatch(links[0].get("href", "").strip()) is not None
 
 
 def _likeness(text: str, declared: list[str]) -> float:
