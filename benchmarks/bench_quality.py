@@ -26,14 +26,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from benchmarks.bench_extract import shared_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "quality-latest.json"
 FLOORS = ROOT / "benchmarks" / "quality-floors.json"
-
-
-def shared_dir() -> Path:
-    """The shared folder: ``$NEWSCRAWL_SHARED`` or ``../shared`` beside the checkout."""
-    return Path(os.environ.get("NEWSCRAWL_SHARED") or ROOT.parent / "shared")
 
 
 def _scorer() -> ModuleType:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from crawler.parsing.dates import Stamp, parse_stamp
-from crawler.parsing.page import Page, xpath
+from crawler.parsing.page import Page, jsonld_types, xpath
 
 # Types whose datePublished is the article's; a WebPage's is often the page template's.
 _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -30,13 +30,6 @@ _LD_RAW = re.compile(r'"?(?P<key>datePublished|dateModified|dateCreated|uploadDa
                      r'(?P<value>[^",}\]]{6,40})')
 
 
-def _types(obj: dict[str, Any]) -> set[str]:
-    kind = obj.get("@type")
-    if isinstance(kind, list):
-        return {k for k in kind if isinstance(k, str)}
-    return {kind} if isinstance(kind, str) else set()
-
-
 def _article_objects(objects: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Every JSON-LD object that can describe the article, with a rank (0 article types,
     1 page types, 2 untyped or other), nested ``mainEntity``/``@graph`` members included."""
@@ -50,7 +43,7 @@ def _article_objects(objects: list[dict[str, Any]]) -> Iterator[tuple[int, dict[
             continue
         if not isinstance(item, dict):
             continue
-        kinds = _types(item)
+        kinds = jsonld_types(item)
         rank = 0 if kinds & _ARTICLE_TYPES else 1 if kinds & _PAGE_TYPES else 2
         yield rank, item
         if depth < 4:

@@ -312,13 +312,7 @@ class Page:
     def jsonld_of_type(self, *types: str) -> list[dict[str, Any]]:
         """JSON-LD objects whose @type is one of ``types``."""
         wanted = set(types)
-        out = []
-        for obj in self.jsonld:
-            kind = obj.get("@type")
-            kinds = set(kind) if isinstance(kind, list) else {kind}
-            if kinds & wanted:
-                out.append(obj)
-        return out
+        return [obj for obj in self.jsonld if jsonld_types(obj) & wanted]
 
     @cached_property
     def language(self) -> str | None:
@@ -337,6 +331,14 @@ class Page:
         if sample and _cjk_share(sample) > 0.2:
             return "zh"
         return None
+
+
+def jsonld_types(obj: dict[str, Any]) -> set[str]:
+    """The ``@type`` names of a JSON-LD object (a string or a list of them)."""
+    kind = obj.get("@type")
+    if isinstance(kind, list):
+        return {k for k in kind if isinstance(k, str)}
+    return {kind} if isinstance(kind, str) else set()
 
 
 def _cjk_share(text: str) -> float:

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from crawler.parsing.dates import NUMERIC
-from crawler.parsing.page import Page, element_text, search_ignorecase, squash, xpath
+from crawler.parsing.page import Page, element_text, jsonld_types, search_ignorecase, squash, xpath
 
 ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
                  "OpinionNewsArticle", "WebPage", "TechArticle", "LiveBlogPosting", "Report")
@@ -53,13 +53,6 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    kind = obj.get("@type")
-    if isinstance(kind, list):
-        return {k for k in kind if isinstance(k, str)}
-    return {kind} if isinstance(kind, str) else set()
-
 
 def jsonld_objects(page: Page) -> list[dict[str, Any]]:
     """Every JSON-LD object of the page, including those nested as ``mainEntity`` or
@@ -104,9 +97,9 @@ def jsonld_article(page: Page) -> dict[str, Any]:
     if cached is not None:
         return cached
     wanted = set(ARTICLE_TYPES)
-    found = [obj for obj in jsonld_objects(page) if _types(obj) & wanted]
+    found = [obj for obj in jsonld_objects(page) if jsonld_types(obj) & wanted]
     chosen: dict[str, Any] = {}
-    articles = [obj for obj in found if _types(obj) != {"WebPage"}]
+    articles = [obj for obj in found if jsonld_types(obj) != {"WebPage"}]
     if len(articles) > 1:
         urls = [page.url, page.meta.get("og:url", "")]
         chosen = next((obj for obj in articles for key in ("url", "@id", "mainEntityOfPage")
@@ -397,7 +390,7 @@ def _declared_sources(page: Page) -> dict[str, str]:
     if cached is not None:
         return cached
     art = jsonld_article(page)
-    named = _text_of(art.get("name")) if _types(art) - {"WebPage"} else None
+    named = _text_of(art.get("name")) if jsonld_types(art) - {"WebPage"} else None
     found = {"jsonld": _text_of(art.get("headline")) or named,
              "og": _text_of(page.meta.get("og:title")), "twitter": _text_of(page.meta.get("twitter:title"))}
     out = {k: v for k, v in found.items() if v}
