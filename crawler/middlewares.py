@@ -5,7 +5,8 @@ for unreachable files: a robots.txt answering 5xx means the whole host is disall
 (Scrapy treats it as allow-all), 4xx means no rules. It also honours ``Crawl-delay`` by
 setting that host's download-slot delay, capped by NEWSCRAWL_MAX_CRAWL_DELAY seconds.
 ``HostHealthMiddleware`` honours Retry-After and retires hosts in a 5xx storm,
-``SafetyMiddleware`` refuses non-HTTP schemes and public-to-private hops,
+``SafetyMiddleware`` refuses non-HTTP schemes and public-to-private hops (links and redirects:
+``OriginSpiderMiddleware`` tells it which page a request came from),
 ``LoopSafeRedirectMiddleware`` turns redirect loops into recorded failures, and
 ``QuickMetaRefreshMiddleware`` skips Scrapy's meta-refresh scan on pages that cannot have one.
 """
@@ -17,9 +18,11 @@ import ipaddress
 import logging
 import socket
 import time
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -224,13 +227,42 @@ class SafetyMiddleware:
         profile = getattr(spider, "profile", None)
         if profile is not None and profile.allow_private:
             return
-        origin = request.meta.get("newscrawl_origin_host")
-        if origin is None:
-            redirects = request.meta.get("redirect_urls") or []
-            origin = urlparse_cached(Request(redirects[0])).hostname if redirects else None
-        if origin and not self._is_private(origin) and self._is_private(parts.hostname or ""):
-            self.crawler.stats.inc_value("newscrawl/refused_private")
-            raise IgnoreRequest(f"refused: {parts.hostname} is a private address reached from public {origin}")
+        target = parts.hostname or ""
+        for origin in _origins(request):
+            if not self._is_private(origin) and self._is_private(target):
+                self.crawler.stats.inc_value("newscrawl/refused_private")
+                raise IgnoreRequest(f"refused: {target} is a private address reached from public {origin}")
+
+
+def _origins(request: Request) -> list[str]:
+    """The hosts ``request`` was reached from: the page that linked to it (the
+    ``newscrawl_origin_host`` meta key, set by ``OriginSpiderMiddleware``) and every hop of
+    its redirect chain. A start URL has none: the user asked for it."""
+    hosts = [request.meta.get("newscrawl_origin_host")]
+    hosts += [urlsplit(url).hostname for url in request.meta.get("redirect_urls") or ()]
+    return [host for host in dict.fromkeys(hosts) if host]
+
+
+class OriginSpiderMiddleware:
+    """Stamps every request a callback yields with the host of the page it came from
+    (``newscrawl_origin_host``), so ``SafetyMiddleware`` can refuse a link from a public page
+    into a private address, not only a redirect there."""
+
+    def _stamp(self, response: Response, result: Any) -> Any:
+        if isinstance(result, Request) and "newscrawl_origin_host" not in result.meta:
+            host = urlparse_cached(response).hostname
+            if host:
+                result.meta["newscrawl_origin_host"] = host
+        return result
+
+    def process_spider_output(self, response: Response, result: Iterable[Any], spider: Any = None) -> Iterator[Any]:
+        for item in result:
+            yield self._stamp(response, item)
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any],
+                                          spider: Any = None) -> AsyncIterator[Any]:
+        async for item in result:
+            yield self._stamp(response, item)
 
 
 class LoopSafeRedirectMiddleware(RedirectMiddleware):

@@ -40,6 +40,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
 }
+SPIDER_MIDDLEWARES = {"crawler.middlewares.OriginSpiderMiddleware": 50}
 NEWSCRAWL_MAX_CRAWL_DELAY = 10.0  # seconds: a robots.txt Crawl-delay above this is capped
 NEWSCRAWL_MAX_RETRY_AFTER = 120.0  # seconds: the longest Retry-After pause honoured for a host
 NEWSCRAWL_HOST_MAX_ERRORS = 10  # consecutive server errors that retire a host for the run

@@ -148,6 +148,51 @@ def test_private_address_rules() -> None:
     assert not crossing_into_private("127.0.0.1", "127.0.0.2")
 
 
+def _through_origin_and_safety(page_url: str, link: str) -> str:
+    """Runs a link found on ``page_url`` through the crawl's spider middleware (which stamps
+    the page's host on it) and the safety check before download: "fetched" or the refusal."""
+    import asyncio
+
+    import scrapy
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project
+    from crawler.middlewares import OriginSpiderMiddleware, SafetyMiddleware
+
+    values = {k: getattr(project, k) for k in dir(project) if k.isupper()}
+    crawler = get_crawler(scrapy.Spider, values)
+    crawler.spider = scrapy.Spider("t")
+    assert any(path.endswith("OriginSpiderMiddleware") for path in values["SPIDER_MIDDLEWARES"])
+    response = HtmlResponse(page_url, body=f'<a href="{link}">x</a>'.encode(), request=Request(page_url))
+
+    async def callback_output():  # a spider callback is an async generator in newscrawl
+        yield Request(link)
+
+    async def first() -> Request:
+        out = OriginSpiderMiddleware().process_spider_output_async(response, callback_output())
+        return [r async for r in out][0]
+
+    request = asyncio.run(first())
+    try:
+        SafetyMiddleware(crawler).process_request(request)
+    except IgnoreRequest as exc:
+        return str(exc)
+    return "fetched"
+
+
+def test_a_link_from_a_public_page_into_a_private_address_is_refused() -> None:
+    # A public page linking to the metadata service or a LAN host is the SSRF shape: refused
+    # before download, like a redirect there. Without the origin stamp it went through.
+    refused = _through_origin_and_safety("http://93.184.216.34/news/1.html", "http://169.254.169.254/latest/")
+    assert refused.startswith("refused: 169.254.169.254 is a private address reached from public 93.184.216.34")
+    # A site on the user's own network (a start URL there) still links within it.
+    assert _through_origin_and_safety("http://127.0.0.1:8000/", "http://127.0.0.1:8000/news/2.html") == "fetched"
+    # And a public page linking to another public page is of course fetched.
+    assert _through_origin_and_safety("http://93.184.216.34/", "http://93.184.216.35/news/2.html") == "fetched"
+
+
 def test_cookies_do_not_follow_a_cross_origin_redirect(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cred.db'}"
     with LocalSite() as first, LocalSite(host="127.0.0.2") as other:
