@@ -1,9 +1,10 @@
 """Parsing off the reactor: article pages are parsed in worker processes so both cores work
 and the reactor never blocks on a parse.
 
-The worker parses a page once and returns everything the spider needs from it: the cleaned
-Record (or why it is not an article) and the page's links, so the reactor process never builds an
-HTML tree of its own. The response body crosses to the worker once (pickled bytes); the
+The worker runs ``crawler.article.process_page``, the one path from a page to a storable
+record, and returns everything the spider needs from it: the cleaned, checked Record (or why
+it is not an article) and the page's links, so the reactor process never builds an HTML tree
+of its own. The response body crosses to the worker once (pickled bytes); the
 Record comes back. With NEWSCRAWL_PARSE_WORKERS = 0 (the polite default) the same function
 runs inline.
 
@@ -32,79 +33,16 @@ import struct
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
 
-from crawler.parsing import NotAnArticle, ParseOptions, Record, judge_page
-from crawler.parsing.clean import CleanedRecord, clean_record
-from crawler.parsing.page import Page
-from storage import neardup
-from storage.checks import article_problem
+from crawler.article import ParseOutcome, process_page
+from crawler.parsing import ParseOptions
 
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT = 2  # pages sent to a worker and not answered: one parsing, one waiting in its socket
 RESPAWNS_PER_WORKER = 10  # a pool that loses more workers than this parses in the crawl process
 DEFAULT_TIMEOUT = 120.0  # seconds one page may take in a worker (NEWSCRAWL_PARSE_TIMEOUT)
-
-
-@dataclass(slots=True)
-class ParseOutcome:
-    """What one page yielded: a record or the reason it is not one, and its links; or, for a
-    page that could not be parsed at all (a parser exception, a dead worker), the error."""
-
-    record: Record | None = None
-    reason: str | None = None
-    error: str | None = None
-    links: list[str] = field(default_factory=list)
-    # What the parser read with loss but kept (``Verdict.warnings``: replaced undecodable bytes).
-    warnings: tuple[str, ...] = ()
-    # Why the cleaned record may not be stored (``storage.checks.article_problem``), or None.
-    invalid: str | None = None
-
-
-def parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
-                   encoding: str | None, want_article: bool, want_links: bool,
-                   script: str | None = None) -> ParseOutcome:
-    """Parse a page once: the article (when wanted) and its absolute link URLs (when wanted).
-    A parser crash on hostile markup becomes a reason, so the URL still ends in a recorded state."""
-    try:
-        return _parse_response(body, url, options, fetched_at, status, encoding, want_article, want_links, script)
-    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
-        return ParseOutcome(error=f"parser error: {type(exc).__name__}: {str(exc)[:200]}")
-
-
-def _parse_response(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
-                    encoding: str | None, want_article: bool, want_links: bool, script: str | None) -> ParseOutcome:
-    page = Page.from_bytes(body, url, header_encoding=encoding)
-    outcome = ParseOutcome()
-    if want_links:
-        base = page.base_url
-        outcome.links = [urljoin(base, href.strip()) for href in page.tree.xpath("//a/@href") if href.strip()]
-    if want_article:
-        try:
-            verdict = judge_page(page, options, fetched_at, status)
-        except NotAnArticle as exc:
-            outcome.reason = exc.reason
-            return outcome
-        outcome.warnings = verdict.warnings
-        if not verdict.is_article:  # the one decision ``newscrawl parse`` prints as ``kind``
-            outcome.reason = verdict.reason or verdict.kind
-            return outcome
-        record = verdict.record
-        # Cleaning (and the script conversion it may do) is per-record CPU work too: done here,
-        # in the worker, the crawl process only validates and stores.
-        cleaned = clean_record(record, script) if script else record
-        outcome.record = cleaned
-        # So are the store's checks: the crawl process trusts ``checked`` and skips them.
-        outcome.invalid = article_problem(cleaned)
-        if outcome.invalid:
-            return outcome
-        if isinstance(cleaned, CleanedRecord):
-            cleaned.signature = neardup.signature(cleaned.body_text)
-            cleaned.checked = True
-    return outcome
 
 
 def _warm_up() -> None:
@@ -251,11 +189,11 @@ class _Worker(asyncio.Protocol):
 
 
 class ParsePool:
-    """Worker processes for ``parse_response`` (or ``target``), or inline parsing when
+    """Worker processes for ``crawler.article.process_page`` (or ``target``), or inline parsing when
     ``workers`` is 0. Used from coroutines on the running asyncio loop (Scrapy's asyncio
     reactor); the processes are started at once, so they import while the crawl starts."""
 
-    def __init__(self, workers: int, target: Callable[..., object] = parse_response,
+    def __init__(self, workers: int, target: Callable[..., object] = process_page,
                  timeout: float | None = DEFAULT_TIMEOUT) -> None:
         self.workers = workers
         self.target = target

@@ -1,12 +1,13 @@
-"""Item pipelines: validate -> clean -> (dedupe +) store. Thin: the work lives in
-``crawler.parsing.clean`` and ``storage``.
+"""The item pipeline: batches what the spider yields into the store.
 
-Nothing is dropped silently: a record that fails validation, before or after cleaning, or
-that the store would refuse becomes a ``Rejected`` outcome and is stored in the rejects
-table with its reason (and its raw page, when kept). Cleaning uses the site profile's
-``script`` (``spider.profile.script``; else the NEWSCRAWL_SCRIPT setting, default
-``keep``). Deduplication happens inside the store's transaction, where the URL, content
-hash and near-duplicate index are. Writes are batched and run off the reactor, on one
+Items arrive parsed, cleaned, checked and signed (``crawler.article.process_page``, run
+once per page in a parse worker or inline), so the one pipeline only buffers and writes.
+Nothing is dropped silently: a page that is not an article, or whose record would not be
+stored, arrives as a ``Rejected`` outcome and is stored in the rejects table with its
+reason (and its raw page, when kept); a record from elsewhere that the store refuses
+becomes such a reject when its batch is written (``crawler.storewriter``). Deduplication
+happens inside the store's transaction, where the URL, content hash and near-duplicate
+index are. Writes are batched and run off the reactor, on one
 thread or, with parse workers, in a store process of their own (``crawler.storewriter``), so
 a slow commit never blocks it; each batch commits the records together with their
 URLs' crawl state and raw pages (``RawPage`` items, yielded by the spider when
@@ -27,76 +28,16 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from crawler.gctune import threshold_setting
-from crawler.outcomes import Failed, Skipped
-from crawler.parsing.clean import SCRIPTS, CleanedRecord, clean_record
 from crawler.parsing.record import Record
 from crawler.storewriter import BatchResult, StoreExecutor
-from storage.checks import InvalidRecord, record_problem, validation_error
 from storage.db import connect
-from storage.repository import RawPage, Rejected, Repository, check_item
+from storage.outcomes import Failed, Skipped
+from storage.repository import RawPage, Rejected, Repository
 from storage.spill import pending_spills
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CleanPipeline", "StorePipeline", "ValidatePipeline", "validation_error"]
-
-
-def _checked(item: Any) -> bool:
-    """A record the parse worker cleaned and checked (``storage.checks.article_problem``):
-    the crawl process, the busier one, does not check it again."""
-    return isinstance(item, CleanedRecord) and item.checked
-
-
-def _reject(record: Record, reason: str) -> Rejected:
-    return Rejected(str(record.url), reason, record.canonical_url if isinstance(record.canonical_url, str) else None)
-
-
-class ValidatePipeline:
-    """Turns records without a title or body, or with too short a body, into Rejected
-    outcomes with the reason (before any work is spent cleaning them)."""
-
-    def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, Record) and not _checked(item) and (reason := validation_error(item)):
-            return _reject(item, f"invalid: {reason}")
-        return item
-
-
-class CleanPipeline:
-    """Runs ``clean_record`` (normalised text, sanitised HTML, absolute URLs, the profile's
-    script), then validates again: cleaning can empty a title made of invisible characters,
-    and what the store would refuse is better rejected here than failing a whole batch."""
-
-    def __init__(self, crawler: Crawler | None = None) -> None:
-        self.crawler = crawler
-        default = crawler.settings.get("NEWSCRAWL_SCRIPT") if crawler is not None else None
-        self.default_script = default or "keep"
-        if self.default_script not in SCRIPTS:
-            raise ValueError(f"NEWSCRAWL_SCRIPT must be one of {', '.join(SCRIPTS)}")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
-        return cls(crawler)
-
-    def script_for(self, spider: Any) -> str:
-        """The spider's site profile decides; without one, the NEWSCRAWL_SCRIPT setting."""
-        profile = getattr(spider, "profile", None)
-        return getattr(profile, "script", None) or self.default_script
-
-    def process_item(self, item: Any, spider: Any = None) -> Any:
-        if not isinstance(item, Record) or _checked(item):
-            return item
-        spider = spider or (self.crawler.spider if self.crawler is not None else None)
-        if isinstance(item, CleanedRecord):  # the parse worker cleaned it already
-            cleaned = item
-        else:
-            try:
-                cleaned = clean_record(item, self.script_for(spider))
-            except Exception as exc:  # a record that cannot even be cleaned is a reject, not a crash
-                logger.warning("could not clean %s: %s", item.url, exc)
-                return _reject(item, f"invalid: cannot clean: {exc}")
-        if reason := validation_error(cleaned) or record_problem(cleaned):
-            return _reject(cleaned, f"invalid: {reason}")
-        return cleaned
+__all__ = ["StorePipeline"]
 
 
 class StorePipeline:
@@ -168,17 +109,6 @@ class StorePipeline:
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Record | Rejected | RawPage | Failed | Skipped):
-            # Last guard: a record the store would refuse becomes a reject here, because
-            # inside a batch it would fail the whole batch.
-            if isinstance(item, Record) and not _checked(item) and (problem := record_problem(item)):
-                item = _reject(item, f"invalid: {problem}")
-            if not isinstance(item, Record):  # a Record was just checked (record_problem is what check_item runs)
-                try:
-                    check_item(item)
-                except InvalidRecord as exc:
-                    logger.error("not stored: %s", exc)
-                    self.crawler.stats.inc_value("newscrawl/store_errors")
-                    return item
             if not self.buffer:
                 self.buffer_since = time.monotonic()
             self.buffer.append(item)

@@ -48,11 +48,7 @@ NEWSCRAWL_HOST_MAX_ERRORS = 10  # consecutive server errors that retire a host f
 EXTENSIONS = {"crawler.progress.ProgressExtension": 500, "crawler.gctune.GcTuningExtension": 0}
 NEWSCRAWL_PROGRESS = False  # the CLI turns it on for crawls run on a terminal
 
-ITEM_PIPELINES = {
-    "crawler.pipelines.ValidatePipeline": 100,
-    "crawler.pipelines.CleanPipeline": 200,
-    "crawler.pipelines.StorePipeline": 900,
-}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 900}
 
 NEWSCRAWL_DB = None  # None: $NEWSCRAWL_DB, else sqlite:///newscrawl.db
 NEWSCRAWL_PARSE_WORKERS = 0  # processes that parse pages; 0 parses in the crawl process

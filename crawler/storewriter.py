@@ -34,6 +34,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from crawler.gctune import tune
 from storage.checks import InvalidRecord
 from storage.db import connect
+from storage.outcomes import Rejected
+from storage.record import Record
 from storage.repository import Repository
 from storage.spill import SpillFile, is_disk_full
 
@@ -75,7 +77,7 @@ class BatchWriter:
         """``replay``: the batch may be committed already (see ``Repository.store_batch``)."""
         result = BatchResult()
         try:
-            result.outcomes = self.repo.store_batch(batch, self.run_id, checked=True, replay=replay)
+            result.outcomes = self.repo.store_batch(batch, self.run_id, replay=replay)
             return result
         except Exception as exc:  # noqa: BLE001 - sorted below; nothing passes silently
             if not _data_problem(exc):
@@ -84,6 +86,20 @@ class BatchWriter:
             result.errors.append(f"a batch of {len(batch)} items failed ({_first_line(exc)}); "
                                  "storing them one by one")
         for item in batch:
+            try:
+                result.outcomes += self.repo.store_batch([item], self.run_id, replay=replay)
+                continue
+            except InvalidRecord as refused:
+                if not isinstance(item, Record):
+                    result.errors.append(f"could not store {getattr(item, 'url', item)}: {_first_line(refused)}")
+                    result.store_errors += 1
+                    continue
+                canonical = item.canonical_url if isinstance(item.canonical_url, str) else None
+                item = Rejected(str(item.url), f"invalid: {refused.problem}", canonical)  # kept with its reason
+            except Exception as one:  # noqa: BLE001 - reported and counted, never silent
+                result.errors.append(f"could not store {getattr(item, 'url', item)}: {_first_line(one)}")
+                result.store_errors += 1
+                continue
             try:
                 result.outcomes += self.repo.store_batch([item], self.run_id, replay=replay)
             except Exception as one:  # noqa: BLE001 - reported and counted, never silent

@@ -39,12 +39,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.fetchlog import FetchLog
-from crawler.outcomes import Failed, Skipped
 from crawler.parsepool import DEFAULT_TIMEOUT, ParseOutcome, ParsePool, WorkerDied
 from crawler.parsing import ParseOptions
 from crawler.profiles import SiteProfile
 from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
-from storage.repository import RawPage, Rejected
+from storage.outcomes import Failed, RawPage, Rejected, Skipped
 
 SKIP_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|css|js|json|pdf|zip|rar|gz|7z|mp[34]|avi|mov|wmv|flv|apk|exe|dmg|docx?|xlsx?"

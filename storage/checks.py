@@ -3,8 +3,9 @@ would store differently.
 
 The check runs on every item of a batch before the transaction opens, so a bad record
 fails the whole call with one clear ``InvalidRecord`` naming the URL, the field and the
-problem, and nothing of the batch is written. It is also what the crawl pipeline asks
-before buffering a record, so during a crawl a bad record becomes a reject instead.
+problem, and nothing of the batch is written. The crawl asks the same before a record
+reaches the store (``crawler.article.article_problem``), so there a bad record becomes a
+reject instead.
 
 Beyond the schema's types it refuses what SQLite and PostgreSQL disagree on: NUL bytes
 (PostgreSQL rejects them in text, SQLite keeps them), lone surrogates (not encodable as
@@ -19,10 +20,8 @@ from dataclasses import fields
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.parsing import MIN_BODY_CHARS
-from crawler.parsing.clean import weighs_less
-from crawler.parsing.record import Crumb, Image, Record, Source
 from storage.errors import StorageError
+from storage.record import Crumb, Image, Record, Source
 
 _BAD_CHARS = re.compile(r"[\x00\ud800-\udfff]")
 INT32 = (-(2**31), 2**31 - 1)
@@ -35,7 +34,12 @@ OPTIONAL_INT = ("comment_count", "view_count", "http_status")
 
 
 class InvalidRecord(StorageError):
-    """A record the store will not write; the message says which record, field and why."""
+    """A record the store will not write; the message says which record, field and why,
+    ``problem`` says only why (the reason a reject is stored with)."""
+
+    def __init__(self, message: str, problem: str | None = None) -> None:
+        super().__init__(message)
+        self.problem = problem or message
 
 
 def _has_bad_chars(value: str) -> bool:
@@ -141,31 +145,11 @@ def record_problem(record: Any) -> str | None:
     return None
 
 
-def validation_error(record: Record) -> str | None:
-    """Why ``record`` is not worth storing as an article (a missing title or body, a body
-    too short, undecodable text), or None. Crawl policy rather than a storage limit: the
-    crawl pipeline rejects such records with this reason."""
-    for name in REQUIRED:
-        if not getattr(record, name):
-            return f"missing {name}"
-    if weighs_less(record.body_text, MIN_BODY_CHARS):
-        return f"body too short ({len(record.body_text)} chars)"
-    if "\ufffd" in record.title or record.body_text.count("\ufffd") > 5:
-        return "undecodable text (replacement characters)"
-    return None
-
-
-def article_problem(record: Record) -> str | None:
-    """Everything the crawl asks of a cleaned record before it is stored, in one call: the
-    parse worker runs it, so the crawl process does not."""
-    return validation_error(record) or record_problem(record)
-
-
 def check_record(record: Any) -> None:
     """Raise ``InvalidRecord`` when ``record`` cannot be stored."""
     if problem := record_problem(record):
         url = getattr(record, "url", None)
-        raise InvalidRecord(f"record {url!r:.200} refused by the store: {problem}")
+        raise InvalidRecord(f"record {url!r:.200} refused by the store: {problem}", problem)
 
 
 def check_text(value: str | None, what: str) -> None:

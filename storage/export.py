@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from crawler.parsing.record import FIELD_NAMES, Record
-from crawler.parsing.sanitize import absolute_url, sanitize_html
+from storage.record import FIELD_NAMES, Record
+from storage.sanitize import absolute_url, sanitize_html
 
 FORMATS = ("csv", "json", "jsonl", "atom", "html")
 CSP = "default-src 'none'; img-src http: https:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"

@@ -38,7 +38,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from crawler.parsing.clean import fold_for_hash
+from storage.textfold import fold_for_hash
 
 NUM_PERM = 128
 THRESHOLD = 0.6

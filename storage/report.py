@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, Text, case, cast, func, literal, select
 from sqlalchemy.sql import Select
 
-from crawler.parsing.record import FIELD_NAMES, Record
 from storage.models import Article, CrawlRun, Reject, UrlState
+from storage.record import FIELD_NAMES, Record
 
 DUPLICATES = ("hide", "include", "only")
 RECORD_COLUMNS = [getattr(Article, name) for name in FIELD_NAMES]

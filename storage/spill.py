@@ -20,9 +20,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from crawler.outcomes import Failed, Skipped
-from crawler.parsing.record import Record
-from storage.repository import RawPage, Rejected
+from storage.outcomes import Failed, RawPage, Rejected, Skipped
+from storage.record import Record
 
 _DISK_FULL = ("database or disk is full", "no space left on device", "could not extend file", "disk quota exceeded",
               "file too large")

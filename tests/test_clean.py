@@ -1,14 +1,16 @@
 """The cleaning stage: Unicode normalisation, script conversion with the variant table,
-HTML sanitising with absolute URLs, and the validate/clean pipelines around them."""
+HTML sanitising with absolute URLs, and the crawl path's checks after them."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from types import SimpleNamespace
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from crawler.parsing import parse_article
+from crawler.article import article_problem, process_page
+from crawler.parsing import ParseOptions, parse_article
 from crawler.parsing.clean import (
     CleanedRecord,
     clean_record,
@@ -20,9 +22,7 @@ from crawler.parsing.clean import (
     to_traditional,
 )
 from crawler.parsing.record import Crumb, Image, Record
-from crawler.parsing.sanitize import sanitize_html
-from crawler.pipelines import CleanPipeline, ValidatePipeline
-from storage.repository import Rejected
+from storage.sanitize import sanitize_html
 from tests.conftest import SEED_URL
 
 XSS = [
@@ -132,28 +132,27 @@ def test_keep_leaves_the_script_alone(seed: Record) -> None:
     assert cleaned.body_text == seed.body_text and cleaned.original is None
 
 
-def _spider(script: str | None) -> SimpleNamespace:
-    return SimpleNamespace(profile=SimpleNamespace(script=script) if script else None)
+def _through_the_crawl_path(html: bytes, script: str) -> Any:
+    """The record the crawl would store for the seed page with a profile's ``script``."""
+    outcome = process_page(html, SEED_URL, ParseOptions(), datetime(2026, 1, 1, tzinfo=UTC), 200, None,
+                           want_article=True, want_links=False, script=script)
+    assert outcome.invalid is None and outcome.record is not None, outcome
+    return outcome.record
 
 
-def test_clean_pipeline_reads_the_spider_profile(seed: Record) -> None:
-    pipeline = CleanPipeline()
-    assert "扎克伯格" in pipeline.process_item(seed, _spider("simplified")).body_text
-    assert "紥尅伯格" in pipeline.process_item(seed, _spider("keep")).body_text
-    assert "紥尅伯格" in pipeline.process_item(seed, _spider(None)).body_text
-    traditional = pipeline.process_item(seed, _spider("traditional")).body_text
+def test_the_crawl_path_cleans_with_the_profile_script(seed_page: bytes) -> None:
+    assert "扎克伯格" in _through_the_crawl_path(seed_page, "simplified").body_text
+    assert "紥尅伯格" in _through_the_crawl_path(seed_page, "keep").body_text
+    traditional = _through_the_crawl_path(seed_page, "traditional").body_text
     assert "向我彙報" in traditional and "扎克伯格" in traditional and "紥" not in traditional
+    record = _through_the_crawl_path(seed_page, "keep")
+    assert isinstance(record, CleanedRecord) and record.signature  # signed for the near-duplicate index
 
 
-def test_validation_before_and_after_cleaning_rejects_with_reasons(seed: Record) -> None:
-    validate, clean = ValidatePipeline(), CleanPipeline()
-    no_title = validate.process_item(replace(seed, title=""))
-    assert isinstance(no_title, Rejected) and no_title.reason == "invalid: missing title"
-    assert no_title.canonical_url == seed.canonical_url
-    short = validate.process_item(replace(seed, body_text="太短了"))
-    assert isinstance(short, Rejected) and short.reason.startswith("invalid: body too short")
-    invisible = clean.process_item(validate.process_item(replace(seed, title="\u200b\u200b")), _spider(None))
-    assert isinstance(invisible, Rejected) and invisible.reason == "invalid: missing title"
-    hostile = clean.process_item(replace(seed, view_count=2**40), _spider(None))
-    assert isinstance(hostile, Rejected) and "out of range" in hostile.reason
-    assert validate.process_item("not a record") == "not a record"
+def test_what_the_crawl_refuses_to_store_says_why(seed: Record) -> None:
+    assert article_problem(clean_record(seed, "keep")) is None
+    assert article_problem(replace(seed, title="")) == "missing title"
+    assert article_problem(replace(seed, body_text="太短了")).startswith("body too short")
+    # Cleaning can empty a title made of invisible characters: checked after cleaning.
+    assert article_problem(clean_record(replace(seed, title="\u200b\u200b"), "keep")) == "missing title"
+    assert "out of range" in article_problem(clean_record(replace(seed, view_count=2**40), "keep"))

@@ -40,9 +40,9 @@ from crawler.parsing.metadata import (
     _tag_links,
 )
 from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, xpath
-from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
 from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
 from storage.checks import _BAD_CHARS, _has_bad_chars
+from storage.sanitize import MEDIA_SCHEMES, absolute_url
 
 PAGES = sorted((Path(__file__).with_name("fixtures") / "pages").rglob("*.html"))
 ODD = (" \t\n\r\x0b\x0c\x00\x1f\x7f\x85\xa0\u3000\u2000\u200b\u200d\u2028\u202f\ufeff\ud800\udc00"

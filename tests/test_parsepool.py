@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from pooltargets import echo
 
-from crawler import parsepool
-from crawler.parsepool import ParsePool, WorkerDied, parse_response
+from crawler import article, parsepool
+from crawler.article import process_page
+from crawler.parsepool import ParsePool, WorkerDied
 from crawler.parsing import ParseOptions
 
 PAGES = sorted((Path(__file__).parent / "fixtures" / "pages").rglob("*.html"))[:12]
@@ -54,7 +55,7 @@ def test_pool_parses_like_inline() -> None:
             pool.close()
 
     pooled = asyncio.run(run())
-    inline = [parse_response(page.read_bytes(), f"https://example.com/{page.stem}.html", ParseOptions(), fetched, 200,
+    inline = [process_page(page.read_bytes(), f"https://example.com/{page.stem}.html", ParseOptions(), fetched, 200,
                              None, True, True, "keep") for page in PAGES]
     assert pooled == inline
     assert any(outcome.record is not None for outcome in pooled)
@@ -179,8 +180,8 @@ def test_a_parser_exception_is_an_error_not_a_reason(monkeypatch: pytest.MonkeyP
     def broken(*args: object, **kwargs: object) -> object:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(parsepool, "_parse_response", broken)
-    outcome = parse_response(b"<html></html>", "https://example.com/", ParseOptions(), datetime.now(UTC), 200, None,
+    monkeypatch.setattr(article, "_process_page", broken)
+    outcome = process_page(b"<html></html>", "https://example.com/", ParseOptions(), datetime.now(UTC), 200, None,
                              True, False, "keep")
     assert outcome.record is None and outcome.reason is None
     assert outcome.error == "parser error: RecursionError: maximum recursion depth exceeded"

@@ -1,28 +1,29 @@
 """``newscrawl reparse``: run the current parsers over stored raw pages and update records.
 
 Raw pages are kept when a crawl runs with NEWSCRAWL_KEEP_RAW on. After a parser fix, this
-brings the stored records up to date without fetching anything: each page is parsed and
-cleaned as a crawl would (site profile options and ``script`` when a profile of that name
-exists), then stored through the same ``store_batch``, so a changed text becomes a new
-version, an unchanged one only moves ``last_seen``, and a page that no longer parses as an
-article is recorded as a reject (its stored article is kept). A kept page older than its
-article's current version (a later crawl ran without keeping pages) is skipped as stale.
+brings the stored records up to date without fetching anything: each page takes the crawl's
+own path (``crawler.article.process_page``: parsed, judged, cleaned and checked, with the
+site profile's options and ``script`` when a profile of that name exists), then is stored
+through the same ``store_batch``, so a changed text becomes a new version, an unchanged one
+only moves ``last_seen``, and a page that no longer parses as an article is recorded as a
+reject (its stored article is kept). A kept page older than its article's current version
+(a later crawl ran without keeping pages) is skipped as stale.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import click
 
+from crawler.article import process_page
 from crawler.cli import main
 from crawler.cli.common import DB_OPTION, EXIT_LOST, open_repo
-from crawler.parsing import NotAnArticle, ParseOptions, parse_article
-from crawler.parsing.clean import clean_record
+from crawler.parsing import ParseOptions
 
 
 @lru_cache(maxsize=64)
@@ -45,7 +46,7 @@ def reparse_pages(repo: Any, site: str | None = None, batch_size: int = 100, run
     """Re-parse every stored raw page (of ``site``) and store the results; returns the
     count of each outcome (new, updated, unchanged, duplicate, rejected, and stale: pages
     older than the stored version, left alone so a record never goes back in time)."""
-    from storage.repository import Rejected
+    from storage.outcomes import Rejected
 
     counts: Counter[str] = Counter()
     batch: list[Any] = []
@@ -65,12 +66,14 @@ def reparse_pages(repo: Any, site: str | None = None, batch_size: int = 100, run
             fetched = datetime.fromisoformat(page.fetched_at) if page.fetched_at else None
         except ValueError:
             fetched = None
-        try:
-            record = parse_article(page.body, page.url, options, fetched_at=fetched, http_status=page.http_status,
-                                   encoding=page.encoding)
-            batch.append(clean_record(record, script))
-        except NotAnArticle as exc:
-            batch.append(Rejected(page.url, f"reparse: not an article: {exc.reason}", page.canonical_url))
+        outcome = process_page(page.body, page.url, options, fetched or datetime.now(UTC), page.http_status,
+                               page.encoding, want_article=True, want_links=False, script=script)
+        if outcome.record is not None and outcome.invalid is None:
+            batch.append(outcome.record)
+        else:
+            why = (f"invalid: {outcome.invalid}" if outcome.record is not None
+                   else f"not parsed: {outcome.error}" if outcome.error else f"not an article: {outcome.reason}")
+            batch.append(Rejected(page.url, f"reparse: {why}", page.canonical_url))
         if len(batch) >= batch_size:
             flush()
             if progress:

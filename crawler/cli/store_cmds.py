@@ -217,8 +217,10 @@ def show(key: str, db_url: str | None, as_json: bool, versions: bool, width: int
       newscrawl show https://example.com/news/1.html --versions
       newscrawl show 1 --json | jq .source
     """
+    from crawler.parsing.urls import canonicalize
+
     repo = open_repo(db_url)
-    record = repo.get(key)
+    record = repo.get(key, None if key.isdigit() else canonicalize(key))
     if record is None:
         raise click.ClickException(f"no article with id or URL {key!r}")
     history = repo.versions(int(record.id), include_current=True) if versions else []

@@ -12,33 +12,38 @@ our own is applied around it. ``clean_record`` runs the whole cleaning stage on 
 and returns a ``CleanedRecord`` that still carries the text it had before conversion, so
 the store can keep the page's own wording beside the converted one.
 
-``fold_for_hash`` is stronger and only for comparing texts: NFKC, lower case, no spaces
-or punctuation, and traditional or machine-converted characters folded to simplified
-ones, so the same article gives the same hash (and the same shingles) whatever its
-markup or script.
+``fold_for_hash`` and ``content_hash`` (the form deduplication compares) and
+``to_simplified`` live in ``storage.textfold``, because the store computes them too; they
+are re-exported here so the parser's text functions are found in one place.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from crawler.parsing.record import FIELD_NAMES, Crumb, Image, Record, Source
-from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url, sanitize_html
+from storage.sanitize import MEDIA_SCHEMES, absolute_url, sanitize_html
+from storage.textfold import (  # noqa: F401 - re-exported: the parser's text functions in one place
+    _ASCII_NOT_ALNUM,
+    _IDEOGRAPH,
+    _NOT_WORD,
+    VARIANTS,
+    _opencc,
+    _without_ascii_non_word,
+    content_hash,
+    fold_for_hash,
+    to_simplified,
+)
 
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e"
                         r"\u2060-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_ASCII_NOT_ALNUM = bytes(b for b in range(128) if not chr(b).isalnum())  # what _NOT_WORD removes from ASCII
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _HTML_TEXT = re.compile(r"(<[^>]*>)")
 _FULLWIDTH_ALNUM_CHAR = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")  # what fold_for_hash takes as a sign of Chinese
 _CJK_WEIGHTED = re.compile(r"[\u3400-\u9fff]+")  # what text_weight counts twice
 # Full-width digits and Latin letters -> ASCII; full-width punctuation is left alone.
 _FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for rng in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
@@ -46,13 +51,6 @@ _FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for rng in ((0xFF10, 0xFF19), (0xFF21, 0xFF3
 
 SCRIPTS = ("keep", "simplified", "traditional")
 
-# Characters machine converters emit that OpenCC's tables do not map back (FACTS.md):
-# the seed's 紥尅伯格 (扎克伯格) and 蓡與 (参与); 曏 is handled by OpenCC but kept here too.
-# Each entry was seen in machine-converted text; none is the usual form of another word.
-VARIANTS = str.maketrans({"曏": "向", "紥": "扎", "尅": "克", "蓡": "参", "麪": "面", "縂": "总", "竝": "并",
-                          "儅": "当", "衹": "只", "廻": "回", "琯": "管", "郃": "合", "躰": "体", "眡": "视",
-                          "襍": "杂", "傚": "效", "搆": "构", "骹": "跤", "爲": "为", "裡": "里", "実": "实",
-                          "騐": "验", "曡": "叠", "椝": "规", "毉": "医", "処": "处"})
 
 
 def normalize_text(text: str | None) -> str:
@@ -84,27 +82,6 @@ def normalize_blocks(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-@lru_cache(maxsize=2)
-def _opencc(config: str):  # noqa: ANN202 - opencc has no type hints
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
-# Any character VARIANTS maps: a C-level search spares str.translate, whose dict lookups
-# cost some 0.5 µs a character of Chinese text, on the texts (nearly all) that have none.
-_VARIANT_CHAR = re.compile("[" + re.escape("".join(map(chr, VARIANTS))) + "]")
-
-
-def _fold_variants(text: str) -> str:
-    return text.translate(VARIANTS) if _VARIANT_CHAR.search(text) else text
-
-
-def to_simplified(text: str) -> str:
-    """Simplified Chinese via OpenCC t2s plus the variant table for machine-converted text."""
-    if not text:
-        return text
-    return _fold_variants(_opencc("t2s").convert(_fold_variants(text)))
 
 
 def to_traditional(text: str) -> str:
@@ -134,35 +111,6 @@ def convert_html_text(html: str | None, script: str) -> str | None:
                    for part in _HTML_TEXT.split(html))
 
 
-@lru_cache(maxsize=8)
-def fold_for_hash(text: str) -> str:
-    """The comparison form of a text: script variants folded, no case, spaces or punctuation.
-
-    Cached for the last few texts: a page's body is folded for its ``content_hash`` and
-    again for its near-duplicate signature, and the OpenCC conversion is the costly part."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    if text.isascii():
-        # [\W_] on ASCII is every byte but a letter or digit: bytes.translate deletes them in
-        # C, some 50 times faster than the regex, which pays for each gap between words.
-        return text.encode("ascii").translate(None, _ASCII_NOT_ALNUM).decode("ascii")
-    if _IDEOGRAPH.search(text, 0, 2000):  # a CJK ideograph among the first 2000 characters
-        text = to_simplified(text)
-    return _NOT_WORD.sub("", _without_ascii_non_word(text))
-
-
-def _without_ascii_non_word(text: str) -> str:
-    """``text`` without the ASCII characters ``_NOT_WORD`` removes (spaces, punctuation, _),
-    deleted from its UTF-8 bytes in C: every byte of a non-ASCII character is 0x80 or more,
-    so only ASCII ones go. The regex, which pays per match, is then left a few gaps (’, “,
-    ，) instead of one between every two words: 2-3 times faster on English text."""
-    raw = text.encode("utf-8", "surrogatepass")  # lone surrogates are word-less but kept for the regex
-    return raw.translate(None, _ASCII_NOT_ALNUM).decode("utf-8", "surrogatepass")
-
-
-def content_hash(body_text: str) -> str | None:
-    """sha256 of the folded body: the same article text gives the same hash."""
-    folded = fold_for_hash(body_text)
-    return hashlib.sha256(folded.encode("utf-8")).hexdigest() if folded else None
 
 
 def text_weight(text: str) -> int:
@@ -199,16 +147,11 @@ class CleanedRecord(Record):
     # The near-duplicate signature of body_text, when the parse worker computed it (so the
     # store's thread does not have to); never exported.
     signature: bytes | None = None
-    # True when the parse worker already ran the store's checks on this record as it is
-    # (``storage.checks.article_problem``), so the crawl process need not run them again;
-    # never exported.
-    checked: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = Record.to_dict(self)
         data.pop("original", None)
         data.pop("signature", None)
-        data.pop("checked", None)
         return data
 
 

@@ -1,0 +1,95 @@
+"""From fetched bytes to what the crawl stores: the one path every article page takes.
+
+``process_page`` parses the page once (``crawler.parsing.judge_page``: the same verdict
+``newscrawl parse`` prints), cleans the record (``clean_record``: normalised text, sanitised
+HTML, the profile's script), checks it (``article_problem``: what the crawl and the store
+refuse) and signs it (the near-duplicate signature the store indexes). It runs in a parse
+worker (``crawler.parsepool``), inline when there are none, and in ``newscrawl reparse``;
+nothing later redoes any of it: the pipeline buffers and the store writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin
+
+from crawler.parsing import MIN_BODY_CHARS, NotAnArticle, ParseOptions, Record, judge_page
+from crawler.parsing.clean import clean_record, weighs_less
+from crawler.parsing.page import Page
+from storage import neardup
+from storage.checks import REQUIRED, record_problem
+
+
+def validation_error(record: Record) -> str | None:
+    """Why ``record`` is not worth storing as an article (a missing title or body, a body
+    too short, undecodable text), or None. Crawl policy rather than a storage limit."""
+    for name in REQUIRED:
+        if not getattr(record, name):
+            return f"missing {name}"
+    if weighs_less(record.body_text, MIN_BODY_CHARS):
+        return f"body too short ({len(record.body_text)} chars)"
+    if "\ufffd" in record.title or record.body_text.count("\ufffd") > 5:
+        return "undecodable text (replacement characters)"
+    return None
+
+
+def article_problem(record: Record) -> str | None:
+    """Everything the crawl asks of a cleaned record before it is stored, in one call: not
+    worth storing (``validation_error``) or refused by the store (``record_problem``)."""
+    return validation_error(record) or record_problem(record)
+
+
+@dataclass(slots=True)
+class ParseOutcome:
+    """What one page yielded: a record or the reason it is not one, and its links; or, for a
+    page that could not be parsed at all (a parser exception, a dead worker), the error."""
+
+    record: Record | None = None
+    reason: str | None = None
+    error: str | None = None
+    links: list[str] = field(default_factory=list)
+    # What the parser read with loss but kept (``Verdict.warnings``: replaced undecodable bytes).
+    warnings: tuple[str, ...] = ()
+    # Why the cleaned record may not be stored (``article_problem``), or None.
+    invalid: str | None = None
+
+
+def process_page(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
+                 encoding: str | None, want_article: bool, want_links: bool,
+                 script: str | None = None) -> ParseOutcome:
+    """Parse a page once: the article (when wanted) and its absolute link URLs (when wanted).
+    A parser crash on hostile markup becomes a reason, so the URL still ends in a recorded state."""
+    try:
+        return _process_page(body, url, options, fetched_at, status, encoding, want_article, want_links, script)
+    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+        return ParseOutcome(error=f"parser error: {type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _process_page(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
+                  encoding: str | None, want_article: bool, want_links: bool, script: str | None) -> ParseOutcome:
+    page = Page.from_bytes(body, url, header_encoding=encoding)
+    outcome = ParseOutcome()
+    if want_links:
+        base = page.base_url
+        outcome.links = [urljoin(base, href.strip()) for href in page.tree.xpath("//a/@href") if href.strip()]
+    if want_article:
+        try:
+            verdict = judge_page(page, options, fetched_at, status)
+        except NotAnArticle as exc:
+            outcome.reason = exc.reason
+            return outcome
+        outcome.warnings = verdict.warnings
+        if not verdict.is_article:  # the one decision ``newscrawl parse`` prints as ``kind``
+            outcome.reason = verdict.reason or verdict.kind
+            return outcome
+        record = verdict.record
+        cleaned = clean_record(record, script or "keep")
+        outcome.record = cleaned
+        outcome.invalid = article_problem(cleaned)
+        if outcome.invalid:
+            return outcome
+        cleaned.signature = neardup.signature(cleaned.body_text)
+    return outcome
+
+
