@@ -20,6 +20,7 @@ demo: venv
 
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 lint: venv

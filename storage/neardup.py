@@ -78,7 +78,7 @@ def optimal_banding(num_perm: int, threshold: float, points: int = 1001) -> tupl
         for rows in range(1, num_perm // bands + 1):
             fp = np.trapezoid(1.0 - (1.0 - below ** rows) ** bands, below)
             fn = np.trapezoid((1.0 - above ** rows) ** bands, above)
-            error = 0.5 * fp + 0.5 * fn
+            error = float(0.5 * fp + 0.5 * fn)
             if error < best_error:
                 best, best_error = (bands, rows), error
     return best
@@ -174,6 +174,7 @@ def signature(text: str, p: LshParams | None = None) -> bytes | None:
         block += b
         mins = block.min(axis=1)
         low = mins if low is None else np.minimum(low, mins)
+    assert low is not None  # hashes is not empty (checked above)
     return low.astype("<u4").tobytes()
 
 

@@ -161,6 +161,8 @@ def stats(engine: Engine, runs: int = 10) -> dict[str, Any]:
             for run_id, reason, count in conn.execute(
                     select(Reject.run_id, Reject.reason, func.count()).where(Reject.run_id.in_(run_ids))
                     .group_by(Reject.run_id, Reject.reason)):
+                if run_id is None:
+                    continue
                 kinds = run_reasons.setdefault(run_id, {})
                 kinds[_reason_kind(reason)] = kinds.get(_reason_kind(reason), 0) + count
             run_failed = dict(conn.execute(
@@ -197,12 +199,12 @@ def stats(engine: Engine, runs: int = 10) -> dict[str, Any]:
                  "skipped": getattr(run, "items_skipped", None) or 0, "errors": run.errors,
                  "reject_reasons": _sorted(run_reasons.get(run.id, {})), "records_written": written, "fill": fill}
         out_runs.append(entry)
-        site = run.site if run.site in site_fill else (next(iter(site_fill)) if len(site_fill) == 1 else None)
-        if written >= 5 and site:
-            base = site_fill[site]
+        run_site = run.site if run.site in site_fill else (next(iter(site_fill)) if len(site_fill) == 1 else None)
+        if written >= 5 and run_site:
+            base = site_fill[run_site]
             for name, rate in fill.items():
                 if base.get(name, 0) - rate >= DROP:
-                    warnings.append(f"run {run.id} ({site}): {name} filled in {rate:.0%} of {written} records "
+                    warnings.append(f"run {run.id} ({run_site}): {name} filled in {rate:.0%} of {written} records "
                                     f"against {base[name]:.0%} for the site: has the layout changed?")
     all_reasons: dict[str, int] = {}
     for reasons in site_rejects.values():

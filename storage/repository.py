@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, text, update
+from sqlalchemy import Engine, Table, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, undefer
 from tenacity import retry, retry_if_exception, stop_after_attempt, stop_after_delay, wait_exponential
@@ -64,8 +64,9 @@ def _transient(exc: BaseException) -> bool:
     return False
 
 
-_RETRY = dict(retry=retry_if_exception(_transient), wait=wait_exponential(multiplier=0.2, max=5),
-              stop=stop_after_delay(60) | stop_after_attempt(12), reraise=True)
+# One policy for every write: transient errors retried with backoff for up to a minute.
+_RETRY = retry(retry=retry_if_exception(_transient), wait=wait_exponential(multiplier=0.2, max=5),
+               stop=stop_after_delay(60) | stop_after_attempt(12), reraise=True)
 
 
 def _utc(iso_value: str | None) -> datetime | None:
@@ -270,6 +271,7 @@ class _Batch:
         if not self.pending:
             return
         table = Article.__table__
+        assert isinstance(table, Table)
         ids = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                    [new.values for new in self.pending]).scalars().all()
         bands = []
@@ -323,7 +325,7 @@ def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
     samples in py-spy); the unnest statement is the same text every time."""
     if not rows:
         return
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
     names = tuple(c.name for c in table.columns if c.name in rows[0])
@@ -376,12 +378,12 @@ class Repository:
             self.ensure_neardup_index()
         return self._store_batch(items, run_id, replay)
 
-    @retry(**_RETRY)
+    @_RETRY
     def _store_batch(self, items: Sequence[Item], run_id: int | None, replay: bool = False) -> list[str]:
         outcomes: list[str] = []
         now = utcnow()
         with Session(self.engine) as session, session.begin():
-            if session.bind.dialect.name == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 # Every lookup of a batch is by key (URL, content hash, band key) and an index
                 # scan is always right for it. Before autovacuum first analyzes a young table
                 # the planner has no statistics and picks sequential scans for the batch's
@@ -509,7 +511,7 @@ class Repository:
         session.flush()
         return row.id
 
-    @retry(**_RETRY)
+    @_RETRY
     def ensure_neardup_index(self, batch: int = 500) -> int:
         """Make the LSH index match the articles: rebuild it when its parameters changed,
         and sign articles that have no signature yet (rows written before revision 0002).
@@ -535,7 +537,7 @@ class Repository:
         self._index_ready = True
         return signed
 
-    @retry(**_RETRY)
+    @_RETRY
     def start_run(self, spider: str, site: str | None = None, args: dict[str, Any] | None = None) -> int:
         with Session(self.engine) as session, session.begin():
             run = CrawlRun(spider=spider, site=site, args=args, started_at=utcnow(), status="running")
@@ -543,7 +545,7 @@ class Repository:
             session.flush()
             return run.id
 
-    @retry(**_RETRY)
+    @_RETRY
     def mark_crashed(self, site: str | None, before_run: int) -> list[int]:
         """Runs of ``site`` still "running" from before ``before_run``: their process died (the
         site lock means no other run of the site is alive), so they are marked crashed."""
@@ -554,7 +556,7 @@ class Repository:
                 run.status = "crashed"
             return [run.id for run in stale]
 
-    @retry(**_RETRY)
+    @_RETRY
     def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
         with Session(self.engine) as session, session.begin():
             session.execute(update(CrawlRun).where(CrawlRun.id == run_id)
@@ -678,10 +680,10 @@ def _column_value(value: Any) -> Any:
     """Dataclass parts become plain JSON data for JSON columns."""
     from dataclasses import asdict, is_dataclass
 
-    if is_dataclass(value):
+    if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     if isinstance(value, list):
-        return [asdict(v) if is_dataclass(v) else v for v in value]
+        return [asdict(v) if is_dataclass(v) and not isinstance(v, type) else v for v in value]
     return value
 
 

@@ -137,7 +137,7 @@ class SqliteIndex:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.path = search_path(engine)
-        self.store = Path(engine.url.database).expanduser().resolve()
+        self.store = Path(engine.url.database or "").expanduser().resolve()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(f"file:{quote(str(self.path))}", uri=True, timeout=60, isolation_level=None)
