@@ -78,7 +78,7 @@ def run(processes: int, workers: int, sitemap: str, pages: int, client: redis.Re
     subprocess.run([sys.executable, "-m", "crawler.cli", "stats", "--db", db], capture_output=True, cwd=ROOT)
     for key in client.scan_iter("newscrawl:*"):
         client.delete(key)
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", sitemap, "--db", db, "--redis", REDIS_URL, "--profile", "fast",
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", sitemap, "--db", db, "--redis", REDIS_URL, "--preset", "fast",
            "--log-level", "WARNING", "-q", "-s", f"NEWSCRAWL_REDIS_IDLE_TIMEOUT={IDLE}",
            "-s", f"NEWSCRAWL_PARSE_WORKERS={workers}"]
     components = {"postgresql": ("postgres",), "redis": ("redis-server",), "nginx": ("nginx",)}

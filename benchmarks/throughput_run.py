@@ -339,7 +339,7 @@ def run(mode: str, sitemap: str, pages: int, db_path: Path, extra: dict[str, Any
 
         overrides = {"LOG_LEVEL": "WARNING", **(extra or {})}
         settings = {"profile": "fast", "overrides": overrides, "db": f"sqlite:///{db_path}"}
-        stats = run_crawl([sitemap], f"sqlite:///{db_path}", profile="fast", overrides=overrides).stats
+        stats = run_crawl([sitemap], f"sqlite:///{db_path}", preset="fast", overrides=overrides).stats
     else:
         raise ValueError(f"unknown mode {mode!r}")
     wall = time.monotonic() - wall

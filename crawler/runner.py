@@ -36,13 +36,13 @@ class CrawlResult:
         return int(self.stats.get(f"newscrawl/items_{outcome}", 0) or 0)
 
 
-def build_settings(db_url: str | None, profile: str = "polite", overrides: dict[str, Any] | None = None) -> Settings:
-    """Project settings + the named profile + per-run overrides."""
+def build_settings(db_url: str | None, preset: str = "polite", overrides: dict[str, Any] | None = None) -> Settings:
+    """Project settings + the named preset + per-run overrides."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    if profile not in default_settings.PROFILES:
-        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(default_settings.PROFILES)})")
-    settings.setdict(default_settings.PROFILES[profile], priority="cmdline")
+    if preset not in default_settings.PRESETS:
+        raise ValueError(f"unknown preset {preset!r} (choose from {', '.join(default_settings.PRESETS)})")
+    settings.setdict(default_settings.PRESETS[preset], priority="cmdline")
     if db_url:
         settings.set("NEWSCRAWL_DB", db_url, priority="cmdline")
     settings.setdict(overrides or {}, priority="cmdline")
@@ -65,12 +65,12 @@ def redis_settings(redis_url: str, key: str) -> dict[str, Any]:
     }
 
 
-def run_crawl(start_urls: list[str], db_url: str | None = None, profile: str = "polite", site: str | None = None,
+def run_crawl(start_urls: list[str], db_url: str | None = None, preset: str = "polite", site: str | None = None,
               overrides: dict[str, Any] | None = None, follow: bool = True,
               site_profile: SiteProfile | None = None, articles: list[str] | None = None,
               since: datetime | None = None) -> CrawlResult:
     """Crawl from ``start_urls`` and/or a site profile into the database; blocks until the crawl ends."""
-    settings = build_settings(db_url, profile, overrides)
+    settings = build_settings(db_url, preset, overrides)
     if site_profile is not None:
         if site_profile.delay is not None:
             settings.set("DOWNLOAD_DELAY", site_profile.delay, priority="cmdline")

@@ -10,7 +10,7 @@ makes cron safe. The file is TOML::
     targets = ["demo"]            # what `newscrawl crawl` takes: URLs and/or a profile
     every = "30m"                 # 90s, 30m, 6h, 1d
     db = "sqlite:///news.db"      # optional (default: --db / $NEWSCRAWL_DB)
-    args = ["--profile", "fast"]  # optional extra `crawl` options
+    args = ["--preset", "fast"]   # optional extra `crawl` options
     timeout = "2h"                # optional; default: the interval
 """
 

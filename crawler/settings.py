@@ -1,4 +1,8 @@
-"""Scrapy settings for newscrawl, and the named profiles layered on top.
+"""Scrapy settings for newscrawl, and the named presets layered on top (``crawl --preset``).
+
+A preset is a set of Scrapy settings for how hard to crawl; a *site profile*
+(``crawler.profiles``, TOML) says what to crawl on one site and how to read it. Every other
+newscrawl setting has its one default here; components read it from the crawler's settings.
 
 ``polite`` (the default) is for other people's sites: robots.txt, AutoThrottle, a delay and
 few requests per domain. ``fast`` is for sites you own or may hammer: no throttling,
@@ -69,7 +73,7 @@ NEWSCRAWL_FLUSH_SECONDS = 5.0  # ...or fewer, once the oldest has waited this lo
 # Requests. 0 turns the wait off. Not used with a Redis frontier.
 NEWSCRAWL_MAX_QUEUED = 1000
 
-PROFILES: dict[str, dict[str, Any]] = {
+PRESETS: dict[str, dict[str, Any]] = {
     "polite": {
         "ROBOTSTXT_OBEY": True,
         "AUTOTHROTTLE_ENABLED": True,

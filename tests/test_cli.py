@@ -160,3 +160,22 @@ def test_crawl_refuses_a_malformed_setting_before_crawling(tmp_path, setting: st
     assert message in result.output
     assert "Traceback" not in result.output
     assert not db.exists()  # nothing was started
+
+
+@pytest.mark.parametrize(("flags", "expected"), [
+    (["--preset", "fast"], "'CONCURRENT_REQUESTS': 32"),
+    (["--profile", "fast"], "'CONCURRENT_REQUESTS': 32"),  # the old name, kept for existing cron lines
+    ([], "'AUTOTHROTTLE_ENABLED': True"),  # polite by default
+])
+def test_crawl_preset_sets_the_scrapy_settings(tmp_path: Path, flags: list[str], expected: str) -> None:
+    # Nothing listens on port 9: the crawl ends at once, after Scrapy logged its settings.
+    result = run("crawl", "http://127.0.0.1:9/", "--db", f"sqlite:///{tmp_path / 'p.db'}", "--log-level", "INFO",
+                 *flags)
+    assert expected in result.stderr, result.stderr[-2000:]
+
+
+def test_crawl_preset_and_its_old_name_must_agree(tmp_path: Path) -> None:
+    result = run("crawl", "http://127.0.0.1:9/", "--db", f"sqlite:///{tmp_path / 'p.db'}", "--preset", "fast",
+                 "--profile", "polite")
+    assert result.returncode == 2 and "disagree" in result.stderr
+    assert "--preset" in run("crawl", "--help").stdout and "--profile" not in run("crawl", "--help").stdout

@@ -34,11 +34,11 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
 
     db = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
     with DemoServer() as server:
-        first = newscrawl("crawl", server.base_url + "/", "--db", db, "--profile", "fast", "--site", "demo",
+        first = newscrawl("crawl", server.base_url + "/", "--db", db, "--preset", "fast", "--site", "demo",
                           "--log-level", "WARNING")
         first_hits = dict(server.hits)
         server.hits.clear()
-        second = newscrawl("crawl", server.base_url + "/", "--db", db, "--profile", "fast", "--site", "demo",
+        second = newscrawl("crawl", server.base_url + "/", "--db", db, "--preset", "fast", "--site", "demo",
                            "--log-level", "WARNING")
         second_hits = dict(server.hits)
     return db, first, second, first_hits, second_hits

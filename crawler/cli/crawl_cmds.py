@@ -36,8 +36,11 @@ def database_url(db_url: str | None) -> str:
 @click.option("--url", "urls", multiple=True, metavar="URL",
               help="An article URL to fetch and store (repeatable); no links are followed from it.")
 @click.option("--urls-file", type=click.Path(dir_okay=False), help="A file of article URLs, one a line.")
-@click.option("--profile", type=click.Choice(["polite", "fast"]), default="polite", show_default=True,
-              help="polite: robots.txt, AutoThrottle, delays. fast: for sites you own or may crawl hard.")
+@click.option("--preset", type=click.Choice(["polite", "fast"]), default=None,
+              help="How hard to crawl. polite (default): robots.txt, AutoThrottle, delays. fast: for sites you "
+                   "own or may crawl hard. (Not a site profile: those are crawl targets.)")
+@click.option("--profile", "old_preset", type=click.Choice(["polite", "fast"]), default=None, hidden=True,
+              help="The old name of --preset, kept so existing cron lines run.")
 @click.option("--site", help="Site name stored with the records [default: the profile name, else the domain].")
 @click.option("--since", metavar="DATE", help="Skip articles listed or published before DATE (YYYY-MM-DD).")
 @click.option("--no-follow", is_flag=True, help="Do not follow links from start pages (sitemaps/feeds still are).")
@@ -57,7 +60,8 @@ def database_url(db_url: str | None) -> str:
                    " stays empty for NEWSCRAWL_REDIS_IDLE_TIMEOUT seconds (default 10).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy/newscrawl setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).")
-def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], urls_file: str | None, profile: str,
+def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], urls_file: str | None,
+          preset: str | None, old_preset: str | None,
           site: str | None, since: str | None, no_follow: bool, max_pages: int | None, keep_raw: bool,
           log_level: str, settings: tuple[str, ...], redis_url: str | None, quiet: bool, log_format: str,
           resume: bool) -> None:
@@ -74,7 +78,7 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     \b
     Examples:
       newscrawl crawl --db sqlite:///news.db https://example.com/sitemap.xml
-      newscrawl crawl demo --profile fast
+      newscrawl crawl demo --preset fast
       newscrawl crawl --url https://example.com/news/1.html --url https://example.com/news/2.html
     """
     starts, site_profile = _split_targets(targets)
@@ -97,7 +101,10 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
         from crawler.runner import redis_settings
 
         extra = {**redis_settings(redis_url, re.sub(r"[^\w.,-]", "_", key)), **extra}
-    run = partial(_run, starts, db_url, profile, site, log_level, max_pages, follow=not no_follow,
+    if preset and old_preset and preset != old_preset:
+        raise click.UsageError(f"--preset {preset} and --profile {old_preset} disagree (--profile is its old name)")
+    preset = preset or old_preset or "polite"
+    run = partial(_run, starts, db_url, preset, site, log_level, max_pages, follow=not no_follow,
                   site_profile=site_profile, articles=articles, since=parse_date_option(since), keep_raw=keep_raw,
                   extra=extra)
     try:
@@ -194,7 +201,7 @@ def _split_targets(targets: tuple[str, ...]) -> tuple[list[str], Any]:
     return urls, (profiles[0] if profiles else None)
 
 
-def _run(urls: list[str], db_url: str | None, profile: str, site: str | None, log_level: str,
+def _run(urls: list[str], db_url: str | None, preset: str, site: str | None, log_level: str,
          max_pages: int | None = None, follow: bool = True, site_profile: Any = None, articles: list[str] | None = None,
          since: datetime | None = None, keep_raw: bool = False, extra: dict[str, str] | None = None) -> Any:
     from crawler.runner import run_crawl
@@ -204,7 +211,7 @@ def _run(urls: list[str], db_url: str | None, profile: str, site: str | None, lo
         overrides["CLOSESPIDER_PAGECOUNT"] = max_pages
     if keep_raw:
         overrides["NEWSCRAWL_KEEP_RAW"] = True
-    return run_crawl(urls, database_url(db_url), profile=profile, site=site, overrides=overrides, follow=follow,
+    return run_crawl(urls, database_url(db_url), preset=preset, site=site, overrides=overrides, follow=follow,
                      site_profile=site_profile, articles=articles, since=since)
 
 
