@@ -413,9 +413,13 @@ class SharedFrontier:
         self.wake: Any = None  # the pending _poll while idle
 
     def join(self) -> None:
+        """Count this process in as the crawl starts; its idle time counts from now, not from
+        its construction (a process still spawning its parse workers on a loaded machine used
+        up its idle timeout before it had looked at the frontier once, and left at once)."""
         if not self.joined:
             self.redis.incr(self.workers_key)
             self.joined = True
+        self.last_active = time.monotonic()
 
     def activity(self, *args: Any, **kwargs: Any) -> None:
         self.last_active = time.monotonic()

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 
@@ -22,7 +23,14 @@ PAGES = 2000
 
 
 @pytest.fixture
-def redis_client():
+def site_name() -> str:
+    """A site name of this test run's own: the frontier's Redis keys are per site, and two
+    runs of the suite on one machine (a session's and CI's) share the Redis server."""
+    return f"redis-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def redis_client(site_name: str):
     import redis
 
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
@@ -33,11 +41,11 @@ def redis_client():
             pytest.fail(f"Redis at {REDIS_URL} is required in CI: {exc}")
         pytest.skip(f"Redis not available: {exc}")
     yield client
-    for key in client.scan_iter("newscrawl:*"):
+    for key in client.scan_iter(f"newscrawl:{site_name}:*"):
         client.delete(key)
 
 
-def test_two_processes_share_one_frontier(redis_client, postgres_url: str) -> None:
+def test_two_processes_share_one_frontier(redis_client, postgres_url: str, site_name: str) -> None:
     with LocalSite() as site:
         per_page = 100
         pages = PAGES // per_page
@@ -48,7 +56,8 @@ def test_two_processes_share_one_frontier(redis_client, postgres_url: str) -> No
         for n in range(1, PAGES + 1):
             site.route(f"/news/{n}.html", article(n, title=f"Shared frontier story {n} for the test"))
         cmd = [sys.executable, "-m", "crawler.cli", "crawl", site.url("/"), "--db", postgres_url, "--redis", REDIS_URL,
-               "--profile", "fast", "--log-level", "WARNING", "-s", "NEWSCRAWL_REDIS_IDLE_TIMEOUT=4",
+               "--preset", "fast", "--site", site_name, "--log-level", "WARNING",
+               "-s", "NEWSCRAWL_REDIS_IDLE_TIMEOUT=4",
                "-s", "NEWSCRAWL_PARSE_WORKERS=1"]
         env = dict(os.environ)
         started = time.monotonic()
@@ -66,11 +75,11 @@ def test_two_processes_share_one_frontier(redis_client, postgres_url: str) -> No
     assert sum(new_counts) == PAGES and min(new_counts) > 0, new_counts  # both processes did work
     repo = Repository(connect(postgres_url))
     assert len(list(repo.iter_records(Filters(include_duplicates=True)))) == PAGES
-    assert not list(redis_client.scan_iter("newscrawl:*")), "the run's keys are cleaned up"
+    assert not list(redis_client.scan_iter(f"newscrawl:{site_name}:*")), "the run's keys are cleaned up"
     assert elapsed < 280
 
 
-def test_process_exits_when_the_idle_timeout_ends(redis_client, postgres_url: str) -> None:
+def test_process_exits_when_the_idle_timeout_ends(redis_client, postgres_url: str, site_name: str) -> None:
     """A process leaves an empty frontier right after NEWSCRAWL_REDIS_IDLE_TIMEOUT, not at
     Scrapy's next 5-second idle heartbeat (which made it linger up to 5 s longer)."""
     import json
@@ -82,7 +91,8 @@ def test_process_exits_when_the_idle_timeout_ends(redis_client, postgres_url: st
         for n in range(1, 4):
             site.route(f"/news/{n}.html", article(n, title=f"Idle timeout story {n} for the test"))
         cmd = [sys.executable, "-m", "crawler.cli", "crawl", site.url("/"), "--db", postgres_url, "--redis", REDIS_URL,
-               "--profile", "fast", "--log-format", "json", "-s", f"NEWSCRAWL_REDIS_IDLE_TIMEOUT={timeout}"]
+               "--preset", "fast", "--site", site_name, "--log-format", "json",
+               "-s", f"NEWSCRAWL_REDIS_IDLE_TIMEOUT={timeout}"]
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
@@ -95,18 +105,21 @@ def test_process_exits_when_the_idle_timeout_ends(redis_client, postgres_url: st
     assert timeout <= gap < timeout + 1.5, gap
 
 
-def test_an_idle_process_takes_new_work_at_once(redis_client, postgres_url: str) -> None:
+def test_an_idle_process_takes_new_work_at_once(redis_client, postgres_url: str, site_name: str) -> None:
     """Two processes start on one seed: one takes it, the other finds the frontier empty. The
     idle one must start on the links the first adds within a second, not at Scrapy's next
     5-second idle heartbeat."""
     with LocalSite() as site:
-        site.route("/", listing([f"/news/{n}.html" for n in range(1, 41)]))
+        # The seed answers after 4 s, so the other process is up and idle (not still importing
+        # on a loaded machine) when the links arrive; its idle timeout outlasts that wait.
+        site.route("/", listing([f"/news/{n}.html" for n in range(1, 41)]), delay=4.0)
         for n in range(1, 41):
             site.route(f"/news/{n}.html", article(n, title=f"Idle process story {n} for the test"), delay=0.3)
         procs = []
         for agent in ("proc-a", "proc-b"):
             cmd = [sys.executable, "-m", "crawler.cli", "crawl", site.url("/"), "--db", postgres_url, "--redis",
-                   REDIS_URL, "--profile", "fast", "--log-level", "WARNING", "-s", "NEWSCRAWL_REDIS_IDLE_TIMEOUT=3",
+                   REDIS_URL, "--preset", "fast", "--site", site_name, "--log-level", "WARNING",
+                   "-s", "NEWSCRAWL_REDIS_IDLE_TIMEOUT=8",
                    "-s", "CONCURRENT_REQUESTS=2", "-s", f"USER_AGENT={agent}"]
             procs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
         outputs = [p.communicate(timeout=120) for p in procs]
