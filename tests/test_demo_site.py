@@ -188,3 +188,16 @@ def test_every_article_reachable_from_home(server: DemoServer, manifest: dict[st
     # Every article-looking page the walk reached is in the manifest (nothing unaccounted for).
     article_like = {p for p in seen if p.startswith("/post/") or p.endswith(".shtml") or p.count("/") == 5}
     assert article_like <= wanted, sorted(article_like - wanted)
+
+
+def test_the_committed_site_is_what_the_generator_writes() -> None:
+    """The demo site is generated (``tools/demo_site``) and committed: an edit by hand, or a
+    generator change not run, would make the two disagree."""
+    from tools.demo_site.build import MANIFEST, SEED_PATH, build
+
+    files = build()
+    assert files.pop("__manifest__") == MANIFEST.read_text(encoding="utf-8")
+    committed = {p.relative_to(SITE_ROOT).as_posix() for p in SITE_ROOT.rglob("*") if p.is_file()}
+    assert committed == set(files) | {SEED_PATH.lstrip("/")}
+    for rel, text in files.items():
+        assert (SITE_ROOT / rel).read_text(encoding="utf-8") == text, rel

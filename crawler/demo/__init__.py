@@ -2,7 +2,7 @@
 
 End-to-end tests and ``newscrawl demo`` crawl this site instead of the real web,
 so a crawl is fast, repeatable and needs no network. ``SITE_ROOT`` holds the
-committed static pages (regenerate with ``python -m crawler.demo.build_site``);
+committed static pages (regenerate with ``python -m tools.demo_site.build``);
 ``manifest.json`` is the ground truth a crawl is checked against: every article's
 path, style, clean title, publication time and, for the republished copy, which
 article it duplicates. Serve the site with :class:`crawler.demo.server.DemoServer`.

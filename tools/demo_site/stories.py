@@ -1,4 +1,4 @@
-"""Invented news stories for the bundled demo site (the data behind ``build_site.py``).
+"""Invented news stories for the bundled demo site (the data behind ``build.py``).
 
 Every story here is fictional and was written for this project: the places
 (江城, Harbor City), outlets, people and numbers are made up, so the demo site

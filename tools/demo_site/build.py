@@ -6,7 +6,9 @@ ground-truth manifest. Writing them from one set of stories (``stories.py``)
 keeps those in step. The output is committed, so the crawler and its tests never
 run this; run it again only after changing the stories or templates:
 
-    .venv/bin/python -m crawler.demo.build_site
+    .venv/bin/python -m tools.demo_site.build
+
+(a test of the demo site checks that the committed files are what it writes.)
 
 It is deterministic (same input, same bytes; no clock, no randomness). Absolute
 URLs are written as the token ``__BASE_URL__``, which ``server.py`` replaces with
@@ -26,7 +28,7 @@ from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
-from crawler.demo.stories import (
+from tools.demo_site.stories import (
     PORTAL,
     PORTAL_CHANNELS,
     PORTAL_DUPLICATE_OF,
@@ -37,11 +39,12 @@ from crawler.demo.stories import (
     Story,
 )
 
-DEMO_DIR = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_DIR = ROOT / "crawler" / "demo"
 SITE = DEMO_DIR / "site"
 MANIFEST = DEMO_DIR / "manifest.json"
 SEED_PATH = "/post/1987.html"
-SEED_FIXTURE = Path("/work/shared/fixtures/seed-article/page.html")
+SEED_FIXTURE = ROOT.parent / "shared" / "fixtures" / "seed-article" / "page.html"
 BASE = "__BASE_URL__"
 
 ZBLOG_PER_PAGE = 4
