@@ -35,6 +35,7 @@ from storage.checks import InvalidRecord, check_record, check_text
 from storage.models import Article, ArticleVersion, CrawlRun, LshBand, RawPageRow, Reject, StoreMeta, UrlState
 from storage.outcomes import Failed, Item, RawPage, Rejected, Skipped
 from storage.record import FIELD_NAMES, Record
+from storage.report import Selection, iter_records
 from storage.textfold import content_hash as compute_content_hash
 
 RECORD_COLUMNS = [name for name in FIELD_NAMES if name != "id"]
@@ -86,18 +87,6 @@ def article_to_record(row: Article) -> Record:
     data = {name: getattr(row, name) for name in RECORD_COLUMNS}
     data["id"] = row.id
     return Record.from_dict(data)
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """Selection shared by list and export."""
-
-    site: str | None = None
-    category: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    include_duplicates: bool = False
-    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -613,32 +602,9 @@ class Repository:
                 yield StoredPage(page, row_site, article_fetched)
                 session.expunge(row)
 
-    def rejects(self, limit: int = 50) -> list[dict[str, Any]]:
-        """The latest rejects: URL, reason, run and whether the raw page is kept."""
-        with Session(self.engine) as session:
-            rows = session.scalars(select(Reject).order_by(Reject.id.desc()).limit(limit))
-            return [{"id": r.id, "url": r.url, "reason": r.reason, "run_id": r.run_id,
-                     "raw_page_id": r.raw_page_id, "created_at": r.created_at.isoformat(timespec="seconds")}
-                    for r in rows]
-
-    def _select(self, filters: Filters):  # noqa: ANN202 - a SQLAlchemy Select
-        from storage.report import Selection, apply_selection  # one definition of what a filter selects
-
-        selection = Selection(site=filters.site, category=filters.category, since=filters.since, until=filters.until,
-                              duplicates="include" if filters.include_duplicates else "hide")
-        query = apply_selection(select(Article), selection)
-        query = query.order_by(Article.published_utc.desc().nulls_last(), Article.id.desc())
-        if filters.limit:
-            query = query.limit(filters.limit)
-        return query
-
-    def iter_records(self, filters: Filters | None = None, batch: int = 500) -> Iterator[Record]:
-        """Stream records newest first in constant memory."""
-        with Session(self.engine) as session:
-            result = session.execute(self._select(filters or Filters()).execution_options(yield_per=batch))
-            for row in result.scalars():
-                yield article_to_record(row)
-                session.expunge(row)
+    def iter_records(self, selection: Selection | None = None, batch: int = 500) -> Iterator[Record]:
+        """Stream the selected records newest first in constant memory (``storage.report``)."""
+        return iter_records(self.engine, selection, batch)
 
     def stats(self) -> dict[str, Any]:
         """Counts per site, per URL state, rejects and the latest runs."""

@@ -26,7 +26,8 @@ import pytest
 
 from crawler.parsing.clean import to_traditional
 from storage.db import connect
-from storage.repository import Filters, Repository
+from storage.report import Selection
+from storage.repository import Repository
 from tests.conftest import ROOT, fresh_postgres
 from tests.localsite import LocalSite
 
@@ -154,7 +155,7 @@ def test_five_url_variants_are_one_record(crawled: dict) -> None:
     fetched = {path for path in crawled["hits_a"] if "ai-chips" in path}
     assert len(fetched) >= 4, fetched  # Scrapy itself folds the upper-case host into the plain URL
     repo = Repository(connect(crawled["db"]))
-    everything = list(repo.iter_records(Filters(include_duplicates=True)))
+    everything = list(repo.iter_records(Selection(duplicates="include")))
     chips = [r for r in everything if "ai-chips" in r.canonical_url]
     assert [r.canonical_url for r in chips] == [crawled["a"] + "/news/2025/ai-chips"]
     assert repo.versions(int(chips[0].id)) == []  # the variants never made a version

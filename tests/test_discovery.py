@@ -15,7 +15,8 @@ import pytest
 
 from spiders.discovery import kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
 from storage.db import connect
-from storage.repository import Filters, Repository
+from storage.report import Selection
+from storage.repository import Repository
 from tests.conftest import ROOT
 from tests.localsite import LocalSite, article, listing
 
@@ -30,7 +31,7 @@ def crawl(db: str, *args: str, timeout: int = 120, env: dict[str, str] | None = 
 
 def stored_paths(db: str) -> set[str]:
     repo = Repository(connect(db))
-    return {"/" + r.url.split("/", 3)[3] for r in repo.iter_records(Filters(include_duplicates=True))}
+    return {"/" + r.url.split("/", 3)[3] for r in repo.iter_records(Selection(duplicates="include"))}
 
 
 def article_hits(site: LocalSite) -> set[str]:

@@ -13,7 +13,8 @@ import pytest
 
 from crawler.demo import load_manifest
 from storage.db import connect
-from storage.repository import Filters, Repository
+from storage.report import Selection
+from storage.repository import Repository
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -54,7 +55,7 @@ def test_every_manifest_article_stored_once(crawled) -> None:
     db, *_ = crawled
     manifest = load_manifest()
     repo = Repository(connect(db))
-    everything = list(repo.iter_records(Filters(include_duplicates=True)))
+    everything = list(repo.iter_records(Selection(duplicates="include")))
     by_path = {_path(r.url): r for r in everything}
     originals = [a for a in manifest["articles"] if not a["duplicate_of"]]
     copies = [a for a in manifest["articles"] if a["duplicate_of"]]
@@ -76,7 +77,7 @@ def test_non_articles_are_rejected_not_stored(crawled) -> None:
     db, *_ = crawled
     manifest = load_manifest()
     repo = Repository(connect(db))
-    stored = {_path(r.url) for r in repo.iter_records(Filters(include_duplicates=True))}
+    stored = {_path(r.url) for r in repo.iter_records(Selection(duplicates="include"))}
     for path in manifest["not_articles"] + manifest.get("listings", []):
         assert path not in stored, path
     assert repo.stats()["rejects"] > 0

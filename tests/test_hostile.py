@@ -14,7 +14,8 @@ import pytest
 
 from crawler.middlewares import crossing_into_private, is_private_host
 from storage.db import connect
-from storage.repository import Filters, Repository
+from storage.report import Selection
+from storage.repository import Repository
 from tests.conftest import ROOT
 from tests.localsite import LocalSite, article, listing
 
@@ -28,7 +29,7 @@ def crawl(db: str, *args: str, timeout: int = 120) -> subprocess.CompletedProces
 
 
 def stored(db: str) -> set[str]:
-    records = Repository(connect(db)).iter_records(Filters(include_duplicates=True))
+    records = Repository(connect(db)).iter_records(Selection(duplicates="include"))
     return {"/" + r.url.split("/", 3)[3] for r in records}
 
 

@@ -13,7 +13,8 @@ import uuid
 import pytest
 
 from storage.db import connect
-from storage.repository import Filters, Repository
+from storage.report import Selection
+from storage.repository import Repository
 from tests.conftest import IN_CI, ROOT
 from tests.localsite import LocalSite, article, listing
 
@@ -74,7 +75,7 @@ def test_two_processes_share_one_frontier(redis_client, postgres_url: str, site_
     new_counts = [int(err.split(" new,")[0].rsplit(" ", 1)[1]) for _, err in outputs]
     assert sum(new_counts) == PAGES and min(new_counts) > 0, new_counts  # both processes did work
     repo = Repository(connect(postgres_url))
-    assert len(list(repo.iter_records(Filters(include_duplicates=True)))) == PAGES
+    assert len(list(repo.iter_records(Selection(duplicates="include")))) == PAGES
     assert not list(redis_client.scan_iter(f"newscrawl:{site_name}:*")), "the run's keys are cleaned up"
     assert elapsed < 280
 
@@ -98,7 +99,7 @@ def test_process_exits_when_the_idle_timeout_ends(redis_client, postgres_url: st
     lines = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
     closing = [datetime.fromisoformat(e["time"]) for e in lines if "Closing spider (finished)" in e.get("message", "")]
     assert closing, proc.stderr[-2000:]
-    records = list(Repository(connect(postgres_url)).iter_records(Filters(include_duplicates=True)))
+    records = list(Repository(connect(postgres_url)).iter_records(Selection(duplicates="include")))
     assert len(records) == 3
     last_fetch = max(datetime.fromisoformat(r.fetched_at) for r in records)
     gap = (closing[0] - last_fetch).total_seconds()

@@ -10,7 +10,8 @@ from sqlalchemy import inspect
 
 from crawler.parsing.clean import content_hash
 from storage.db import StorageError, connect
-from storage.repository import Filters, Rejected, Repository
+from storage.report import Selection
+from storage.repository import Rejected, Repository
 
 
 def test_migrations_create_every_table(repo: Repository) -> None:
@@ -39,7 +40,7 @@ def test_same_text_under_another_url_is_a_duplicate(repo: Repository, seed) -> N
     duplicate = repo.get(copy.canonical_url)
     assert duplicate.duplicate_of == original.id
     assert [r.canonical_url for r in repo.iter_records()] == [seed.canonical_url]
-    assert len(list(repo.iter_records(Filters(include_duplicates=True)))) == 2
+    assert len(list(repo.iter_records(Selection(duplicates="include")))) == 2
 
 
 def test_rejects_and_url_states_are_recorded(repo: Repository, seed) -> None:

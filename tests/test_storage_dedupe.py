@@ -14,7 +14,8 @@ from crawler.parsing.clean import clean_record, content_hash, to_simplified
 from storage import neardup
 from storage.db import connect
 from storage.models import Article, LshBand, RawPageRow, Reject, StoreMeta
-from storage.repository import Filters, RawPage, Rejected, Repository
+from storage.report import Selection
+from storage.repository import RawPage, Rejected, Repository
 
 UNRELATED = "\n".join([
     "市气象台今天上午发布暴雨蓝色预警，预计未来十二小时内我市东部地区将出现强降雨天气。",
@@ -76,7 +77,7 @@ def test_near_duplicate_in_another_script_points_at_the_first_copy(repo: Reposit
     assert repo.get(again.canonical_url).duplicate_of == original.id
     exported = {r.canonical_url for r in repo.iter_records()}
     assert exported == {seed.canonical_url, "http://weather.example.cn/1.html"}
-    assert len(list(repo.iter_records(Filters(include_duplicates=True)))) == 4
+    assert len(list(repo.iter_records(Selection(duplicates="include")))) == 4
 
 
 def test_near_duplicates_found_within_one_batch(repo: Repository, seed) -> None:

@@ -30,7 +30,8 @@ from crawler.parsing.clean import clean_record
 from crawler.parsing.record import Source
 from storage.db import connect
 from storage.export import write_html
-from storage.repository import Filters, Repository
+from storage.report import Selection
+from storage.repository import Repository
 from tests.conftest import IN_CI
 from tests.localsite import LocalSite
 
@@ -156,7 +157,7 @@ def test_republished_records_exported_as_html_run_no_script(tmp_path: Path, brow
         assert result.exit_code == 0, result.output
         bare = tmp_path / "bare.html"  # what a republisher pasting the fragments gets: no CSP
         with bare.open("w", encoding="utf-8") as handle:
-            assert write_html(repo.iter_records(Filters(include_duplicates=True)), handle, csp=False) == 2
+            assert write_html(repo.iter_records(Selection(duplicates="include")), handle, csp=False) == 2
         doms = [render(exported, browser_dir / "profile-export"), render(bare, browser_dir / "profile-bare")]
         seen = hits(beacon)
     assert seen == set(), seen

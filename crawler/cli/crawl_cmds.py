@@ -246,7 +246,7 @@ def demo(db_url: str | None, port: int) -> None:
     """
     from crawler.demo.server import DemoServer
     from crawler.profiles import find_profile
-    from storage.repository import Filters
+    from storage.report import Selection
 
     open_repo(db_url)
     with DemoServer(port=port) as server:
@@ -254,7 +254,7 @@ def demo(db_url: str | None, port: int) -> None:
         site_profile = find_profile("demo").with_base_url(server.base_url)
         result = _run([], db_url, "fast", None, "WARNING", site_profile=site_profile)
     _report(result, db_url)
-    rows = list(open_repo(db_url).iter_records(Filters(site="demo")))
+    rows = list(open_repo(db_url).iter_records(Selection(site="demo")))
     print_table(rows)
     click.echo(f"\n{len(rows)} demo articles stored in {database_url(db_url)} "
                "(try: newscrawl list, newscrawl show ID, newscrawl export --format json)")
