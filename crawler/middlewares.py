@@ -53,7 +53,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self.max_crawl_delay = crawler.settings.getfloat("NEWSCRAWL_MAX_CRAWL_DELAY", 10.0)
+        self.max_crawl_delay = crawler.settings.getfloat("NEWSCRAWL_MAX_CRAWL_DELAY")
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
@@ -106,9 +106,9 @@ class HostHealthMiddleware:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.max_retry_after = crawler.settings.getfloat("NEWSCRAWL_MAX_RETRY_AFTER", 120.0)
-        self.max_errors = crawler.settings.getint("NEWSCRAWL_HOST_MAX_ERRORS", 10)
-        self.max_retries = crawler.settings.getint("RETRY_TIMES", 2)
+        self.max_retry_after = crawler.settings.getfloat("NEWSCRAWL_MAX_RETRY_AFTER")
+        self.max_errors = crawler.settings.getint("NEWSCRAWL_HOST_MAX_ERRORS")
+        self.max_retries = crawler.settings.getint("RETRY_TIMES")
         self.paused_until: dict[str, float] = {}
         self.errors: dict[str, int] = {}
         self.retired: set[str] = set()

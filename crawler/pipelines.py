@@ -46,15 +46,15 @@ class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.db_url = crawler.settings.get("NEWSCRAWL_DB")
-        self.batch_size = crawler.settings.getint("NEWSCRAWL_BATCH_SIZE", 100)
-        self.max_wait = crawler.settings.getfloat("NEWSCRAWL_FLUSH_SECONDS", 5.0)
+        self.batch_size = crawler.settings.getint("NEWSCRAWL_BATCH_SIZE")
+        self.max_wait = crawler.settings.getfloat("NEWSCRAWL_FLUSH_SECONDS")
         self.buffer: list[Record | Rejected | RawPage | Failed | Skipped] = []
         self.buffer_since = 0.0
         # Default (None): a store process exactly when pages are parsed in worker processes
         # (the crawl process is then the busy one, see crawler.storewriter); else a thread.
         choice = crawler.settings.get("NEWSCRAWL_STORE_PROCESS")
         if choice is None:
-            self.store_process = crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0) > 0
+            self.store_process = crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS") > 0
         else:
             self.store_process = crawler.settings.getbool("NEWSCRAWL_STORE_PROCESS")
         self.writer: StoreExecutor | None = None

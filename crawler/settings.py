@@ -72,6 +72,11 @@ NEWSCRAWL_FLUSH_SECONDS = 5.0  # ...or fewer, once the oldest has waited this lo
 # the spider waits for it to drain: a 20,000-URL sitemap no longer sits in memory as 20,000
 # Requests. 0 turns the wait off. Not used with a Redis frontier.
 NEWSCRAWL_MAX_QUEUED = 1000
+NEWSCRAWL_INCREMENTAL = True  # skip articles stored before unless a sitemap/feed says they changed
+NEWSCRAWL_KEEP_RAW = False  # keep each article's fetched bytes for `newscrawl reparse` (crawl --keep-raw)
+NEWSCRAWL_SCRIPT = "keep"  # Chinese script of stored text without a site profile: keep, simplified, traditional
+NEWSCRAWL_REDIS_IDLE_TIMEOUT = 10.0  # seconds a process waits on an empty shared frontier before leaving
+NEWSCRAWL_LOG_FORMAT = "text"  # or "json" (crawl --log-format)
 
 PRESETS: dict[str, dict[str, Any]] = {
     "polite": {

@@ -39,7 +39,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.fetchlog import FetchLog
-from crawler.parsepool import DEFAULT_TIMEOUT, ParseOutcome, ParsePool, WorkerDied
+from crawler.parsepool import ParseOutcome, ParsePool, WorkerDied
 from crawler.parsing import ParseOptions
 from crawler.profiles import SiteProfile
 from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
@@ -105,13 +105,13 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
-        spider.max_queued = crawler.settings.getint("NEWSCRAWL_MAX_QUEUED", DEFAULT_MAX_QUEUED)
-        spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS", 0),
-                                timeout=crawler.settings.getfloat("NEWSCRAWL_PARSE_TIMEOUT", DEFAULT_TIMEOUT))
+        spider.max_queued = crawler.settings.getint("NEWSCRAWL_MAX_QUEUED")
+        spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS"),
+                                timeout=crawler.settings.getfloat("NEWSCRAWL_PARSE_TIMEOUT"))
         spider.script = (spider.profile.script if spider.profile else None) or crawler.settings.get(
             "NEWSCRAWL_SCRIPT") or "keep"
         engine = None
-        if crawler.settings.getbool("NEWSCRAWL_INCREMENTAL", True):
+        if crawler.settings.getbool("NEWSCRAWL_INCREMENTAL"):
             from storage.db import connect
 
             engine = connect(crawler.settings.get("NEWSCRAWL_DB"))
@@ -403,7 +403,7 @@ class SharedFrontier:
         import redis  # only needed with a shared frontier
 
         self.crawler = crawler
-        self.timeout = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT", 10.0)
+        self.timeout = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT")
         self.redis = redis.Redis.from_url(crawler.settings.get("REDIS_URL"))
         prefix = crawler.settings.get("SCHEDULER_QUEUE_KEY", "newscrawl:requests").rsplit(":", 1)[0]
         self.keys = [crawler.settings.get("SCHEDULER_QUEUE_KEY"), crawler.settings.get("SCHEDULER_DUPEFILTER_KEY")]

@@ -25,8 +25,12 @@ from tests.conftest import SEED_URL
 
 def run_pipeline(db_url: str, items: list, store_process: bool = False, batch_size: int = 50,
                  between_batches: Callable[[StorePipeline], None] | None = None) -> tuple[StorePipeline, dict]:
-    crawler = get_crawler(settings_dict={"NEWSCRAWL_DB": db_url, "NEWSCRAWL_BATCH_SIZE": batch_size,
-                                         "NEWSCRAWL_STORE_PROCESS": store_process})
+    from crawler import settings as project
+
+    # newscrawl's own defaults, as a crawl has them (Scrapy's are the test's, on its own loop).
+    values = {k: getattr(project, k) for k in dir(project) if k.startswith("NEWSCRAWL_")}
+    values.update(NEWSCRAWL_DB=db_url, NEWSCRAWL_BATCH_SIZE=batch_size, NEWSCRAWL_STORE_PROCESS=store_process)
+    crawler = get_crawler(settings_dict=values)
     pipeline = StorePipeline.from_crawler(crawler)
     spider = SimpleNamespace(name="news", options=SimpleNamespace(site="zixun"), start_urls=[])
 
