@@ -49,7 +49,8 @@ NEWSCRAWL_MAX_CRAWL_DELAY = 10.0  # seconds: a robots.txt Crawl-delay above this
 NEWSCRAWL_MAX_RETRY_AFTER = 120.0  # seconds: the longest Retry-After pause honoured for a host
 NEWSCRAWL_HOST_MAX_ERRORS = 10  # consecutive server errors that retire a host for the run
 
-EXTENSIONS = {"crawler.progress.ProgressExtension": 500, "crawler.gctune.GcTuningExtension": 0}
+EXTENSIONS = {"crawler.progress.ProgressExtension": 500, "crawler.gctune.GcTuningExtension": 0,
+              "crawler.frontier.SharedFrontier": 100}
 NEWSCRAWL_PROGRESS = False  # the CLI turns it on for crawls run on a terminal
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 900}

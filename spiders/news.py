@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -34,7 +33,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -91,7 +90,7 @@ class NewsSpider(scrapy.Spider):
         self.fetchlog: FetchLog | None = None
         self.pool: ParsePool | None = None
         self.script: str = "keep"
-        self.shared: SharedFrontier | None = None
+        self.shared_frontier = False  # the scheduler is a Redis frontier shared with other processes
         self.template_budget = (profile.max_listing_pages if profile else DEFAULT_TEMPLATE_BUDGET) or 10**9
         self.non_articles: Counter[str] = Counter()
         self.skipped_urls: set[str] = set()
@@ -118,15 +117,10 @@ class NewsSpider(scrapy.Spider):
         refresh = spider.profile.refresh_hours if spider.profile else None
         spider.fetchlog = FetchLog(engine, spider.options.site, refresh)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
-        if crawler.settings.get("REDIS_URL"):
-            spider.shared = SharedFrontier(crawler)
-            crawler.signals.connect(spider.shared.idle, signal=signals.spider_idle)
-            crawler.signals.connect(spider.shared.activity, signal=signals.response_received)
+        spider.shared_frontier = bool(crawler.settings.get("REDIS_URL"))  # see crawler.frontier
         return spider
 
     def _closed(self, spider: Any = None) -> None:
-        if self.shared is not None:
-            self.shared.close()
         if self.pool is not None:
             self.pool.close()
         if self.fetchlog is not None:
@@ -136,12 +130,10 @@ class NewsSpider(scrapy.Spider):
     # --- start ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        if self.shared is not None:
-            self.shared.join()
         for url in self.explicit_urls:
             # With a shared frontier the duplicate filter must see them, or every process fetches them.
             yield scrapy.Request(url, callback=self.parse_article_page, errback=self.failed,
-                                 dont_filter=self.shared is None,
+                                 dont_filter=not self.shared_frontier,
                                  meta={"explicit": True, "handle_httpstatus_list": [304]})
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.failed)
@@ -157,7 +149,7 @@ class NewsSpider(scrapy.Spider):
             if entries is not None:
                 for item in self._follow_entries(response, entries(response.body)):
                     if isinstance(item, scrapy.Request):
-                        if self.shared is not None:
+                        if self.shared_frontier:
                             # Scrapy takes one output of a callback per turn of its event loop,
                             # which on a busy crawl process is about one per page parsed: the
                             # shared frontier would only ever hold what this process is about to
@@ -269,7 +261,7 @@ class NewsSpider(scrapy.Spider):
         frontier, or a scheduler that cannot tell its size."""
         crawler = getattr(self, "crawler", None)
         engine = getattr(crawler, "engine", None)
-        if self.max_queued <= 0 or self.shared is not None or engine is None:
+        if self.max_queued <= 0 or self.shared_frontier or engine is None:
             return
         if not self._queue_full(engine) or not self._draining(engine):
             return
@@ -389,82 +381,6 @@ class NewsSpider(scrapy.Spider):
         if SKIP_EXTENSIONS.search(parts.path) and not (allow_xml and parts.path.endswith((".xml", ".xml.gz"))):
             return False
         return True
-
-
-class SharedFrontier:
-    """Several crawl processes sharing one Redis frontier (scrapy-redis scheduler and duplicate
-    filter): each process stays up while the frontier is empty for less than
-    NEWSCRAWL_REDIS_IDLE_TIMEOUT seconds (another process may still be adding to it), counts
-    itself in and out, and the last one out deletes the run's keys."""
-
-    POLL = 0.25  # seconds between looks at an empty frontier
-
-    def __init__(self, crawler: Any) -> None:
-        import redis  # only needed with a shared frontier
-
-        self.crawler = crawler
-        self.timeout = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT")
-        self.redis = redis.Redis.from_url(crawler.settings.get("REDIS_URL"))
-        prefix = crawler.settings.get("SCHEDULER_QUEUE_KEY", "newscrawl:requests").rsplit(":", 1)[0]
-        self.keys = [crawler.settings.get("SCHEDULER_QUEUE_KEY"), crawler.settings.get("SCHEDULER_DUPEFILTER_KEY")]
-        self.workers_key = f"{prefix}:workers"
-        self.last_active = time.monotonic()
-        self.joined = False
-        self.wake: Any = None  # the pending _poll while idle
-
-    def join(self) -> None:
-        """Count this process in as the crawl starts; its idle time counts from now, not from
-        its construction (a process still spawning its parse workers on a loaded machine used
-        up its idle timeout before it had looked at the frontier once, and left at once)."""
-        if not self.joined:
-            self.redis.incr(self.workers_key)
-            self.joined = True
-        self.last_active = time.monotonic()
-
-    def activity(self, *args: Any, **kwargs: Any) -> None:
-        self.last_active = time.monotonic()
-
-    def idle(self, spider: Any = None) -> None:
-        if time.monotonic() - self.last_active < self.timeout:
-            self._watch()
-            raise DontCloseSpider
-
-    def _watch(self) -> None:
-        """While idle, look at the frontier every POLL seconds. Scrapy itself only asks an idle
-        scheduler again on its 5-second heartbeat: a process that found the frontier empty
-        sat 5 s before taking the requests another process had added meanwhile (measured:
-        the second process idle for the first 5 s of a 5,000-page sitemap crawl), and
-        lingered up to 5 s past its idle timeout."""
-        from twisted.internet import reactor
-
-        if self.wake is None or not self.wake.active():
-            self.wake = reactor.callLater(self.POLL, self._poll)
-
-    def _poll(self) -> None:
-        engine = self.crawler.engine
-        if engine is None or engine.spider is None or getattr(engine, "_slot", None) is None:
-            return  # closing
-        if not engine.spider_is_idle():  # the frontier has work: take it now
-            nextcall = getattr(engine._slot, "nextcall", None)  # private; the heartbeat remains if it goes
-            if nextcall is not None:
-                nextcall.schedule()
-            return
-        if time.monotonic() - self.last_active >= self.timeout:
-            from scrapy.utils.defer import deferred_from_coro
-
-            deferred_from_coro(engine.close_spider_async(reason="finished"))
-        else:
-            self._watch()
-
-    def close(self) -> None:
-        if self.wake is not None and self.wake.active():
-            self.wake.cancel()
-        if not self.joined:
-            return
-        self.joined = False
-        left = self.redis.decr(self.workers_key)
-        if left <= 0:
-            self.redis.delete(self.workers_key, *[k for k in self.keys if k])
 
 
 def _header_charset(response: TextResponse) -> str | None:

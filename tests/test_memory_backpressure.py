@@ -107,7 +107,7 @@ def test_room_stops_waiting_when_the_engine_stops() -> None:
 
 def test_room_is_off_with_a_shared_frontier_or_a_zero_limit() -> None:
     news = spider(Engine(queued=100, downloading=5))
-    news.shared = object()  # type: ignore[assignment]
+    news.shared_frontier = True
     asyncio.run(asyncio.wait_for(news._room(), 1))
     news = spider(Engine(queued=100, downloading=5), max_queued=0)
     asyncio.run(asyncio.wait_for(news._room(), 1))
