@@ -37,10 +37,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.fetchlog import FetchLog
 from crawler.parsepool import ParseOutcome, ParsePool, WorkerDied
 from crawler.parsing import ParseOptions
 from crawler.profiles import SiteProfile
+from crawler.recrawl import RecrawlPolicy
 from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
 from storage.outcomes import Failed, RawPage, Rejected, Skipped
 
@@ -87,7 +87,7 @@ class NewsSpider(scrapy.Spider):
         self.options = profile.parse_options() if profile else ParseOptions(site=site)
         self.since = since.astimezone(UTC).replace(tzinfo=None) if since and since.tzinfo else since
         self.keep_raw = False
-        self.fetchlog: FetchLog | None = None
+        self.recrawl: RecrawlPolicy | None = None
         self.pool: ParsePool | None = None
         self.script: str = "keep"
         self.shared_frontier = False  # the scheduler is a Redis frontier shared with other processes
@@ -115,7 +115,7 @@ class NewsSpider(scrapy.Spider):
 
             engine = connect(crawler.settings.get("NEWSCRAWL_DB"))
         refresh = spider.profile.refresh_hours if spider.profile else None
-        spider.fetchlog = FetchLog(engine, spider.options.site, refresh)
+        spider.recrawl = RecrawlPolicy(engine, spider.options.site, refresh)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         spider.shared_frontier = bool(crawler.settings.get("REDIS_URL"))  # see crawler.frontier
         return spider
@@ -123,9 +123,9 @@ class NewsSpider(scrapy.Spider):
     def _closed(self, spider: Any = None) -> None:
         if self.pool is not None:
             self.pool.close()
-        if self.fetchlog is not None:
-            self.fetchlog.close()
-            self.crawler.stats.set_value("newscrawl/fetchlog_failed", self.fetchlog.failed)
+        if self.recrawl is not None:
+            self.recrawl.close()
+            self.crawler.stats.set_value("newscrawl/fetchlog_failed", self.recrawl.failed)
 
     # --- start ---------------------------------------------------------------------------------
 
@@ -190,8 +190,8 @@ class NewsSpider(scrapy.Spider):
         way), so this saves memory and bookkeeping, not a measurable amount of CPU."""
         if response.status == 304:
             self.crawler.stats.inc_value("newscrawl/not_modified")
-            if self.fetchlog:
-                self.fetchlog.fetched(response.url, 304, response.headers, None, response.meta.get("listed_at"))
+            if self.recrawl:
+                self.recrawl.fetched(response.url, 304, response.headers, None, response.meta.get("listed_at"))
             return []
         if not isinstance(response, TextResponse):
             return [Rejected(response.url, "not a text page")]
@@ -229,8 +229,8 @@ class NewsSpider(scrapy.Spider):
         if self.keep_raw:
             yield RawPage(record.url, record.canonical_url, response.body, _header_charset(response),
                           response.status, record.fetched_at)
-        if self.fetchlog:
-            self.fetchlog.fetched(response.url, response.status, response.headers, record.canonical_url,
+        if self.recrawl:
+            self.recrawl.fetched(response.url, response.status, response.headers, record.canonical_url,
                                   response.meta.get("listed_at"))
         if outcome.invalid:  # what the pipelines would have rejected, found by the parse worker
             canonical = record.canonical_url if isinstance(record.canonical_url, str) else None
@@ -241,7 +241,7 @@ class NewsSpider(scrapy.Spider):
     def _article_request(self, url: str, listed_at: datetime | None = None) -> scrapy.Request | None:
         """A request for an article candidate, or None when an earlier run stored it and
         nothing says it changed."""
-        fetch, headers = self.fetchlog.decide(url, listed_at) if self.fetchlog else (True, {})
+        fetch, headers = self.recrawl.decide(url, listed_at) if self.recrawl else (True, {})
         if not fetch:
             self._known(url)
             return None
@@ -315,7 +315,7 @@ class NewsSpider(scrapy.Spider):
                 if request := self._article_request(url):
                     yield request
                 continue
-            if self.fetchlog and not self.fetchlog.decide(url)[0]:
+            if self.recrawl and not self.recrawl.decide(url)[0]:
                 self._known(url)
                 continue
             if self.non_articles[url_template(url)] >= self.template_budget:

@@ -1,4 +1,4 @@
-"""The crawler's memory of fetched URLs during a run: which to skip, which to re-fetch
+"""The re-crawl policy: which known URLs to skip and which to re-fetch
 conditionally, and the log of this run's fetches, written in batches off the reactor.
 
 Decisions (incremental re-crawls):
@@ -28,7 +28,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class FetchLog:
+class RecrawlPolicy:
     """Seen URLs loaded at start, fetches of this run buffered and saved in batches."""
 
     def __init__(self, engine: Engine | None, site: str | None, refresh_hours: float | None = None,
