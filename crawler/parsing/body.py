@@ -169,11 +169,13 @@ def _is_hidden(el: Any, get: Callable[[str], str | None] | None = None) -> bool:
     if search_ignorecase(HIDDEN_CLASS, cls):
         return True
     # Bootstrap's ``collapse`` is display:none until a click adds ``show`` (``in`` in v3):
-    # team lists, letters and "read the letter" panels sit folded inside the article box
-    return "collapse" in cls and _COLLAPSED.search(cls) is not None and _SHOWN.search(cls) is None
+    # team lists, letters and "read the letter" panels sit folded inside the article box;
+    # its ``modal`` dialog too (disclosures, citation and sharing dialogs) until one opens it
+    return (("collapse" in cls or "modal" in cls) and _COLLAPSED.search(cls) is not None
+            and _SHOWN.search(cls) is None)
 
 
-_COLLAPSED = re.compile(r"(?:^|\s)collapse(?:$|\s)")
+_COLLAPSED = re.compile(r"(?:^|\s)(?:collapse|modal)(?:$|\s)")
 _SHOWN = re.compile(r"(?:^|\s)(?:show|in|open|active|expanded)(?:$|\s)")
 
 
