@@ -126,6 +126,8 @@ _CAPTION_ATTR = re.compile(r"caption|desc|note|credit|pic-?text|img-?text|imgtxt
                            r"legend|photo-?text", re.I)
 _CAPTION_STYLE = re.compile(r"text-align\s*:\s*center|(?<![-\w])color\s*:|font-size\s*:|italic", re.I)
 _CENTER_ATTR = re.compile(r"center", re.I)
+#: class words of a picture's caption box ("wp-caption-text", "legend", "bildunterschrift")
+_CAPTION_BOX = re.compile(r"caption|(?:^|[\s_-])legend(?:$|[\s_-])|bildunterschrift|bu-text", re.I)
 #: inline tags kept in ``body_html`` (nh3 sanitises it again downstream)
 _EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
 _EMPTY_INLINE = re.compile(r"<(a|strong|em)\b[^>]*>\s*</\1>")
@@ -292,7 +294,14 @@ class _Scan:
     def final(self, el: Any) -> float:
         total = self.tlen.get(el, 0)
         density = self.llen.get(el, 0) / total if total else 1.0
-        return self.score[el] * (1 - density)
+        score = self.score[el]
+        good = total - self.llen.get(el, 0)
+        if good < _FULL_BONUS and score > 25 and attr_weight(_attrs(el)) > 0:
+            score -= 25 * (1 - good / _FULL_BONUS)
+        return score * (1 - density)
+
+
+_FULL_BONUS = 400
 
 
 def _best(scan: _Scan) -> Any:
@@ -340,13 +349,18 @@ def _best(scan: _Scan) -> Any:
 
 def _only_child(el: Any, parent: Any, scan: _Scan) -> bool:
     """True when ``el`` is the only child of ``parent`` that holds text other than a heading."""
+    before = True
     for child in parent:
-        if child is el or not isinstance(child.tag, str):
+        if child is el:
+            before = False
+            continue
+        if not isinstance(child.tag, str):
             continue
         if child.tag in _HEADINGS and scan.tlen.get(child, 0) < 80:
             continue
-        if not scan.tlen.get(child, 0) and (child.tag in _SKIP_TAGS or attr_weight(_attrs(child)) < 0):
-            continue  # an empty footer or ad slot
+        if not scan.tlen.get(child, 0) and (child.tag in _SKIP_TAGS or attr_weight(_attrs(child)) < 0
+                                            or (before and next(child.iter("img"), None) is None)):
+            continue  # an empty footer, ad slot or layout box
         return False
     return True
 
@@ -578,7 +592,7 @@ class _Emitter:
             return
         if self._droppable(el, tag):
             return
-        if not self.captions and (tag == "figcaption" or "caption" in (el.get("class") or "").lower()):
+        if not self.captions and (tag == "figcaption" or _CAPTION_BOX.search(el.get("class") or "")):
             return
         # a block element: its text is a block (or several) of its own
         self.flush()
