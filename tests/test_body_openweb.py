@@ -363,3 +363,16 @@ def test_sections_after_an_empty_layout_row_join() -> None:
                 f"</div></div></div></div>")
     text = _own(section(1) + section(2) + section(3))
     assert all(f"{PARA.strip()} {i}b" in text for i in (1, 2, 3))
+
+
+def test_teaser_list_after_the_article_goes() -> None:
+    teasers = "<p>LATEST NEWS</p>" + "".join(
+        f"<p>Other headline {i}</p><p>The council of a nearby town said on Monday that the bridge...</p>"
+        f"<p>Posted on April {i + 1}, 2022</p>" for i in range(4))
+    text = _own(_article("", teasers))
+    assert "Other headline" not in text and "LATEST" not in text and text.rstrip().endswith("last")
+
+
+def test_one_sentence_ending_in_an_ellipsis_stays() -> None:
+    text = _own(_article("", "<p>And then the mayor said...</p>"))
+    assert "the mayor said..." in text

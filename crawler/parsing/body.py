@@ -793,6 +793,32 @@ _TEASER_END = re.compile(r"[.!?…\"“”]\s*(?:mehr|more|read more|weiterlesen
                          r"\s*[»›>]*$", re.I)
 
 
+_CUT_OFF = re.compile(r"(?:\.\.\.|…|\[(?:\.\.\.|…)\])\s*$")
+
+
+def _teaser_tail(kept: list[_Block]) -> int:
+    """Where a run of teasers at the body's end starts (``len(kept)`` when there is none).
+
+    A list of other stories under the article ("Latest news": each a headline, an excerpt
+    cut off with "..." and often a date line) is made of short lines only: at least two
+    cut-off excerpts, and nothing in the run that reads as a finished paragraph. A short
+    label line right above the run ("LAST NEWS") goes with it."""
+    start = len(kept)
+    excerpts = 0
+    for i in range(len(kept) - 1, 0, -1):
+        text = kept[i].text
+        if len(text) < 400 and _CUT_OFF.search(text):
+            excerpts += 1
+        elif not (len(text) < 120 and not text.rstrip().endswith((".", "!", "?", "。", ":"))):
+            break
+        start = i
+    if excerpts < 2 or excerpts * 4 < len(kept) - start:
+        return len(kept)
+    if start > 1 and len(kept[start - 1].text) < 40 and not kept[start - 1].text.rstrip().endswith("."):
+        start -= 1
+    return start
+
+
 def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
     kept: list[_Block] = []
     seen: set[str] = set()
@@ -851,6 +877,9 @@ def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
             del kept[i]
             continue
         i += 1
+    # end: a list of teasers (headline, cut-off excerpt, date line) after the article goes
+    if kept:
+        kept = kept[:_teaser_tail(kept)]
     # end: an editor line, disclaimer, copyright, "related" heading cuts the rest
     if kept:
         total = sum(len(b.text) for b in kept)
