@@ -376,3 +376,14 @@ def test_teaser_list_after_the_article_goes() -> None:
 def test_one_sentence_ending_in_an_ellipsis_stays() -> None:
     text = _own(_article("", "<p>And then the mayor said...</p>"))
     assert "the mayor said..." in text
+
+
+def test_question_and_sign_up_call_at_the_end_goes() -> None:
+    text = _own(_article("", "<p>Do you want to be informed of our actions? Sign up here</p>"))
+    assert "Sign up" not in text and text.rstrip().endswith("last")
+
+
+def test_social_and_newsletter_pointer_at_the_end_goes() -> None:
+    line = "<p>Write to the desk, find us on Facebook, Twitter and Instagram or get our weekly newsletter</p>"
+    text = _own(_article("", line))
+    assert "newsletter" not in text and text.rstrip().endswith("last")

@@ -168,7 +168,10 @@ SOFT_END_MARKER = re.compile(
     r"(?:for the latest [^.]{0,60})?download (?:the|our) [\w ]{0,30}apps?\b|"
     r"(?:hat|haben) (?:ihnen|dir|euch) (?:dieser|der|unser) (?:artikel|beitrag|text) gefallen|"
     r"(?:did you )?(?:like|enjoy|love)d? (?:this|our) (?:article|story|post|journalism)\b|"
-    r"更多[^，。]{0,8}(?:请|请关注|敬请)"
+    r"更多[^，。]{0,8}(?:请|请关注|敬请)|"
+    r"[^.!?]{5,100}\?\s*(?:sign up|subscribe|register|jetzt anmelden|melde dich an|suscríbete)"
+    r"(?: here| now| hier| aquí)?[.!]?$|"
+    r"[^.!?]{0,160}\b(?:facebook|twitter|instagram)\b[^.!?]{0,100}\bnewsletter\b[^.!?]{0,40}[.!]?$"
     r")",
     re.I,
 )
