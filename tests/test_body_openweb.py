@@ -302,3 +302,88 @@ def test_author_bio_paragraph_at_the_end_dropped() -> None:
 def test_a_closing_sentence_about_a_person_stays() -> None:
     after = "<p>Maria Lopez is the third mayor to approve the path since 2019.</p>"
     assert "Maria Lopez is the third mayor" in _text(_article("", after))
+
+
+# --- hidden dialogs, reference lists, caption boxes, container choice ----------------------
+
+LONG = ("Each of the authors reports grants, fees and holdings from several institutes, foundations "
+        "and firms, listed here in full as the journal's policy requires for every paper, year and role. ")
+
+
+def test_modal_dialog_is_hidden_until_opened() -> None:
+    modal = "<div class='modal fade' id='disclosures'><div class='modal__body'>" + "".join(
+        f"<p>{LONG}{i}</p>" for i in range(12)) + "</div></div>"
+    text = _text(_article("", modal))
+    assert "journal's policy" not in text and "last" in text
+
+
+def test_open_modal_and_invisible_box() -> None:
+    assert "journal's policy" in _text(f"<div class='modal show'><p>{LONG}</p><p>{LONG}</p></div>")
+    assert "journal's policy" not in _text(_article(f"<div class='invisible'><p>{LONG}</p></div>"))
+
+
+def test_reference_list_does_not_outscore_the_article() -> None:
+    refs = "<ol class='article-references'>" + "".join(
+        f"<li><p>Doe J, Roe R, Poe P. A study of paths, rivers and towns, vol. {i}, pp. 1-9, 2019.</p></li>"
+        for i in range(40)) + "</ol>"
+    text = _text(_article("") + refs)
+    assert "A study of paths" not in text and "last" in text
+
+
+def test_author_label_line_at_the_end_cuts_the_author_box() -> None:
+    text = _text(_article("", "<p>Autor</p><p>Jane Roe</p><p>Jane Roe writes about towns.</p>"))
+    assert "Jane Roe" not in text and text.rstrip().endswith("last")
+
+
+def test_legend_box_under_a_picture_is_a_caption() -> None:
+    legend = "<div class='legend'><div class='content'>The river path near the old mill in spring.</div></div>"
+    text = _text(_article(f"<div class='pic'><img src='/a.jpg' alt=''></div>{legend}"))
+    assert "old mill" not in text and "last" in text
+
+
+def _own(body: str) -> str:
+    """The own extractor's text alone (no second opinion)."""
+    return "\n".join(extract_body(_page(body), title="River path to grow", captions=False).blocks)
+
+
+def test_short_box_named_content_does_not_outrank_long_unnamed_text() -> None:
+    # teasers each in a "field-content" box: the class word is worth less on a short box
+    # than the article's own long paragraphs in a box with no telling name
+    teasers = "".join(f"<div class='views-row'><div class='field-content'><p>Teaser {i}: a short, one-line "
+                      f"summary of another story, with a few words.</p></div></div>" for i in range(6))
+    article = "<div class='field-item'>" + "".join(f"<p>{PARA}{i}</p>" for i in range(3)) + "</div>"
+    text = _own(f"<div class='node'>{article}</div><div class='region'><div class='view'>{teasers}</div></div>")
+    assert "Teaser" not in text and PARA.strip()[:40] in text
+
+
+def test_sections_after_an_empty_layout_row_join() -> None:
+    def section(i: int) -> str:
+        return (f"<div class='wide'><div class='box'><div class='row'><div class='col'></div></div>"
+                f"<div class='row'><div class='col-8'><h2>Part {i}</h2><p>{PARA}{i}a</p><p>{PARA}{i}b</p>"
+                f"</div></div></div></div>")
+    text = _own(section(1) + section(2) + section(3))
+    assert all(f"{PARA.strip()} {i}b" in text for i in (1, 2, 3))
+
+
+def test_teaser_list_after_the_article_goes() -> None:
+    teasers = "<p>LATEST NEWS</p>" + "".join(
+        f"<p>Other headline {i}</p><p>The council of a nearby town said on Monday that the bridge...</p>"
+        f"<p>Posted on April {i + 1}, 2022</p>" for i in range(4))
+    text = _own(_article("", teasers))
+    assert "Other headline" not in text and "LATEST" not in text and text.rstrip().endswith("last")
+
+
+def test_one_sentence_ending_in_an_ellipsis_stays() -> None:
+    text = _own(_article("", "<p>And then the mayor said...</p>"))
+    assert "the mayor said..." in text
+
+
+def test_question_and_sign_up_call_at_the_end_goes() -> None:
+    text = _own(_article("", "<p>Do you want to be informed of our actions? Sign up here</p>"))
+    assert "Sign up" not in text and text.rstrip().endswith("last")
+
+
+def test_social_and_newsletter_pointer_at_the_end_goes() -> None:
+    line = "<p>Write to the desk, find us on Facebook, Twitter and Instagram or get our weekly newsletter</p>"
+    text = _own(_article("", line))
+    assert "newsletter" not in text and text.rstrip().endswith("last")

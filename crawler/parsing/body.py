@@ -126,6 +126,8 @@ _CAPTION_ATTR = re.compile(r"caption|desc|note|credit|pic-?text|img-?text|imgtxt
                            r"legend|photo-?text", re.I)
 _CAPTION_STYLE = re.compile(r"text-align\s*:\s*center|(?<![-\w])color\s*:|font-size\s*:|italic", re.I)
 _CENTER_ATTR = re.compile(r"center", re.I)
+#: class words of a picture's caption box ("wp-caption-text", "legend", "bildunterschrift")
+_CAPTION_BOX = re.compile(r"caption|(?:^|[\s_-])legend(?:$|[\s_-])|bildunterschrift|bu-text", re.I)
 #: inline tags kept in ``body_html`` (nh3 sanitises it again downstream)
 _EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
 _EMPTY_INLINE = re.compile(r"<(a|strong|em)\b[^>]*>\s*</\1>")
@@ -169,11 +171,13 @@ def _is_hidden(el: Any, get: Callable[[str], str | None] | None = None) -> bool:
     if search_ignorecase(HIDDEN_CLASS, cls):
         return True
     # Bootstrap's ``collapse`` is display:none until a click adds ``show`` (``in`` in v3):
-    # team lists, letters and "read the letter" panels sit folded inside the article box
-    return "collapse" in cls and _COLLAPSED.search(cls) is not None and _SHOWN.search(cls) is None
+    # team lists, letters and "read the letter" panels sit folded inside the article box;
+    # its ``modal`` dialog too (disclosures, citation and sharing dialogs) until one opens it
+    return (("collapse" in cls or "modal" in cls) and _COLLAPSED.search(cls) is not None
+            and _SHOWN.search(cls) is None)
 
 
-_COLLAPSED = re.compile(r"(?:^|\s)collapse(?:$|\s)")
+_COLLAPSED = re.compile(r"(?:^|\s)(?:collapse|modal)(?:$|\s)")
 _SHOWN = re.compile(r"(?:^|\s)(?:show|in|open|active|expanded)(?:$|\s)")
 
 
@@ -290,7 +294,14 @@ class _Scan:
     def final(self, el: Any) -> float:
         total = self.tlen.get(el, 0)
         density = self.llen.get(el, 0) / total if total else 1.0
-        return self.score[el] * (1 - density)
+        score = self.score[el]
+        good = total - self.llen.get(el, 0)
+        if good < _FULL_BONUS and score > 25 and attr_weight(_attrs(el)) > 0:
+            score -= 25 * (1 - good / _FULL_BONUS)
+        return score * (1 - density)
+
+
+_FULL_BONUS = 400
 
 
 def _best(scan: _Scan) -> Any:
@@ -338,13 +349,18 @@ def _best(scan: _Scan) -> Any:
 
 def _only_child(el: Any, parent: Any, scan: _Scan) -> bool:
     """True when ``el`` is the only child of ``parent`` that holds text other than a heading."""
+    before = True
     for child in parent:
-        if child is el or not isinstance(child.tag, str):
+        if child is el:
+            before = False
+            continue
+        if not isinstance(child.tag, str):
             continue
         if child.tag in _HEADINGS and scan.tlen.get(child, 0) < 80:
             continue
-        if not scan.tlen.get(child, 0) and (child.tag in _SKIP_TAGS or attr_weight(_attrs(child)) < 0):
-            continue  # an empty footer or ad slot
+        if not scan.tlen.get(child, 0) and (child.tag in _SKIP_TAGS or attr_weight(_attrs(child)) < 0
+                                            or (before and next(child.iter("img"), None) is None)):
+            continue  # an empty footer, ad slot or layout box
         return False
     return True
 
@@ -576,7 +592,7 @@ class _Emitter:
             return
         if self._droppable(el, tag):
             return
-        if not self.captions and (tag == "figcaption" or "caption" in (el.get("class") or "").lower()):
+        if not self.captions and (tag == "figcaption" or _CAPTION_BOX.search(el.get("class") or "")):
             return
         # a block element: its text is a block (or several) of its own
         self.flush()
@@ -777,6 +793,32 @@ _TEASER_END = re.compile(r"[.!?…\"“”]\s*(?:mehr|more|read more|weiterlesen
                          r"\s*[»›>]*$", re.I)
 
 
+_CUT_OFF = re.compile(r"(?:\.\.\.|…|\[(?:\.\.\.|…)\])\s*$")
+
+
+def _teaser_tail(kept: list[_Block]) -> int:
+    """Where a run of teasers at the body's end starts (``len(kept)`` when there is none).
+
+    A list of other stories under the article ("Latest news": each a headline, an excerpt
+    cut off with "..." and often a date line) is made of short lines only: at least two
+    cut-off excerpts, and nothing in the run that reads as a finished paragraph. A short
+    label line right above the run ("LAST NEWS") goes with it."""
+    start = len(kept)
+    excerpts = 0
+    for i in range(len(kept) - 1, 0, -1):
+        text = kept[i].text
+        if len(text) < 400 and _CUT_OFF.search(text):
+            excerpts += 1
+        elif not (len(text) < 120 and not text.rstrip().endswith((".", "!", "?", "。", ":"))):
+            break
+        start = i
+    if excerpts < 2 or excerpts * 4 < len(kept) - start:
+        return len(kept)
+    if start > 1 and len(kept[start - 1].text) < 40 and not kept[start - 1].text.rstrip().endswith("."):
+        start -= 1
+    return start
+
+
 def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
     kept: list[_Block] = []
     seen: set[str] = set()
@@ -835,6 +877,9 @@ def _trim(blocks: list[_Block], keys: list[str]) -> list[_Block]:
             del kept[i]
             continue
         i += 1
+    # end: a list of teasers (headline, cut-off excerpt, date line) after the article goes
+    if kept:
+        kept = kept[:_teaser_tail(kept)]
     # end: an editor line, disclaimer, copyright, "related" heading cuts the rest
     if kept:
         total = sum(len(b.text) for b in kept)

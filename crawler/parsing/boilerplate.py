@@ -17,7 +17,7 @@ _STRONG_PART = re.compile(
     r"comments?|commentlist|commentbox|commentary-?list|replies|respond|disqus|"
     r"share\w*|sharing|sharer|social\w*|related\w*|recommend\w*|tuijian|xgyd|xgwz|xgxw|"
     r"newsletter\w*|subscribe\w*|subscription|footer\w*|breadcrumbs?|crumbs?|navbar|nav|"
-    r"navigation|menu|cookie\w*|gdpr|consent|pinglun|outbrain|taboola|"
+    r"navigation|menu|cookie\w*|gdpr|consent|pinglun|outbrain|taboola|references|bibliography|"
     r"\w+(?:share|sharing|comments?|related|footer|newsletter|breadcrumbs?|social)",
     re.I,
 )
@@ -100,7 +100,7 @@ GALLERY_ATTR = re.compile(r"gallery|slideshow|carousel|lightbox|swiper|slider", 
 
 #: words that mark a container as hidden even though no style says so.
 HIDDEN_CLASS = re.compile(
-    r"(?:^|\s)(?:hidden|hide|d-none|sr-only|visually-hidden|screen-reader-text|"
+    r"(?:^|\s)(?:hidden|hide|invisible|d-none|sr-only|visually-hidden|screen-reader-text|"
     r"visuallyhidden|offscreen|is-hidden|u-hidden)(?=$|\s)",
     re.I,
 )
@@ -132,6 +132,7 @@ END_MARKER = re.compile(
     r"(?-i:(?:[A-ZÀ-Þ][\w'’.-]+\s){1,3})(?:is|ist|est|es|è|är|er)\s+(?:[\w-]+\s+){0,4}"
     r"(?:journalist\w*|reporter\w*|writer|author|autor\w*|editor\w*|redakteur\w*|correspondent|korrespondent\w*|"
     r"columnist|kolumnist\w*|founder|gründer\w*|periodista|escritor\w*|freelance\w*|head of)\b|"
+    r"(?:about the author|über den autor|zum autor|autor(?:in|en)?|authors?|autor(?:e|es|a)|auteur)\s*[:：]?\s*$|"
     r"this entry was posted\b|(?:erstellt|veröffentlicht) am [^.]{0,60}\babgelegt unter|erschienen in\s*$|"
     r"(?:additional |editing |writing )?reporting by\b|(?:writing|editing) by\b|"
     r"[^.!?。]{3,120}\bcontributed (?:to this (?:report|story|article)|reporting)\b|"
@@ -167,7 +168,10 @@ SOFT_END_MARKER = re.compile(
     r"(?:for the latest [^.]{0,60})?download (?:the|our) [\w ]{0,30}apps?\b|"
     r"(?:hat|haben) (?:ihnen|dir|euch) (?:dieser|der|unser) (?:artikel|beitrag|text) gefallen|"
     r"(?:did you )?(?:like|enjoy|love)d? (?:this|our) (?:article|story|post|journalism)\b|"
-    r"更多[^，。]{0,8}(?:请|请关注|敬请)"
+    r"更多[^，。]{0,8}(?:请|请关注|敬请)|"
+    r"[^.!?]{5,100}\?\s*(?:sign up|subscribe|register|jetzt anmelden|melde dich an|suscríbete)"
+    r"(?: here| now| hier| aquí)?[.!]?$|"
+    r"[^.!?]{0,160}\b(?:facebook|twitter|instagram)\b[^.!?]{0,100}\bnewsletter\b[^.!?]{0,40}[.!]?$"
     r")",
     re.I,
 )
