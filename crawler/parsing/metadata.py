@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from lxml import etree
@@ -101,6 +101,9 @@ _UPDATE_LABEL = re.compile(
     r"zuletzt aktualisiert|geändert|stand|mis à jour|mise à jour|actualizado|actualizada|aggiornato|aggiornata|"
     r"bijgewerkt|atualizado|atualizada|zaktualizowano|обновлено|güncellendi|päivitetty|uppdaterad|opdateret|"
     r"oppdatert)\b\s*(?:on|am|le|el|il|op|em)?\s*[:：-]?", re.I)
+# a relative time (3 hours ago, 昨天) is as old as the fetch: never a reason to doubt a machine value
+_RELATIVE_WORDS = re.compile(r"\bago\b|\bjust now\b|\btoday\b|\byesterday\b|[前昨今]|刚刚", re.I)
+_AMBIGUOUS_NUMERIC = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}")
 _COPYRIGHT = re.compile(r"©|&copy;|\bcopyright\b", re.I)
 _HAS_DIGITS = re.compile(r"\d")
 _OTHER_LABEL = re.compile(r"[^\W\d_]{2,}\s*[:：]")
@@ -250,13 +253,15 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     published = ld_published or _first_meta(page, _PUBLISHED_META, tz, now)
     published = published or _marked_up(page, tz, now)
     header_published, header_modified = _date_in_header(page, tz, now)
+    modified = ld_modified or _first_meta(page, _MODIFIED_META, tz, now) or header_modified
+    if published and header_published and _shown_instead(page, published, header_published, modified, tz, now):
+        published = header_published
     published = published or header_published or _time_elements(page, tz, now)
     published = published or _labelled_date_anywhere(page, tz, now)
     if published is None and _h1(page) is not None:
         # Without a headline the page is more likely a listing (a day archive's URL names a day
         # too, and htmldate would date it by its teasers), and a date makes it pass for an article.
         published = url_date(page.url, tz, now) or htmldate_day(page, tz, now)
-    modified = ld_modified or _first_meta(page, _MODIFIED_META, tz, now) or header_modified
     if published and not published[0].has_time:
         published = _with_time(published, page, tz, now)
     hints = [found[0] for found in (header_published, header_modified) if found]
@@ -266,6 +271,48 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
         modified = local_zone(modified[0], page, hints), modified[1]
     return DateFields(published[0].text() if published else None, modified[0].text() if modified else None,
                       published[1][:200] if published else None, modified[1][:200] if modified else None)
+
+
+# the header's date counts as shown beside the headline only among its first pieces
+_SHOWN_WITHIN = 6
+
+
+def _shown_instead(page: Page, machine: Found, shown: Found, modified: Found | None, tz: tzinfo,
+                   now: datetime) -> bool:
+    """Whether the date the header shows beside the headline should replace the machine
+    value (JSON-LD, meta, markup) of another day: the day the article shows its readers wins
+    over a template's or an import's date. Not when the shown date is relative (as old as the
+    fetch), far from the headline, the machine value's update date (the page shows when it
+    was updated, the original stays), or when the URL names the machine value's day."""
+    if page.__dict__.get("_header_date_index", _SHOWN_WITHIN) >= _SHOWN_WITHIN:
+        return False
+    if _RELATIVE_WORDS.search(shown[1]) or not _disagree(machine[0], shown[0]):
+        return False
+    placeholder = machine[0].value.month == 1 and machine[0].value.day == 1
+    if modified and not _disagree(modified[0], shown[0]) and not placeholder:
+        return False
+    in_url = url_date(page.url, tz, now)
+    return not (in_url and in_url[0].value.date() == machine[0].value.date())
+
+
+def _disagree(machine: Stamp, shown: Stamp) -> bool:
+    """Whether a date shown in the header names another day than a machine value, allowing
+    for a zone: a shown wall-clock time a whole number of quarter hours (at most 14 hours) off
+    the machine's instant is the same moment, and a shown day one off a zoned instant may be
+    its local day."""
+    a, b = machine.value.replace(second=0, microsecond=0), shown.value.replace(second=0, microsecond=0)
+    if shown.has_time and machine.has_time:
+        if shown.has_zone and machine.has_zone:
+            return a != b
+        shift = b.replace(tzinfo=None) - (a.astimezone(UTC).replace(tzinfo=None) if machine.has_zone
+                                           else a.replace(tzinfo=None))
+        if not machine.has_zone and not shown.has_zone:
+            return a.date() != b.date()
+        return abs(shift) > timedelta(hours=14) or bool(shift % timedelta(minutes=15))
+    if _AMBIGUOUS_NUMERIC.fullmatch(shown.written) and b.day <= 12 and b.replace(month=b.day, day=b.month).date() == a.date():
+        return False  # 06/01/2020 read day first is June 1st read month first
+    days = abs((b.date() - a.date()).days)
+    return days > (1 if machine.has_time and machine.has_zone else 0)
 
 
 def _with_time(found: Found, page: Page, tz: tzinfo, now: datetime) -> Found:
@@ -287,7 +334,8 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
               for i, t in enumerate(texts)]
     published: Found | None = None
     modified: Found | None = None
-    for text in joined:
+    page.__dict__["_header_date_index"] = len(joined)
+    for i, text in enumerate(joined):
         if published and modified:
             break
         updated = _UPDATE_LABEL.search(text)
@@ -300,6 +348,7 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
             cut = _UPDATE_LABEL.split(cut, maxsplit=1)[0]
             if (stamp := parse_stamp(_DATE_LABEL.sub(" ", cut), tz, now)):
                 published = stamp, stamp.written or text
+                page.__dict__["_header_date_index"] = i
     if published is None:
         for i, text in enumerate(joined):
             if _UPDATE_LABEL.search(text) or _COPYRIGHT.search(text) or not _bare_date_piece(text):
@@ -310,6 +359,7 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
                 continue  # the value of another label in the piece before (Erscheinungsdatum: | 14.08.2017)
             if (stamp := parse_stamp(text, tz, now)):
                 published = stamp, stamp.written or text
+                page.__dict__["_header_date_index"] = i
                 break
     return published, modified
 
