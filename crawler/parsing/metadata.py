@@ -103,6 +103,7 @@ _UPDATE_LABEL = re.compile(
     r"oppdatert)\b\s*(?:on|am|le|el|il|op|em)?\s*[:：-]?", re.I)
 # a relative time (3 hours ago, 昨天) is as old as the fetch: never a reason to doubt a machine value
 _RELATIVE_WORDS = re.compile(r"\bago\b|\bjust now\b|\btoday\b|\byesterday\b|[前昨今]|刚刚", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _AMBIGUOUS_NUMERIC = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}")
 _COPYRIGHT = re.compile(r"©|&copy;|\bcopyright\b", re.I)
 _HAS_DIGITS = re.compile(r"\d")
@@ -167,6 +168,10 @@ def _walk_header(page: Page, limit: int) -> list[str]:
             continue
         if len(text) > 160:
             break
+        if event == "start" and node.tag == "time" and not _YEAR.search(text) and _YEAR.search(node.get("datetime", "")):
+            # a <time> that reads "1 minute ago" or "Mar 18" states the full value in its attribute
+            text = node.get("datetime").strip()
+            page.__dict__.setdefault("_header_attr_pieces", set()).add(len(out))
         out.append(text)
         if len(out) >= limit:
             break
@@ -187,6 +192,9 @@ class DateFields(NamedTuple):
     modified_at: str | None
     published_raw: str | None
     modified_raw: str | None
+    # the published date is a guess (URL, htmldate) on a page without a headline: a record may
+    # carry it, but it is no evidence that the page is one article
+    published_guessed: bool = False
 
 
 Found = tuple[Stamp, str]
@@ -258,10 +266,13 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
         published = header_published
     published = published or header_published or _time_elements(page, tz, now)
     published = published or _labelled_date_anywhere(page, tz, now)
-    if published is None and _h1(page) is not None:
+    guessed = False
+    if published is None:
         # Without a headline the page is more likely a listing (a day archive's URL names a day
-        # too, and htmldate would date it by its teasers), and a date makes it pass for an article.
+        # too, and htmldate would date it by its teasers): the guess is kept for the record but
+        # flagged, so that it does not make the page pass for an article.
         published = url_date(page.url, tz, now) or htmldate_day(page, tz, now)
+        guessed = published is not None and _h1(page) is None
     if published and not published[0].has_time:
         published = _with_time(published, page, tz, now)
     hints = [found[0] for found in (header_published, header_modified) if found]
@@ -270,7 +281,8 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     if modified:
         modified = local_zone(modified[0], page, hints), modified[1]
     return DateFields(published[0].text() if published else None, modified[0].text() if modified else None,
-                      published[1][:200] if published else None, modified[1][:200] if modified else None)
+                      published[1][:200] if published else None, modified[1][:200] if modified else None,
+                      guessed)
 
 
 # the header's date counts as shown beside the headline only among its first pieces
@@ -284,8 +296,10 @@ def _shown_instead(page: Page, machine: Found, shown: Found, modified: Found | N
     over a template's or an import's date. Not when the shown date is relative (as old as the
     fetch), far from the headline, the machine value's update date (the page shows when it
     was updated, the original stays), or when the URL names the machine value's day."""
-    if page.__dict__.get("_header_date_index", _SHOWN_WITHIN) >= _SHOWN_WITHIN:
-        return False
+    index = page.__dict__.get("_header_date_index", _SHOWN_WITHIN)
+    from_attr = page.__dict__.get("_header_attr_pieces", ())
+    if index >= _SHOWN_WITHIN or index in from_attr or index + 1 in from_attr:  # (a piece is read with the next)
+        return False  # far from the headline, or shown as "3 hours ago"
     if _RELATIVE_WORDS.search(shown[1]) or not _disagree(machine[0], shown[0]):
         return False
     placeholder = machine[0].value.month == 1 and machine[0].value.day == 1
