@@ -202,7 +202,7 @@ for _number, _names in enumerate((
 _MONTH_NAMES["mrt"] = 3  # Dutch abbreviation
 
 _MONTH = r"(?P<mon>[^\W\d_]{3,12})\.?"
-_CLOCK = (r"(?:\s*(?:,|-|–|\||um|à|a\s+las|alle|om|at|kl\.?|в|o)?\s*(?P<H>\d{1,2})[:h.](?P<M>\d{2})(?![\d.])"
+_CLOCK = (r"(?:\s*(?:,|-|–|\||/|um|à|a\s+las|alle|om|at|kl\.?|в|o)?\s*(?P<H>\d{1,2})[:h.](?P<M>\d{2})(?![\d.])"
           r"(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?)?")
 # 9. September 2017 / 15 августа 2016 / 17 de febrero de 2020 / 5 juin 2019 à 10h30
 _DAY_MONTH_YEAR = re.compile(

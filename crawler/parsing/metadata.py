@@ -375,7 +375,47 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
                 published = stamp, stamp.written or text
                 page.__dict__["_header_date_index"] = i
                 break
+    if published is None:
+        published = _date_above_headline(page, tz, now)
     return published, modified
+
+
+def _pieces_above(page: Page) -> list[str]:
+    """The texts of the few short elements right above the headline, nearest first: its
+    preceding siblings, then its parent's and grandparent's (a header that puts the date line
+    above the title: ``<div class="date">January 19, 2020</div><h1>``). Stops at the first
+    long text: that is content, not the header."""
+    h1 = _h1(page)
+    out: list[str] = []
+    node = h1
+    for _ in range(3):
+        if node is None or node.tag in ("body", "html"):
+            break
+        for sib in node.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str) or sib.tag in ("script", "style", "noscript", "template"):
+                continue
+            text = element_text(sib)
+            if not text:
+                continue
+            if len(text) > 80 or len(out) >= 3:
+                return out
+            out.append(text)
+        node = node.getparent()
+    return out
+
+
+def _date_above_headline(page: Page, tz: tzinfo, now: datetime) -> Found | None:
+    """A date line right above the headline: the part before an update label
+    (``January 19, 2020 / 12:25 PM / Updated 8 hours ago``), after a publication label."""
+    for text in _pieces_above(page):
+        if _COPYRIGHT.search(text) or _RELATIVE_WORDS.search(text.split("Updated")[0]):
+            continue
+        cut = _PUBLISH_LABEL.split(text, maxsplit=1)[-1]
+        cut = _UPDATE_LABEL.split(cut, maxsplit=1)[0]
+        if _bare_date_piece(cut) and (stamp := parse_stamp(cut, tz, now, relative=False)):
+            page.__dict__["_header_date_index"] = 0
+            return stamp, stamp.written or text
+    return None
 
 
 def _bare_date_piece(text: str) -> bool:
