@@ -93,12 +93,13 @@ _DATE_LABEL = re.compile(r"(发布时间|發佈時間|发布日期|发表时间|
 _PUBLISH_LABEL = re.compile(
     r"发布时间|發佈時間|发布日期|發布日期|发表时间|發表時間|发表于|發表於|发布于|發佈於|出版日期|公開日|投稿日|掲載日|게시일|등록일|입력"
     r"|\b(?:published|posted|first published|publication date|erstellt|veröffentlicht|publiziert|publié|publie|"
-    r"publicado|publicada|pubblicato|pubblicata|gepubliceerd|geplaatst|opublikowano|publikováno|опубликовано|"
+    r"publicado|publicada|pubblicato|pubblicata|gepubliceerd|geplaatst|opublikowano|publikováno|опубликовано|erschienen|"
     r"дата публикации|yayınlanma|julkaistu|publicerad|udgivet|publisert)\b(?:\s+(?:on|am|le|el|il|op|em))?\s*[:：]?",
     re.I)
+_PUBLISH_WORDS = re.compile(_PUBLISH_LABEL.pattern.replace(r"\b", ""), re.I)
 _UPDATE_LABEL = re.compile(
     r"更新时间|更新時間|最后更新|最終更新|수정|\b(?:updated|last updated|last modified|modified|aktualisiert|"
-    r"zuletzt aktualisiert|geändert|stand|mis à jour|mise à jour|actualizado|actualizada|aggiornato|aggiornata|"
+    r"zuletzt aktualisiert|geändert|letzte änderung|stand|mis à jour|mise à jour|actualizado|actualizada|aggiornato|aggiornata|"
     r"bijgewerkt|atualizado|atualizada|zaktualizowano|обновлено|güncellendi|päivitetty|uppdaterad|opdateret|"
     r"oppdatert)\b\s*(?:on|am|le|el|il|op|em)?\s*[:：-]?", re.I)
 # a relative time (3 hours ago, 昨天) is as old as the fetch: never a reason to doubt a machine value
@@ -364,6 +365,7 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
                 published = stamp, stamp.written or text
                 page.__dict__["_header_date_index"] = i
     if published is None:
+        bare: list[tuple[int, Stamp, str]] = []
         for i, text in enumerate(joined):
             if _UPDATE_LABEL.search(text) or _COPYRIGHT.search(text) or not _bare_date_piece(text):
                 continue
@@ -372,9 +374,15 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
                                                             or _PUBLISH_LABEL.search(before)):
                 continue  # the value of another label in the piece before (Erscheinungsdatum: | 14.08.2017)
             if (stamp := parse_stamp(text, tz, now)):
-                published = stamp, stamp.written or text
-                page.__dict__["_header_date_index"] = i
-                break
+                bare.append((i, stamp, text))
+                if _only_a_date(texts[i], stamp) or len(bare) >= 3:
+                    break
+        # a piece that is only a date is the date line; a date inside other words (a title's
+        # "(2020/7/11-12, …)") only when no piece is
+        pick = next((b for b in bare if _only_a_date(texts[b[0]], b[1])), bare[0] if bare else None)
+        if pick:
+            published = pick[1], pick[1].written or pick[2]
+            page.__dict__["_header_date_index"] = pick[0]
     if published is None:
         published = _date_above_headline(page, tz, now)
     return published, modified
@@ -418,6 +426,11 @@ def _date_above_headline(page: Page, tz: tzinfo, now: datetime) -> Found | None:
     return None
 
 
+def _only_a_date(text: str, stamp: Stamp) -> bool:
+    """Whether a header piece is (about) nothing but the date it states."""
+    return bool(stamp.written) and len(text) - len(stamp.written) <= max(12, len(stamp.written) // 2)
+
+
 def _bare_date_piece(text: str) -> bool:
     """Whether an unlabelled header piece can be the article's date line: short, and no other
     label before its first digit (``Registriert: 18.09.2008``, ``Erscheinungsdatum: …`` and
@@ -431,7 +444,9 @@ def _bare_date_piece(text: str) -> bool:
 def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime) -> Found | None:
     """No headline or nothing near it: a date with a publication label anywhere outside
     comments, teasers, scripts and styles."""
-    if not _PUBLISH_LABEL.search(page.body_string):  # one C-level search spares the walk over every text node
+    # one C-level search spares the walk over every text node (without word boundaries: the
+    # body's string joins text nodes with nothing between them, "14:49:39Erschienen am")
+    if not _PUBLISH_WORDS.search(page.body_string):
         return None
     for node in xpath(page.tree, "//body//text()[not(ancestor::script) and not(ancestor::style)]"):
         text = str(node)
