@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from lxml import etree
 
 from crawler.parsing.dates import NUMERIC, Stamp, parse_stamp
-from crawler.parsing.datesources import htmldate_day, jsonld_dates, local_zone, url_date
+from crawler.parsing.datesources import htmldate_day, jsonld_dates, local_midnight, local_zone, url_date
 from crawler.parsing.page import (
     Page,
     element_text,
@@ -261,6 +261,10 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     ld_published, ld_modified = jsonld_dates(page, tz, now)
     published = ld_published or _first_meta(page, _PUBLISHED_META, tz, now)
     published = published or _marked_up(page, tz, now)
+    year_only = None
+    if published and _january_first(published[0]):
+        # a bare January 1st (``01/01/2004``) is a year written as a date: kept as the last resort
+        year_only, published = published, None
     header_published, header_modified = _date_in_header(page, tz, now)
     modified = ld_modified or _first_meta(page, _MODIFIED_META, tz, now) or header_modified
     if published and header_published and _shown_instead(page, published, header_published, modified, tz, now):
@@ -274,11 +278,13 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
         # flagged, so that it does not make the page pass for an article.
         published = url_date(page.url, tz, now) or htmldate_day(page, tz, now)
         guessed = published is not None and _h1(page) is None
+    # a page that only states when it was updated: that is the date it shows for itself
+    published = published or modified or year_only
     if published and not published[0].has_time:
         published = _with_time(published, page, tz, now)
     hints = [found[0] for found in (header_published, header_modified) if found]
     if published:
-        published = local_zone(published[0], page, hints), published[1]
+        published = local_midnight(local_zone(published[0], page, hints), page.language), published[1]
     if modified:
         modified = local_zone(modified[0], page, hints), modified[1]
     return DateFields(published[0].text() if published else None, modified[0].text() if modified else None,
@@ -308,6 +314,10 @@ def _shown_instead(page: Page, machine: Found, shown: Found, modified: Found | N
         return False
     in_url = url_date(page.url, tz, now)
     return not (in_url and in_url[0].value.date() == machine[0].value.date())
+
+
+def _january_first(stamp: Stamp) -> bool:
+    return not stamp.has_time and stamp.value.month == 1 and stamp.value.day == 1
 
 
 def _disagree(machine: Stamp, shown: Stamp) -> bool:
