@@ -86,6 +86,8 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "og:pu
                    "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "og:pubdate",
                    "dc.date.issued", "dc.date.created", "dcterms.created", "dcterms.date", "dc.date", "dc:date",
                    "datecreated", "article.created", "weibo:article:create_at", "bytedance:published_time", "date")
+# the publication-specific keys; the rest of _PUBLISHED_META are document-record dates
+_STRONG_META = _PUBLISHED_META[:_PUBLISHED_META.index("dc.date.issued")]
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
                   "last-modified", "article:modified")
 _DATE_LABEL = re.compile(r"(发布时间|發佈時間|发布日期|发表时间|發表時間|发表于|发布于|更新时间|时间|時間|日期|published|posted|updated|date)\s*[:：]?", re.I)
@@ -260,12 +262,19 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     offset when the page states it. The raw fields hold the value as the page wrote it."""
     ld_published, ld_modified = jsonld_dates(page, tz, now)
     published = ld_published or _first_meta(page, _PUBLISHED_META, tz, now)
+    header_published, header_modified = _date_in_header(page, tz, now)
+    if published and not ld_published and not _first_meta(page, _STRONG_META, tz, now) \
+            and not (header_published and not _disagree(published[0], header_published[0])):
+        # only a document-record date (``date``, ``dc.date``) that the header does not confirm:
+        # a <time> of another day in the article is its publication
+        shown = _time_elements(page, tz, now)
+        if shown and _disagree(published[0], shown[0]):
+            published = shown
     published = published or _marked_up(page, tz, now)
     year_only = None
     if published and _january_first(published[0]):
         # a bare January 1st (``01/01/2004``) is a year written as a date: kept as the last resort
         year_only, published = published, None
-    header_published, header_modified = _date_in_header(page, tz, now)
     modified = ld_modified or _first_meta(page, _MODIFIED_META, tz, now) or header_modified
     if published and header_published and _shown_instead(page, published, header_published, modified, tz, now):
         published = header_published
