@@ -402,8 +402,9 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> tuple[Found | None
         if pick:
             published = pick[1], pick[1].written or pick[2]
             page.__dict__["_header_date_index"] = pick[0]
-    if published is None:
-        published = _date_above_headline(page, tz, now)
+    if published is None or page.__dict__["_header_date_index"] >= _SHOWN_WITHIN:
+        # a date line right above the headline is nearer than one far below it
+        published = _date_above_headline(page, tz, now) or published
     return published, modified
 
 
