@@ -111,6 +111,7 @@ _AMBIGUOUS_NUMERIC = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}")
 _COPYRIGHT = re.compile(r"©|&copy;|\bcopyright\b", re.I)
 _HAS_DIGITS = re.compile(r"\d")
 _OTHER_LABEL = re.compile(r"[^\W\d_]{2,}\s*[:：]")
+_META_BOX = re.compile(r"(?:^|[\s_-])(?:meta|post-?meta|entry-?meta|article-?meta|byline|dateline)(?:$|[\s_-])", re.I)
 _OTHER_POSTS = re.compile(r"related|recommend|similar|more-?stories|read-?more|teaser|sidebar|widget|embed|"
                           r"other-?posts|also-?read|trending|popular|newsletter|twitter-tweet|instagram|"
                           r"next-?post|prev-?post|previous-?post|post-?navigation", re.I)
@@ -230,9 +231,9 @@ def _in_other_posts(el: Any) -> bool:
         node = node.getparent()
         if node is None or node.tag in ("body", "html"):
             return False
-        if node.tag in ("aside", "blockquote", "iframe"):
-            return True
         marker = f'{node.get("class", "")} {node.get("id", "")}'
+        if node.tag in ("blockquote", "iframe") or node.tag == "aside" and not _META_BOX.search(marker):
+            return True  # (an <aside class="meta"> is the article's own date and byline box)
         if len(marker) > 1 and _OTHER_POSTS.search(marker):
             return True
     return False
