@@ -108,6 +108,7 @@ _UPDATE_LABEL = re.compile(
 _RELATIVE_WORDS = re.compile(r"\bago\b|\bjust now\b|\btoday\b|\byesterday\b|[前昨今]|刚刚", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _AMBIGUOUS_NUMERIC = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}")
+_UPDATE_WORDS = re.compile(_UPDATE_LABEL.pattern.replace(r"\b", ""), re.I)
 _COPYRIGHT = re.compile(r"©|&copy;|\bcopyright\b", re.I)
 _HAS_DIGITS = re.compile(r"\d")
 _OTHER_LABEL = re.compile(r"[^\W\d_]{2,}\s*[:：]")
@@ -286,10 +287,14 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
         # Without a headline the page is more likely a listing (a day archive's URL names a day
         # too, and htmldate would date it by its teasers): the guess is kept for the record but
         # flagged, so that it does not make the page pass for an article.
-        published = url_date(page.url, tz, now) or htmldate_day(page, tz, now)
+        published = url_date(page.url, tz, now)
+        if published is None:
+            # a page that only states when it was updated is dated by that: a stated date
+            # beats htmldate's guess
+            modified = modified or _labelled_date_anywhere(page, tz, now, _UPDATE_LABEL, _UPDATE_WORDS)
+            published = modified or htmldate_day(page, tz, now)
         guessed = published is not None and _h1(page) is None
-    # a page that only states when it was updated: that is the date it shows for itself
-    published = published or modified or year_only
+    published = published or year_only
     if published and not published[0].has_time:
         published = _with_time(published, page, tz, now)
     hints = [found[0] for found in (header_published, header_modified) if found]
@@ -462,22 +467,27 @@ def _bare_date_piece(text: str) -> bool:
     return not (digit and _OTHER_LABEL.search(text, 0, digit.start()))
 
 
-def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime) -> Found | None:
-    """No headline or nothing near it: a date with a publication label anywhere outside
-    comments, teasers, scripts and styles."""
+def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime, label: re.Pattern[str] = _PUBLISH_LABEL,
+                            words: re.Pattern[str] = _PUBLISH_WORDS) -> Found | None:
+    """No headline or nothing near it: a date with a publication label (or ``label``)
+    anywhere outside comments, teasers, scripts and styles; a label alone in its text node
+    (``<label>Letzte Änderung:</label><div>14.01.2022</div>``) takes the next short text."""
     # one C-level search spares the walk over every text node (without word boundaries: the
     # body's string joins text nodes with nothing between them, "14:49:39Erschienen am")
-    if not _PUBLISH_WORDS.search(page.body_string):
+    if not words.search(page.body_string):
         return None
-    for node in xpath(page.tree, "//body//text()[not(ancestor::script) and not(ancestor::style)]"):
+    nodes = xpath(page.tree, "//body//text()[not(ancestor::script) and not(ancestor::style)]")
+    for i, node in enumerate(nodes):
         text = str(node)
-        if len(text) > 200 or not _PUBLISH_LABEL.search(text) or not _HAS_DIGITS.search(text):
+        if len(text) > 200 or not label.search(text):
             continue
         parent = node.getparent()
         if _in_comments(parent) or _in_other_posts(parent):
             continue
-        cut = _PUBLISH_LABEL.split(text, maxsplit=1)[-1]
-        if (stamp := parse_stamp(cut, tz, now)):
+        cut = label.split(text, maxsplit=1)[-1]
+        if not _HAS_DIGITS.search(cut) and not cut.strip(" :：") and i + 1 < len(nodes):
+            cut = str(nodes[i + 1]) if len(nodes[i + 1]) <= 60 else ""
+        if _HAS_DIGITS.search(cut) and (stamp := parse_stamp(cut, tz, now)):
             return stamp, stamp.written or text.strip()
     return None
 
