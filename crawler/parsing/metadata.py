@@ -165,6 +165,9 @@ def _walk_header(page: Page, limit: int) -> list[str]:
     for event, node in _events_after(h1):
         if not isinstance(node.tag, str):
             continue
+        if event == "start" and (stated := node.get("data-date") or node.get("data-datetime")) \
+                and _YEAR.search(stated) and len(stated) <= 40:
+            out.append(stated.strip())  # a header element's date attribute (a timeline's marker)
         raw = node.text if event == "start" else node.tail
         if event == "start" and node.tag in ("script", "style", "noscript", "template"):
             raw = None
