@@ -155,19 +155,24 @@ def _events_after(el: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _walk_header(page: Page, limit: int) -> list[str]:
+    """``header_texts``' walk; the element holding each piece goes to ``_header_nodes``."""
     h1 = _h1(page)
     if h1 is None:
         return []
     out: list[str] = []
+    nodes: list[Any] = []
+    page.__dict__["_header_nodes"] = nodes
     text = (h1.tail or "").strip()
     if text:
         out.append(text)
+        nodes.append(h1.getparent())
     for event, node in _events_after(h1):
         if not isinstance(node.tag, str):
             continue
         if event == "start" and (stated := node.get("data-date") or node.get("data-datetime")) \
                 and _YEAR.search(stated) and len(stated) <= 40:
             out.append(stated.strip())  # a header element's date attribute (a timeline's marker)
+            nodes.append(node)
         raw = node.text if event == "start" else node.tail
         if event == "start" and node.tag in ("script", "style", "noscript", "template"):
             raw = None
@@ -181,6 +186,7 @@ def _walk_header(page: Page, limit: int) -> list[str]:
             text = node.get("datetime").strip()
             page.__dict__.setdefault("_header_attr_pieces", set()).add(len(out))
         out.append(text)
+        nodes.append(node if event == "start" else node.getparent())
         if len(out) >= limit:
             break
     return out
@@ -325,6 +331,9 @@ def _shown_instead(page: Page, machine: Found, shown: Found, modified: Found | N
     from_attr = page.__dict__.get("_header_attr_pieces", ())
     if index >= _SHOWN_WITHIN or index in from_attr or index + 1 in from_attr:  # (a piece is read with the next)
         return False  # far from the headline, or shown as "3 hours ago"
+    for node in page.__dict__.get("_header_nodes", [])[index:index + 2]:  # (the piece and the next read with it)
+        if node is not None and (_in_comments(node) or _in_other_posts(node)):
+            return False  # a comment's or a teaser's date
     if _RELATIVE_WORDS.search(shown[1]) or not _disagree(machine[0], shown[0]):
         return False
     placeholder = machine[0].value.month == 1 and machine[0].value.day == 1
