@@ -266,11 +266,17 @@ def _time_elements(page: Page, tz: tzinfo, now: datetime, with_time: bool = Fals
 def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     """Published and modified dates, from the most trustworthy source that has one:
     JSON-LD -> meta tags -> date markup (itemprop, abbr/time published) -> labelled text in
-    the article header -> ``<time>`` outside comments and teasers -> labelled text anywhere ->
-    the URL's day -> htmldate (day only, and only when all else failed: it costs more than the
-    rest together). A date the page gives without a time stays ``YYYY-MM-DD`` (no invented
-    midnight) unless a same-day ``<time>`` has one; a time given in UTC moves to the page's own
-    offset when the page states it. The raw fields hold the value as the page wrote it."""
+    the article header (after the headline, else a date line right above it) -> ``<time>``
+    outside comments and teasers -> labelled text anywhere -> the URL's day -> a stated update
+    date -> htmldate (day only, and only when all else failed: it costs more than the rest
+    together). The day the header shows beside the headline replaces a machine value of
+    another day unless it is relative, far down, the update date, or the URL confirms the
+    machine value; a document-record meta date (``date``, ``dc.date``) yields to a ``<time>``;
+    a bare January 1st is a year (last resort). A date the page gives without a time stays
+    ``YYYY-MM-DD`` (no invented midnight) unless a same-day ``<time>`` has one; a time given in
+    UTC moves to the page's own offset when the page states it. A page without a headline
+    keeps its URL/htmldate guess flagged ``published_guessed``. The raw fields hold the value
+    as the page wrote it."""
     ld_published, ld_modified = jsonld_dates(page, tz, now)
     published = ld_published or _first_meta(page, _PUBLISHED_META, tz, now)
     header_published, header_modified = _date_in_header(page, tz, now)
