@@ -182,3 +182,126 @@ def test_htmldate_last_resort_is_date_only_and_leaves_the_tree() -> None:
     found = htmldate_day(page, UTC, NOW)
     assert found is not None and found[0].text() == "2018-05-06"
     assert etree.tostring(page.tree) == before
+
+
+# --- the day the page shows against its machine values (dates2) -------------------------------
+
+def _ld(published: str, modified: str | None = None) -> str:
+    extra = f', "dateModified": "{modified}"' if modified else ""
+    ld = f'{{"@type": "NewsArticle", "datePublished": "{published}"{extra}}}'
+    return f'<script type="application/ld+json">{ld}</script>'
+
+
+def test_header_date_beats_a_machine_value_of_another_day() -> None:
+    html = _article("<p>Von Anna Muster</p><p>12.01.2022</p>", head=_ld("2017-08-21T13:09:00Z"))
+    assert _fields(html).published_at == "2022-01-12"
+
+
+def test_header_date_that_is_the_update_date_leaves_the_original() -> None:
+    html = _article("<p>12.01.2022</p>", head=_ld("2021-11-29T14:13:37Z", "2022-01-12T14:27:30Z"))
+    assert _fields(html).published_at == "2021-11-29T14:13:37+00:00"
+
+
+def test_url_day_confirms_the_machine_value_against_the_header() -> None:
+    html = _article("<p>12.01.2022</p>", head=_ld("2021-11-29T14:13:37Z"))
+    assert _fields(html, "https://example.com/2021/11/29/story").published_at == "2021-11-29T14:13:37+00:00"
+
+
+def test_relative_header_time_never_replaces_a_machine_value() -> None:
+    html = _article("<p>3 hours ago</p>", head=_ld("2021-11-29T14:13:37Z"))
+    assert _fields(html).published_at == "2021-11-29T14:13:37+00:00"
+
+
+def test_january_first_machine_value_is_a_placeholder() -> None:
+    html = _article("<p>12.01.2022, 12:00</p>", head=_ld("2021-01-01T11:00:00Z", "2022-01-12T10:00:00Z"))
+    assert _fields(html).published_at.startswith("2022-01-12")
+
+
+def test_month_first_header_date_agrees_with_the_machine_value() -> None:
+    html = _article("<p>06/01/2020</p>", head=_ld("2020-06-01T10:00:00Z"))
+    assert _fields(html).published_at == "2020-06-01T10:00:00+00:00"
+
+
+def test_bare_january_first_is_a_year_and_the_update_date_dates_the_page() -> None:
+    head = '<meta itemprop="dateCreated" content="01/01/2004">'
+    html = _article("<p>Updated June 13, 2019</p>", head=head)
+    assert _fields(html).published_at == "2019-06-13"
+
+
+def test_page_without_headline_keeps_a_flagged_guess() -> None:
+    html = f"<html><body><div>{BODY}</div></body></html>"
+    fields = _fields(html, "https://example.com/2020/04/28/story")
+    assert fields.published_at == "2020-04-28" and fields.published_guessed
+    assert not _fields(_article("<p>12.01.2022</p>")).published_guessed
+
+
+def test_relative_time_element_gives_its_datetime_attribute() -> None:
+    html = _article('<p>Start date <time datetime="2020-03-18T12:22:42-0400">1 minute ago</time></p>')
+    assert _fields(html).published_at == "2020-03-18T12:22:42-04:00"
+
+
+def test_date_line_above_the_headline() -> None:
+    html = ("<html><body><article><div class='head'><div>Entertainment News</div>"
+            "<div>January 19, 2020 / 12:25 PM / Updated 8 hours ago</div><h1>Die Überschrift</h1></div>"
+            f"<p>Jill Serjeant</p>{BODY}</article></body></html>")
+    assert _fields(html, tz=UTC).published_at == "2020-01-19T12:25:00+00:00"
+
+
+def test_date_line_above_the_headline_beats_a_far_teaser_date() -> None:
+    teasers = "".join(f"<li><a href='/n{i}'>Andere Nachricht Nummer {i}</a></li>" for i in range(8))
+    html = ("<html><body><div><p>02.02.2022 10:16 Uhr - Bundesliga</p><h1>Die Überschrift</h1>"
+            f"<ul>{teasers}</ul><p>30.01.2022</p>{BODY}</div></body></html>")
+    assert _fields(html).published_at == "2022-02-02T10:16:00+00:00"
+
+
+def test_erschienen_label_in_a_footer_line() -> None:
+    html = _article(after="<p>Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023<br>Lesungen: 61</p>")
+    assert _fields(html).published_at == "2023-11-01"
+
+
+def test_a_piece_that_is_only_a_date_beats_a_date_inside_a_title() -> None:
+    html = _article("<h2>Sieger der Rennen (2020/7/11-12, 18 Pferde)</h2><p>2020年07月12日</p>")
+    assert _fields(html).published_at == "2020-07-12"
+
+
+def test_utc_midnight_of_a_central_european_page_keeps_the_local_day() -> None:
+    head = '<meta property="article:published_time" content="2021-11-04T23:00Z">'
+    html = _article(head=head).replace("<html>", '<html lang="de">')
+    assert _fields(html).published_at.startswith("2021-11-05T00:00:00+01:00")
+    assert _fields(_article(head=head).replace("<html>", '<html lang="en">')).published_at.startswith("2021-11-04")
+
+
+def test_document_record_date_yields_to_a_time_element() -> None:
+    head = '<meta name="dcterms.date" content="2022-01-21T09:43+01:00">'
+    meta = '<div class="article-meta"><time datetime="2022-01-25T08:00:00+01:00">25.01.2022</time></div>'
+    html = _article(after=meta, head=head)
+    assert _fields(html).published_at == "2022-01-25T08:00:00+01:00"
+
+
+def test_aside_meta_box_is_the_articles_own() -> None:
+    html = _article('<aside class="meta"><p><time datetime="2022-01-21">21.01.2022 - 13:30</time></p></aside>',
+                    head='<meta name="date" content="2022-1-26T14:32:06+02:00">')
+    assert _fields(html).published_at.startswith("2022-01-21")
+
+
+def test_dateline_with_a_two_digit_year() -> None:
+    assert _fields(_article("<em>( Pescasseroli, 14 Gennaio 20 )</em>")).published_at == "2020-01-14"
+    assert parse_stamp("the 5 May 20 dogs", UTC, NOW) is None
+
+
+def test_update_label_anywhere_with_its_value_in_the_next_element() -> None:
+    html = _article(after='<div><label>Letzte Änderung:</label><div>14.01.2022 um 09:25</div></div>'
+                          '<footer><p>Partner seit 09.03.2016</p></footer>')
+    assert _fields(html).published_at.startswith("2022-01-14")
+
+
+def test_date_attribute_of_a_header_element() -> None:
+    html = _article('<div class="timeline"><div data-date="18. März 2020"></div><i>1945</i><i>2020</i></div>',
+                    after='<footer><p>Fotos vom 01.07.2019</p></footer>')
+    assert _fields(html).published_at == "2020-03-18"
+
+
+def test_overflow_hidden_headline_is_visible() -> None:
+    html = ('<html><body><main class="tw-overflow-hidden"><article><h1>Elder: Aus dem Ghetto</h1>'
+            f'<p>1. Februar 2022 , Daniel Dillenburg</p>{BODY}</article></main></body></html>')
+    assert _fields(html).published_at == "2022-02-01"

@@ -128,3 +128,18 @@ def test_article_addresses_that_only_look_like_kind_names(url: str) -> None:
 def test_addresses_that_name_a_non_article_page(url: str, kind: str) -> None:
     verdict = judge_article(ARTICLE_HTML.encode(), url)
     assert verdict.kind == kind, verdict.reason
+
+
+def test_dated_article_address_with_many_link_blocks_is_an_article() -> None:
+    """A dated page at an article's address whose extracted body is half link texts (the site's
+    news lists around the article) is an article the extractor misread, not a listing; the
+    same page at a section's address stays a listing."""
+    links = "".join(f"<p><a href='/n/{i}'>Another headline of the day number {i}</a></p>" for i in range(8))
+    html = ("<html><head><title>Storm closes the coast road | Example News</title></head><body>"
+            "<p>02.02.2022 10:16 Uhr - Region</p><h1>Storm closes the coast road</h1>" + links + "".join(
+                f"<p>Paragraph {i}: the coast road stays closed after the storm brought down trees and power "
+                f"lines along a ten-kilometre stretch, the county said on Tuesday.</p>" for i in range(5))
+            + "</body></html>")
+    assert judge_article(html.encode(), "https://news.example.com/r/news-1-1-1-139353.html").is_article
+    assert not judge_article(html.replace("02.02.2022 10:16 Uhr - ", "").encode(),
+                             "https://news.example.com/r/news-1-1-1-139353.html").is_article

@@ -136,7 +136,7 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
     dates = extract_date_fields(page, tz, now)
     published = dates.published_at
-    reason = not_article_reason(page, blocks, published, title)
+    reason = not_article_reason(page, blocks, None if dates.published_guessed else published, title)
     crumbs = extract_breadcrumb(page, title_raw)
     summary, truncated = extract_summary(page)
     comments, views = extract_counts(page)

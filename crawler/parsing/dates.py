@@ -202,7 +202,7 @@ for _number, _names in enumerate((
 _MONTH_NAMES["mrt"] = 3  # Dutch abbreviation
 
 _MONTH = r"(?P<mon>[^\W\d_]{3,12})\.?"
-_CLOCK = (r"(?:\s*(?:,|-|–|\||um|à|a\s+las|alle|om|at|kl\.?|в|o)?\s*(?P<H>\d{1,2})[:h.](?P<M>\d{2})(?![\d.])"
+_CLOCK = (r"(?:\s*(?:,|-|–|\||/|um|à|a\s+las|alle|om|at|kl\.?|в|o)?\s*(?P<H>\d{1,2})[:h.](?P<M>\d{2})(?![\d.])"
           r"(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?)?")
 # 9. September 2017 / 15 августа 2016 / 17 de febrero de 2020 / 5 juin 2019 à 10h30
 _DAY_MONTH_YEAR = re.compile(
@@ -216,6 +216,8 @@ _MONTH_DAY_YEAR = re.compile(
 _DAY_FIRST = re.compile(
     r"(?<![\d.:/-])(?P<d>\d{1,2})(?P<sep>[./-])\s?(?P<m>\d{1,2})(?P=sep)\s?(?P<y>(?:19|20)\d{2})(?![\d])"
     + _CLOCK + _TZ, re.I)
+# a dateline's two-digit year (``( Pescasseroli, 14 Gennaio 20 )``): only at the end of a short text
+_DAY_MONTH_SHORT_YEAR = re.compile(r"(?<![\w.])(?P<d>\d{1,2})\.?\s+" + _MONTH + r"\s+(?P<y>\d{2})(?=\W*$)")
 _COMPACT_ISO = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)T(?P<H>\d{2}):?(?P<M>\d{2})(?::?(?P<S>\d{2}))?"
     r"(?:\.\d+)?" + _TZ)
@@ -296,6 +298,10 @@ def parse_stamp(text: str | None, default_tz: tzinfo = UTC, now: datetime | None
         first, second = int(match.group("d")), int(match.group("m"))
         day, month = (second, first) if second > 12 >= first else (first, second)
         return _stamp(match, int(match.group("y")), month, day, default_tz, now)
+    if len(text) <= 40 and (match := _DAY_MONTH_SHORT_YEAR.search(text)):
+        month = _month_number(match.group("mon"))
+        if month:
+            return _stamp(match, 2000 + int(match.group("y")), month, int(match.group("d")), default_tz, now)
     value = parse_date(text, default_tz, now) if relative else _absolute_only(text, default_tz, now)
     if value is None:
         return None

@@ -194,7 +194,7 @@ def not_article_reason(page: Page, blocks: list[str], published_at: str | None, 
     link_texts = {squash(t) for t in page.link_texts if len(t.strip()) >= 8}
     linked = sum(1 for b in blocks if b in link_texts)
     share = 4 if markup else 2  # linked blocks must make up 3/4 (declared article) or half of the body
-    if linked >= 3 and linked * share >= len(blocks) * (3 if markup else 1):
+    if linked >= 3 and linked * share >= len(blocks) * (3 if markup else 1) and not one_item:
         return f"listing page ({linked} of {len(blocks)} blocks are link texts)"
     cut = [i for i, b in enumerate(blocks) if b.endswith(_ELLIPSES)]
     lead = "".join(blocks[: cut[0]]) if cut else ""

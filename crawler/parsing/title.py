@@ -35,7 +35,9 @@ _LEGIT_PREFIXES = {"opinion", "analysis", "review", "live", "breaking", "exclusi
 _BRACKET_MARKERS = {"转载", "轉載", "转", "轉", "原创", "原創", "推荐", "推薦", "荐", "置顶", "置頂", "热", "熱",
                     "图文", "圖文", "视频", "視頻", "组图", "組圖", "独家", "獨家", "快讯", "快訊", "repost",
                     "reposted", "update", "updated"}
-_HIDDEN_CLASS = re.compile(r"(?:^|[\s_-])(?:hidden|hide|d-none|sr-only|visually-?hidden|screen-reader(?:-text)?|"
+# (Tailwind's ``overflow-hidden`` clips an element's overflow: the element itself shows)
+_HIDDEN_CLASS = re.compile(r"(?:^|[\s_-])(?<!overflow-)(?<!overflow-[xy]-)"
+                           r"(?:hidden|hide|d-none|sr-only|visually-?hidden|screen-reader(?:-text)?|"
                            r"offscreen|is_blind|blind|a11y-hidden|u-hidden|invisible)(?=$|\s)", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _ROOT_HREF = re.compile(r"(?:https?://[^/]+)?/?(?:\./?)?(?:index\.\w{2,5})?", re.I)
