@@ -206,8 +206,8 @@ def bare_settings() -> dict[str, Any]:
     from crawler import settings as project
 
     return {
-        **project.PROFILES["fast"],
-        "ROBOTSTXT_OBEY": project.PROFILES["fast"].get("ROBOTSTXT_OBEY", project.ROBOTSTXT_OBEY),
+        **project.PRESETS["fast"],
+        "ROBOTSTXT_OBEY": project.PRESETS["fast"].get("ROBOTSTXT_OBEY", project.ROBOTSTXT_OBEY),
         "TWISTED_REACTOR": project.TWISTED_REACTOR,
         "REMOTE_CONTROL_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
@@ -282,7 +282,7 @@ def naive_settings(db_path: Path) -> dict[str, Any]:
     """Scrapy's defaults, except the concurrency of the fast profile (and the pipeline)."""
     from crawler import settings as project
 
-    fast = project.PROFILES["fast"]
+    fast = project.PRESETS["fast"]
     return {
         "CONCURRENT_REQUESTS": fast["CONCURRENT_REQUESTS"],
         "CONCURRENT_REQUESTS_PER_DOMAIN": fast["CONCURRENT_REQUESTS_PER_DOMAIN"],
