@@ -18,7 +18,8 @@ id and ``updated`` from modified_at, published_at or fetched_at (RFC 3339).
 
 CSV flattening (documented in the README): lists are joined with `` | `` (authors, tags,
 image URLs), the breadcrumb with `` > ``, ``source`` becomes two columns (``source_name``
-and ``source``, the attribution line); empty values are empty cells.
+and ``source``, the attribution line); empty values are empty cells. The columns come in
+the schema's order (``csv_columns``), or in the order ``--fields`` names them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,27 +77,53 @@ def csv_columns() -> list[str]:
     return cols
 
 
+def check_fields(fields: Sequence[str], fmt: str) -> list[str]:
+    """The columns (CSV) or keys (JSON) a user chose, in their order; ``ValueError`` naming
+    the valid ones for an unknown name, a repeated one, or a format that has no columns."""
+    if fmt not in ("csv", "json", "jsonl"):
+        raise ValueError(f"fields can be chosen for csv, json and jsonl, not {fmt}")
+    valid = csv_columns() if fmt == "csv" else list(FIELD_NAMES)
+    chosen = [name.strip() for name in fields if name.strip()]
+    if not chosen:
+        raise ValueError("no fields given")
+    for name in chosen:
+        if name not in valid:
+            raise ValueError(f"unknown field {name!r} (choose from {', '.join(valid)})")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError("a field is named twice")
+    return chosen
+
+
 def write_records(records: Iterable[Record], fmt: str, out: IO[str], bom: bool = False,
-                  feed: dict[str, Any] | None = None) -> int:
+                  feed: dict[str, Any] | None = None, fields: Sequence[str] | None = None) -> int:
     """Write ``records`` to ``out`` in ``fmt``; returns how many were written. ``feed``:
-    keyword arguments of ``write_atom`` (feed_id, title, self_url, updated)."""
+    keyword arguments of ``write_atom`` (feed_id, title, self_url, updated). ``fields``: only
+    these columns (CSV) or keys (JSON), in this order (``check_fields``); default every field
+    in the schema's order (CSV: ``csv_columns``)."""
     count = 0
+    chosen = check_fields(fields, fmt) if fields else None
+
+    def data(record: Record) -> dict[str, Any]:
+        full = record.to_dict()
+        return {name: full[name] for name in chosen} if chosen else full
+
     if fmt == "csv":
         if bom:
             out.write("\ufeff")
-        writer = csv.DictWriter(out, fieldnames=csv_columns(), lineterminator="\r\n")
+        writer = csv.DictWriter(out, fieldnames=chosen or csv_columns(), lineterminator="\r\n",
+                                extrasaction="ignore")
         writer.writeheader()
         for record in records:
             writer.writerow(flatten(record))
             count += 1
     elif fmt == "jsonl":
         for record in records:
-            out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+            out.write(json.dumps(data(record), ensure_ascii=False) + "\n")
             count += 1
     elif fmt == "json":
         out.write("[")
         for record in records:
-            out.write(("\n" if count == 0 else ",\n") + json.dumps(record.to_dict(), ensure_ascii=False))
+            out.write(("\n" if count == 0 else ",\n") + json.dumps(data(record), ensure_ascii=False))
             count += 1
         out.write("\n]\n" if count else "]\n")
     elif fmt == "html":

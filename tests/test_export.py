@@ -211,3 +211,39 @@ def test_export_streams_in_constant_memory(tmp_path: Path) -> None:
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[1] < peaks[0] * 2, peaks  # five times the records, not five times the memory
+
+
+def test_fields_choose_the_columns_and_their_order(records) -> None:
+    out = io.StringIO()
+    write_records(records, "csv", out, fields=["title", "url", "source_name", "authors"])
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == ["title", "url", "source_name", "authors"]
+    assert rows[1][1] == records[0].url and rows[1][0] == records[0].title
+    out = io.StringIO()
+    write_records(records, "jsonl", out, fields=["published_at", "title"])
+    first = json.loads(out.getvalue().splitlines()[0])
+    assert list(first) == ["published_at", "title"] and first["title"] == records[0].title
+    # Without --fields: every field, CSV in the schema's order with source_name before source.
+    out = io.StringIO()
+    write_records(records, "csv", out)
+    header = next(csv.reader(io.StringIO(out.getvalue())))
+    assert header[:4] == ["url", "canonical_url", "site", "title"] and header.index("source_name") + 1 == \
+        header.index("source")
+
+
+def test_export_fields_option_refuses_unknown_names(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+    from tests.test_search import make_store
+
+    db = f"sqlite:///{tmp_path / 'f.db'}"
+    make_store(db).engine.dispose()
+    runner = CliRunner()
+    good = runner.invoke(main, ["export", "--db", db, "--format", "csv", "--fields", "url,title"])
+    assert good.exit_code == 0 and good.stdout.splitlines()[0] == "url,title"
+    for bad in (["--format", "csv", "--fields", "url,headline"], ["--format", "atom", "--fields", "url"],
+                ["--format", "jsonl", "--fields", "url,url"]):
+        result = runner.invoke(main, ["export", "--db", db, *bad])
+        assert result.exit_code == 2 and "--fields" in result.output, (bad, result.output)
+    assert "headline" in runner.invoke(main, ["export", "--db", db, "--fields", "headline"]).output

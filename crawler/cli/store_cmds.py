@@ -423,14 +423,17 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM so Excel reads Chinese text right.")
 @_filter_options
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many records.")
+@click.option("--fields", metavar="A,B,...",
+              help="csv, json, jsonl: only these fields, in this order (CSV also has source_name) "
+                   "[default: every field, in the record schema's order].")
 @click.option("--feed-id", metavar="IRI", help="Atom: the feed's permanent id [default: derived from the filters].")
 @click.option("--feed-title", metavar="TEXT", help="Atom: the feed's title.")
 @click.option("--feed-url", metavar="URL", help="Atom: where the feed will be published (its rel=self link).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str | None, category: str | None,
            since: str | None, until: str | None, duplicates: str | None, include_duplicates: bool,
-           limit: int | None, feed_id: str | None, feed_title: str | None, feed_url: str | None,
-           quiet: bool) -> None:
+           limit: int | None, fields: str | None, feed_id: str | None, feed_title: str | None,
+           feed_url: str | None, quiet: bool) -> None:
     """Export stored records (newest first) as CSV, a JSON array, JSON Lines, an Atom feed or
     HTML, streamed (constant memory however many records). Records that duplicate another
     one are left out unless --duplicates include. On a terminal, progress goes to stderr.
@@ -440,13 +443,20 @@ def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str
       newscrawl export --format csv --excel --out articles.csv
       newscrawl export --format atom --site demo --feed-url https://example.org/demo.atom --out demo.atom
       newscrawl export --format jsonl --since 2024-05-01 | gzip > may.jsonl.gz
+      newscrawl export --format csv --fields url,title,published_at,authors --out titles.csv
     """
     from urllib.parse import quote
 
-    from storage.export import atomic_output, with_progress, write_records
+    from storage.export import atomic_output, check_fields, with_progress, write_records
     from storage.report import iter_records
 
     selection = _selection(site, category, since, until, duplicates, include_duplicates, limit)
+    chosen = None
+    if fields is not None:
+        try:
+            chosen = check_fields(fields.split(","), fmt)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--fields") from exc
     if fmt != "atom" and (feed_id or feed_title or feed_url):
         raise click.UsageError("--feed-id, --feed-title and --feed-url are for --format atom")
     if excel and fmt != "csv":
@@ -462,7 +472,7 @@ def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str
     records = with_progress(iter_records(repo.engine, selection), stream)
     try:
         with atomic_output(out) as handle:
-            count = write_records(records, fmt, handle, bom=excel, feed=feed)
+            count = write_records(records, fmt, handle, bom=excel, feed=feed, fields=chosen)
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from exc
     if out and not quiet:
