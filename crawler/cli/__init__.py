@@ -23,4 +23,13 @@ def main() -> None:
     """
 
 
-from crawler.cli import browse_cmd, crawl_cmds, parse_cmd, profile_cmds, reparse_cmd, schedule_cmd, store_cmds  # noqa: E402,F401 - registers the commands
+from crawler.cli import (  # noqa: E402,F401 - registers the commands
+    browse_cmd,
+    crawl_cmds,
+    parse_cmd,
+    profile_cmds,
+    prune_cmd,
+    reparse_cmd,
+    schedule_cmd,
+    store_cmds,
+)
