@@ -185,4 +185,20 @@ class StoreMeta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class ExportMark(Base):
+    """Which version of each article a named export cursor has written (``export
+    --changes-since NAME``): the next export with that name takes the articles it has no
+    mark for or whose version has grown since. Marks are written only once the export's
+    file is complete, so an interrupted export exports the same records again. Marks, not
+    a high-water number: writers commit in any order, and a later commit with an earlier
+    number would be skipped forever."""
+
+    __tablename__ = "export_marks"
+
+    cursor: Mapped[str] = mapped_column(String(100), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 Index("ix_articles_site_published", Article.site, Article.published_utc)

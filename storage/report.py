@@ -34,6 +34,9 @@ class Selection:
     until: datetime | None = None
     duplicates: str = "hide"
     limit: int | None = None
+    # Only records stored or changed since the last export with this cursor name
+    # (``storage.export_cursors``).
+    changes_since: str | None = None
 
     def __post_init__(self) -> None:
         if self.duplicates not in DUPLICATES:
@@ -53,6 +56,10 @@ def apply_selection(stmt: Select, selection: Selection, order: bool = True) -> S
         stmt = stmt.where(Article.published_utc >= selection.since)
     if selection.until:
         stmt = stmt.where(Article.published_utc < selection.until)
+    if selection.changes_since:
+        from storage.export_cursors import not_yet_exported
+
+        stmt = not_yet_exported(stmt, selection.changes_since)
     return stmt
 
 
@@ -74,14 +81,23 @@ def _record(row: Any) -> Record:
     return Record.from_dict(dict(row._mapping))
 
 
-def iter_records(engine: Engine, selection: Selection | None = None, batch: int = 500) -> Iterator[Record]:
+def iter_records(engine: Engine, selection: Selection | None = None, batch: int = 500,
+                 versions: list[tuple[int, int]] | None = None) -> Iterator[Record]:
     """Records newest first, streamed: a server-side cursor on PostgreSQL, SQLite's own
-    stepping cursor, ``batch`` rows in memory at a time."""
+    stepping cursor, ``batch`` rows in memory at a time. ``versions``, when given, gets the
+    (id, version) of each record yielded: what an export cursor marks once it is done."""
     stmt = select_records(selection or Selection(), engine.dialect.name)
+    if versions is not None:
+        stmt = stmt.add_columns(Article.version.label("_version"))
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
         for row in result:
-            yield _record(row)
+            if versions is None:
+                yield _record(row)
+                continue
+            data = dict(row._mapping)
+            versions.append((data["id"], data.pop("_version")))
+            yield Record.from_dict(data)
 
 
 def records_by_id(engine: Engine, ids: Sequence[int]) -> dict[int, Record]:

@@ -423,6 +423,10 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM so Excel reads Chinese text right.")
 @_filter_options
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many records.")
+@click.option("--changes-since", "cursor", metavar="NAME",
+              help="Only records stored or changed since the last complete export with this cursor NAME "
+                   "(kept in the database; the first export of a name takes everything). The cursor moves "
+                   "only once the output is complete.")
 @click.option("--fields", metavar="A,B,...",
               help="csv, json, jsonl: only these fields, in this order (CSV also has source_name) "
                    "[default: every field, in the record schema's order].")
@@ -432,7 +436,7 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str | None, category: str | None,
            since: str | None, until: str | None, duplicates: str | None, include_duplicates: bool,
-           limit: int | None, fields: str | None, feed_id: str | None, feed_title: str | None,
+           limit: int | None, cursor: str | None, fields: str | None, feed_id: str | None, feed_title: str | None,
            feed_url: str | None, quiet: bool) -> None:
     """Export stored records (newest first) as CSV, a JSON array, JSON Lines, an Atom feed or
     HTML, streamed (constant memory however many records). Records that duplicate another
@@ -444,13 +448,21 @@ def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str
       newscrawl export --format atom --site demo --feed-url https://example.org/demo.atom --out demo.atom
       newscrawl export --format jsonl --since 2024-05-01 | gzip > may.jsonl.gz
       newscrawl export --format csv --fields url,title,published_at,authors --out titles.csv
+      newscrawl export --changes-since hourly --out new.jsonl   # what is new since the last run of this line
     """
+    from dataclasses import replace
     from urllib.parse import quote
 
     from storage.export import atomic_output, check_fields, with_progress, write_records
+    from storage.export_cursors import check_name, mark_exported
     from storage.report import iter_records
 
     selection = _selection(site, category, since, until, duplicates, include_duplicates, limit)
+    if cursor is not None:
+        try:
+            selection = replace(selection, changes_since=check_name(cursor))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--changes-since") from exc
     chosen = None
     if fields is not None:
         try:
@@ -469,11 +481,14 @@ def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str
                                     else "newscrawl export"),
             "self_url": feed_url}
     stream = None if quiet or not _is_terminal(sys.stderr) else sys.stderr
-    records = with_progress(iter_records(repo.engine, selection), stream)
+    written: list[tuple[int, int]] | None = [] if cursor else None
+    records = with_progress(iter_records(repo.engine, selection, versions=written), stream)
     try:
         with atomic_output(out) as handle:
             count = write_records(records, fmt, handle, bom=excel, feed=feed, fields=chosen)
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from exc
+    if cursor and written is not None:  # the output is complete: only now does the cursor move
+        mark_exported(repo.engine, cursor, written)
     if out and not quiet:
         click.echo(f"{count} records written to {out}", err=True)
