@@ -74,9 +74,9 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def demo_server() -> Iterator[object]:
-    from crawler.demo.server import DemoServer
+    from tests.helpers.localserver import demo_site
 
-    with DemoServer() as server:
+    with demo_site() as server:
         yield server
 
 

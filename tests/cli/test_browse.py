@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,15 +19,10 @@ from click.testing import CliRunner
 
 from crawler.cli import main
 from tests.conftest import ROOT
-from tests.test_search import make_store
+from tests.helpers.localserver import free_port, wait_until_serving
+from tests.storage.test_search import make_store
 
 pytest.importorskip("datasette")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fetch(url: str) -> str:
@@ -50,16 +43,9 @@ def served(tmp_path: Path) -> Iterator[str]:
                              "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
     try:
-        while True:
-            try:
-                fetch(base + "/-/versions.json")
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"Datasette did not start: {proc.stdout.read().decode()[-2000:]}") from None
-                time.sleep(0.2)
+        if not wait_until_serving(lambda: fetch(base + "/-/versions.json"), proc, timeout=30):
+            raise AssertionError(f"Datasette did not start: {proc.stdout.read().decode()[-2000:]}")
         yield base + "/news"
     finally:
         proc.send_signal(signal.SIGTERM)  # newscrawl stops its Datasette

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.localsite import LocalSite, article, listing
-from tests.terminal import run_on_terminal as on_terminal
+from tests.helpers.localserver import LocalSite
+from tests.helpers.pages import article, listing
+from tests.helpers.terminal import run_on_terminal as on_terminal
 
 pytestmark = pytest.mark.e2e
 

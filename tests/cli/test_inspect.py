@@ -21,8 +21,8 @@ from storage.db import connect
 from storage.report import Selection, iter_records, stats
 from storage.repository import Rejected, Repository
 from tests.conftest import ROOT
-from tests.terminal import run_on_terminal as on_terminal
-from tests.test_search import make_record, make_store
+from tests.helpers.terminal import run_on_terminal as on_terminal
+from tests.storage.test_search import make_record, make_store
 
 NEWSCRAWL = [sys.executable, "-m", "crawler.cli"]
 

@@ -28,7 +28,7 @@ from crawler.parsing.clean import to_traditional
 from storage.db import connect
 from storage.repository import Filters, Repository
 from tests.conftest import ROOT, fresh_postgres
-from tests.localsite import LocalSite
+from tests.helpers.localserver import LocalSite
 
 pytestmark = pytest.mark.e2e
 

@@ -15,6 +15,7 @@ from crawler.demo import load_manifest
 from storage.db import connect
 from storage.repository import Filters, Repository
 from tests.conftest import ROOT
+from tests.helpers.localserver import demo_site
 
 pytestmark = pytest.mark.e2e
 
@@ -30,10 +31,8 @@ def _path(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory):
-    from crawler.demo.server import DemoServer
-
     db = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
-    with DemoServer() as server:
+    with demo_site() as server:
         first = newscrawl("crawl", server.base_url + "/", "--db", db, "--profile", "fast", "--site", "demo",
                           "--log-level", "WARNING")
         first_hits = dict(server.hits)

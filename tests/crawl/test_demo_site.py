@@ -27,6 +27,7 @@ from lxml import html as lxml_html
 
 from crawler.demo import BASE_URL_TOKEN, SITE_ROOT, load_manifest
 from crawler.demo.server import DemoServer
+from tests.helpers.localserver import demo_site
 
 TIMEOUT = 5.0
 MAX_PAGES = 400
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.timeout(60)
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[DemoServer]:
-    with DemoServer() as srv:
+    with demo_site() as srv:
         yield srv
 
 

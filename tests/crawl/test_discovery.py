@@ -17,7 +17,8 @@ from spiders.discovery import kind_of, parse_feed, parse_json_feed, parse_sitema
 from storage.db import connect
 from storage.repository import Filters, Repository
 from tests.conftest import ROOT
-from tests.localsite import LocalSite, article, listing
+from tests.helpers.localserver import LocalSite
+from tests.helpers.pages import article, listing
 
 pytestmark = pytest.mark.e2e
 

@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pooltargets import echo
 
 from crawler import parsepool
 from crawler.parsepool import ParsePool, WorkerDied, parse_response
 from crawler.parsing import ParseOptions
+from tests.conftest import FIXTURES
+from tests.helpers.pooltargets import echo
 
-PAGES = sorted((Path(__file__).parent / "fixtures" / "pages").rglob("*.html"))[:12]
+PAGES = sorted((FIXTURES / "pages").rglob("*.html"))[:12]
 
 
 def _alive(pid: int) -> bool:

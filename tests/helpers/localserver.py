@@ -1,16 +1,36 @@
-"""A scriptable HTTP server on 127.0.0.1 for crawl tests: routes are set per test, every
-request is logged (path, time, headers), ETag/If-None-Match gives 304s, and a route may
-be slow or answer with any status. Bounded: it serves until the test stops it."""
+"""The one local HTTP server helper for tests: every test that needs a server on 127.0.0.1 gets
+it here, in one of three forms, each serving from a daemon thread until its ``with`` block ends.
+
+* ``LocalSite()``: scriptable routes (a dict of path -> body, or ``site.route(...)`` per test);
+  every request is logged (path, time, headers), ETag/If-None-Match gives 304s, and a route
+  may be slow (``delay``), answer with any status, drip its body (slow-loris) or cut it short
+  (``truncate``): the faults the reliability and hostile-server tests need.
+* ``demo_site(root=None)``: a directory of files, served by the product's own demo server
+  (``crawler.demo.server.DemoServer``: ``__BASE_URL__`` substitution, robots.txt, hit counts).
+* ``free_port()`` and ``wait_until_serving()``: for servers the product starts in a process of
+  its own (``newscrawl browse``'s Datasette, Scrapyd), which pick their port from the test.
+
+Bounded: the servers bind port 0 (a free port), stop joins their thread for at most 5 s, and
+``wait_until_serving`` gives up at its deadline or when the serving process exits."""
 
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import subprocess
+
+    from crawler.demo.server import DemoServer
 
 
 @dataclass
@@ -28,7 +48,7 @@ class Route:
 class LocalSite:
     """``with LocalSite() as site: site.route("/a", "<html>..."); site.url("/a")``"""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", routes: dict[str, str | bytes] | None = None) -> None:
         self.host = host
         self.routes: dict[str, Route] = {}
         self.log: list[tuple[str, float, dict[str, str]]] = []
@@ -96,6 +116,8 @@ class LocalSite:
         self.server = ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        for path, body in (routes or {}).items():
+            self.route(path, body)
 
     @property
     def base(self) -> str:
@@ -130,25 +152,30 @@ class LocalSite:
         self.thread.join(timeout=5)
 
 
-PARAGRAPHS = [
-    "The city council met on Tuesday evening to discuss the budget for the coming year, including money for parks.",
-    "Members of the public spoke for more than an hour about bus routes, library hours and the repair of old bridges.",
-    "The mayor said the final vote would take place next month after a second public hearing in the town hall.",
-    "Local businesses asked for faster permits, while residents asked for more street lights near the river path.",
-]
+def demo_site(root: Path | None = None, host: str = "127.0.0.1") -> DemoServer:
+    """The bundled demo news site (or the files under ``root``) served by the product's own demo
+    server; use as ``with demo_site() as server: server.base_url, server.hits``."""
+    from crawler.demo.server import DemoServer
+
+    return DemoServer(root=root, host=host)
 
 
-def article(n: int, title: str | None = None, date: str = "2024-05-01T09:00:00+00:00", extra: str = "") -> str:
-    """A small but complete English news article page."""
-    title = title or f"Council story number {n} about the city budget"
-    paras = "".join(f"<p>{p} (Story {n}.)</p>" for p in PARAGRAPHS)
-    return (f'<html lang="en"><head><title>{title} | Test Times</title><meta property="og:type" content="article">'
-            f'<meta property="article:published_time" content="{date}"></head><body><header><a href="/">Home</a>'
-            f'</header><article><h1>{title}</h1><p class="byline">By Ann Writer</p>{paras}{extra}</article>'
-            f"</body></html>")
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, for a server started in another process."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
-def listing(links: list[str], next_page: str | None = None) -> str:
-    items = "".join(f'<li><a href="{href}">Read story at {href}</a></li>' for href in links)
-    nxt = f'<a class="next" href="{next_page}">Next page</a>' if next_page else ""
-    return f"<html><head><title>Latest news</title></head><body><ul>{items}</ul>{nxt}</body></html>"
+def wait_until_serving(probe: Callable[[], object], proc: subprocess.Popen, timeout: float = 30) -> bool:
+    """Call ``probe`` (a request to the server ``proc`` starts) every 0.2 s until it stops raising
+    OSError: True once it answers, False when ``proc`` exits or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            probe()
+            return True
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)

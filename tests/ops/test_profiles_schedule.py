@@ -16,7 +16,8 @@ from crawler.schedule import ScheduleError, load_schedule, parse_interval
 from storage.db import connect
 from storage.repository import Repository
 from tests.conftest import ROOT
-from tests.localsite import LocalSite, article, listing
+from tests.helpers.localserver import LocalSite
+from tests.helpers.pages import article, listing
 
 
 def write(tmp_path: Path, text: str, name: str = "site.toml") -> Path:

@@ -14,7 +14,8 @@ import pytest
 from storage.db import connect
 from storage.repository import Filters, Repository
 from tests.conftest import IN_CI, ROOT
-from tests.localsite import LocalSite, article, listing
+from tests.helpers.localserver import LocalSite
+from tests.helpers.pages import article, listing
 
 pytestmark = pytest.mark.e2e
 REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS", "redis://127.0.0.1:6379/15")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,11 @@ import pytest
 from storage.db import connect
 from storage.repository import Repository
 from tests.conftest import ROOT
-from tests.localsite import LocalSite, article, listing
+from tests.helpers.localserver import LocalSite, free_port, wait_until_serving
+from tests.helpers.pages import article, listing
 
 pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _call(base: str, path: str, data: dict | None = None, files: dict | None = None) -> dict:
@@ -55,7 +49,7 @@ def _call(base: str, path: str, data: dict | None = None, files: dict | None = N
 def scrapyd(tmp_path: Path):
     if not (BIN / "scrapyd").exists():
         pytest.fail("scrapyd is a dev dependency: run `make test` (pip install -e .[dev])")
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "scrapyd"
     home.mkdir()
     (home / "scrapyd.conf").write_text(
@@ -63,16 +57,9 @@ def scrapyd(tmp_path: Path):
         f"dbs_dir = {home}/dbs\nitems_dir =\nmax_proc = 1\npoll_interval = 0.5\n", encoding="utf-8")
     proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            _call(base, "/daemonstatus.json")
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("scrapyd did not start")
-            time.sleep(0.2)
+    if not wait_until_serving(lambda: _call(base, "/daemonstatus.json"), proc, timeout=30):
+        proc.kill()
+        pytest.fail("scrapyd did not start")
     yield base, home
     proc.terminate()
     try:

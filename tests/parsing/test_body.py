@@ -13,11 +13,12 @@ import pytest
 
 from crawler.parsing.body import Body, extract_body
 from crawler.parsing.page import Page
+from tests.conftest import FIXTURES, ROOT
 
-SHARED = Path(os.environ.get("NEWSCRAWL_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+SHARED = Path(os.environ.get("NEWSCRAWL_SHARED") or ROOT.parent / "shared")
 # The repository's copy (tests/test_seed_article.py checks it against the shared original when
 # that is present), so the seed tests run in any checkout.
-SEED = Path(__file__).with_name("fixtures") / "seed-article"
+SEED = FIXTURES / "seed-article"
 AEB = SHARED / "datasets" / "aeb-dev"
 
 #: measured F1 on all 121 aeb-dev pages, rounded down; raise it when the extractor improves
@@ -432,8 +433,8 @@ def test_zh_credit_glued_to_the_last_sentence_cut(last, kept):
 
 # --- zh quality gate ----------------------------------------------------------------------
 
-ZH_BODIES = Path(__file__).parent / "fixtures" / "zh-bodies" / "ground-truth.json"
-ZH_PAGES = Path(__file__).parent / "fixtures" / "pages" / "zh"
+ZH_BODIES = FIXTURES / "zh-bodies" / "ground-truth.json"
+ZH_PAGES = FIXTURES / "pages" / "zh"
 #: measured F1 (CJK tokens) of ``parse_article`` on the hand-labelled zh bodies, rounded down
 ZH_F1_FLOOR = 0.99  # measured 1.00 on the tuned fixtures; a floor of 1.00 would fail on any harmless slip
 

@@ -22,15 +22,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crawler.parsing import parse_article
 from crawler.parsing.record import Record
+from tests.conftest import FIXTURES
 
-PAGES = Path(__file__).parent / "fixtures" / "pages"
+PAGES = FIXTURES / "pages"
 FIELDS = ("title", "published_at", "authors", "source_name", "body_first", "body_last", "category", "breadcrumb",
           "view_count", "comment_count", "summary_start")
 

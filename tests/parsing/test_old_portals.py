@@ -6,13 +6,13 @@ these tests in the shape such sites have."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from crawler.parsing import judge_article
+from tests.conftest import FIXTURES
 
-PAGES = Path(__file__).parent / "fixtures" / "oldportals"
+PAGES = FIXTURES / "oldportals"
 FETCHED = datetime(2010, 1, 1, tzinfo=UTC)
 
 

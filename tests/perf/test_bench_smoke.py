@@ -23,8 +23,8 @@ import pytest
 
 from benchmarks import sitegen
 from benchmarks.siteserver import fallback_runs, find_nginx
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PAGES = 150
 RUN_KEYS = {"pages_per_s", "responses", "elapsed_s", "cpu_percent", "peak_rss_mb", "rss_samples", "finish_reason"}

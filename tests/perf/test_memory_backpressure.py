@@ -22,7 +22,8 @@ from spiders.news import NewsSpider
 from storage.db import connect
 from storage.models import Article, UrlState
 from tests.conftest import ROOT
-from tests.localsite import LocalSite, article
+from tests.helpers.localserver import LocalSite
+from tests.helpers.pages import article
 
 
 class Stats:

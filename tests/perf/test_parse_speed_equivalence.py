@@ -43,8 +43,9 @@ from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, x
 from crawler.parsing.sanitize import MEDIA_SCHEMES, absolute_url
 from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
 from storage.checks import _BAD_CHARS, _has_bad_chars
+from tests.conftest import FIXTURES
 
-PAGES = sorted((Path(__file__).with_name("fixtures") / "pages").rglob("*.html"))
+PAGES = sorted((FIXTURES / "pages").rglob("*.html"))
 ODD = (" \t\n\r\x0b\x0c\x00\x1f\x7f\x85\xa0\u3000\u2000\u200b\u200d\u2028\u202f\ufeff\ud800\udc00"
        "eAaé\u0301\u0300\u0338\uff21\uff41\uff10\uff0c，。中文\u212b\u1100\u1161\uac00\ue000\u2065K\u0130\u0131\u017f")
 

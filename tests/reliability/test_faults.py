@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from storage.db import connect
 from storage.models import Article, UrlState
 from tests.conftest import IN_CI, ROOT
-from tests.localsite import LocalSite, article, listing
+from tests.helpers.localserver import LocalSite
+from tests.helpers.pages import article, listing
 
 pytestmark = pytest.mark.e2e
 

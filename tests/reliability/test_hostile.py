@@ -16,7 +16,8 @@ from crawler.middlewares import crossing_into_private, is_private_host
 from storage.db import connect
 from storage.repository import Filters, Repository
 from tests.conftest import ROOT
-from tests.localsite import LocalSite, article, listing
+from tests.helpers.localserver import LocalSite
+from tests.helpers.pages import article, listing
 
 pytestmark = pytest.mark.e2e
 

@@ -32,7 +32,7 @@ from storage.db import connect
 from storage.export import write_html
 from storage.repository import Filters, Repository
 from tests.conftest import IN_CI
-from tests.localsite import LocalSite
+from tests.helpers.localserver import LocalSite
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
                  if p and os.path.exists(p)), None)

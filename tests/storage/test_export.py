@@ -160,7 +160,7 @@ def test_export_command_formats_match_the_schema_and_stream(tmp_path: Path) -> N
     from click.testing import CliRunner
 
     from crawler.cli import main
-    from tests.test_search import make_store
+    from tests.storage.test_search import make_store
 
     db = f"sqlite:///{tmp_path / 'e.db'}"
     make_store(db).engine.dispose()
@@ -198,7 +198,7 @@ def test_export_streams_in_constant_memory(tmp_path: Path) -> None:
     from storage.db import connect
     from storage.report import iter_records
     from storage.repository import Repository
-    from tests.test_search import make_record
+    from tests.storage.test_search import make_record
 
     engine = connect(f"sqlite:///{tmp_path / 'm.db'}")
     repo = Repository(engine)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +20,7 @@ from storage.models import Article
 from storage.report import Selection
 from storage.repository import Repository
 from storage.search import PgIndex, SearchError, SqliteIndex, fts5_query, grams, query_phrases, search, snippet
+from tests.conftest import FIXTURES
 
 WORDS_ZH = ("经济 市场 政府 城市 学校 医院 科技 公司 交通 地铁 银行 旅游 农业 环境 能源 电影 音乐 体育 足球 "
             "比赛 教育 文化 历史 工程 网络 手机 汽车 房价 工资 消费 投资 法律 法院 警方 消防 海关 机场 铁路 "
@@ -29,7 +29,6 @@ WORDS_EN = ("market city school hospital company traffic metro bank travel farm 
             "match education culture history network phone car price salary invest court police port").split()
 
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def body(seed: int, extra: str = "", lang: str = "zh") -> str:
@@ -217,7 +216,7 @@ def test_postgres_grams_equal_the_python_grams_on_real_pages(postgres_url: str) 
     """The SQL twin (migration s002) gives exactly what storage.search.grams gives, on real
     Chinese and English news text and on edge cases (lone characters, runs at either end,
     supplementary-plane CJK, newlines, empty text)."""
-    pages = sorted((ROOT / "tests" / "fixtures" / "pages").rglob("*.html"))[:30]
+    pages = sorted((FIXTURES / "pages").rglob("*.html"))[:30]
     texts = [Page.from_bytes(p.read_bytes(), "http://example.com/").tree.text_content()[:4000] for p in pages]
     texts += ["天", "天a", "a天", "天气\n预报 ok", "𠀀𠀁x𠀂", "，。", "", "only ascii words"]
     repo = make_store(postgres_url)

@@ -146,7 +146,8 @@ def test_a_slow_crawl_stores_its_records_while_it_runs(tmp_path) -> None:
 
     from storage.models import Article
     from tests.conftest import ROOT
-    from tests.localsite import LocalSite, article, listing
+    from tests.helpers.localserver import LocalSite
+    from tests.helpers.pages import article, listing
 
     db = f"sqlite:///{tmp_path / 'slow.db'}"
     with LocalSite() as site:
