@@ -58,6 +58,8 @@ def served(tmp_path: Path) -> Iterator[str]:
         fetch(base + "/-/versions.json")
 
 
+@pytest.mark.server
+@pytest.mark.process
 def test_browse_serves_facets_search_and_readable_articles(served: str) -> None:
     page = fetch(served + "/articles")
     for facet in ("facet-site", "facet-category", "facet-published_utc"):

@@ -28,6 +28,7 @@ def run(*args: str, env_db: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*NEWSCRAWL, *args], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
 
 
+@pytest.mark.process
 def test_parse_seed_prints_expected_record() -> None:
     result = run("parse", str(SEED), "--url", SEED_URL)
     assert result.returncode == 0, result.stderr
@@ -110,6 +111,7 @@ def test_parse_resolves_relative_dates_against_fetched_at(tmp_path: Path) -> Non
     ["search", ""],
     ["list", "--limit", "x"],
 ])
+@pytest.mark.process
 def test_bad_input_is_one_line_error_not_traceback(args: list[str], tmp_path: Path) -> None:
     result = run(*args, env_db=f"sqlite:///{tmp_path / 'x.db'}")
     assert result.returncode != 0

@@ -46,6 +46,7 @@ def store(tmp_path: Path) -> str:
     return url
 
 
+@pytest.mark.process
 def test_list_is_a_table_on_a_terminal_and_json_lines_when_piped(store: str) -> None:
     table = run_on_terminal("list", "--db", store)
     assert "published" in table and "明天天气晴朗" in table and "Climate change report" in table
@@ -153,6 +154,7 @@ def test_stats_on_postgres(postgres_url: str) -> None:
     (["export", "--format", "rss"], "--format"),
     (["browse", "--port", "99999"], "--port"),
 ])
+@pytest.mark.process
 def test_bad_arguments_are_one_clear_line_and_a_non_zero_exit(args: list[str], message: str, store: str) -> None:
     if "--db" not in args:
         args = [*args, "--db", store]

@@ -33,7 +33,7 @@ TIMEOUT = 5.0
 MAX_PAGES = 400
 STATIC_SUFFIXES = (".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico")
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.server]
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,8 @@ from tests.helpers.pooltargets import echo
 
 PAGES = sorted((FIXTURES / "pages").rglob("*.html"))[:12]
 
+pytestmark = pytest.mark.process  # real spawned worker processes
+
 
 def _alive(pid: int) -> bool:
     try:

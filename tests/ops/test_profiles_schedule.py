@@ -56,6 +56,7 @@ def test_bundled_profiles_are_valid_and_found_by_name(tmp_path: Path, monkeypatc
     assert result.exit_code == 1 and "bad.toml: foo: unknown key" in result.output
 
 
+@pytest.mark.server
 def test_profiles_new_drafts_a_loadable_profile(tmp_path: Path) -> None:
     with LocalSite() as site:
         site.route("/2024/05/01/council-story.html", article(1))
@@ -68,6 +69,7 @@ def test_profiles_new_drafts_a_loadable_profile(tmp_path: Path) -> None:
     assert profile.selectors["body"] == "article" and profile.selectors["title"] == "h1"
 
 
+@pytest.mark.server
 def test_profiles_new_refuses_a_non_article() -> None:
     with LocalSite() as site:
         site.route("/", listing(["/a"]))
@@ -83,6 +85,8 @@ def test_schedule_file_validation(tmp_path: Path) -> None:
         load_schedule(write(tmp_path, "", "empty.toml"))
 
 
+@pytest.mark.server
+@pytest.mark.process
 def test_schedule_runs_jobs(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'sched.db'}"
     with LocalSite() as site:

@@ -17,7 +17,7 @@ from tests.conftest import IN_CI, ROOT
 from tests.helpers.localserver import LocalSite
 from tests.helpers.pages import article, listing
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS", "redis://127.0.0.1:6379/15")
 PAGES = 2000
 

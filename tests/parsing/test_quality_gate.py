@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.bench_quality import FLOORS, measure, shared_dir
 
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

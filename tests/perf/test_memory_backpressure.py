@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -114,6 +115,7 @@ def test_room_is_off_with_a_shared_frontier_or_a_zero_limit() -> None:
     asyncio.run(asyncio.wait_for(news._room(), 1))
 
 
+@pytest.mark.e2e
 def test_a_sitemap_crawl_with_a_small_queue_records_every_url(tmp_path: Path) -> None:
     n = 60
     db = f"sqlite:///{tmp_path / 'crawl.db'}"
@@ -150,6 +152,7 @@ def test_a_sitemap_crawl_with_a_small_queue_records_every_url(tmp_path: Path) ->
     assert all(url in states for url in urls)
 
 
+@pytest.mark.process
 def test_what_a_spawned_parse_worker_imports_stays_light() -> None:
     """A parse worker is spawned: it re-imports the parent's main module (``crawler.cli`` for
     the ``newscrawl`` command) and the parser. Neither may pull in SQLAlchemy, Scrapy or

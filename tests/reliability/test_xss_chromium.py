@@ -41,6 +41,7 @@ if CHROMIUM is None:
         pytest.fail("Chromium is required in CI (.ci/run installs Debian's chromium)", pytrace=False)
     pytest.skip("Chromium not installed (apt-get install chromium)", allow_module_level=True)
 
+pytestmark = [pytest.mark.server, pytest.mark.process]  # a beacon server, headless Chromium
 TITLE = "newscrawl export"
 
 

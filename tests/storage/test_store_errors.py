@@ -115,12 +115,14 @@ def test_which_errors_are_transient() -> None:
     ("mysql+nodriver://x/y", "no driver|not a database URL|cannot open"),
     ("not a url", "not a database URL"),
 ])
+@pytest.mark.postgres
 def test_unreachable_database_is_one_clear_line(url: str, message: str) -> None:
     with pytest.raises(StorageError, match=message) as info:
         connect(url)
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.process
 def test_cli_store_error_is_one_line(tmp_path) -> None:
     import subprocess
     import sys

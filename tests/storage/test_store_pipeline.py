@@ -53,7 +53,8 @@ def other(seed, n: int, text: str = ""):
     return replace(seed, url=url, canonical_url=url, body_text=body, content_hash=f"{n:064d}")
 
 
-@pytest.mark.parametrize("store_process", [False, True], ids=["store-thread", "store-process"])
+@pytest.mark.parametrize("store_process", [False, pytest.param(True, marks=pytest.mark.process)],
+                         ids=["store-thread", "store-process"])
 def test_refused_record_becomes_a_reject_and_raw_pages_are_kept(db_url: str, seed, seed_page: bytes,
                                                                 store_process: bool) -> None:
     items = [RawPage(seed.url, seed.canonical_url, seed_page, "utf-8", 200, seed.fetched_at), seed,
@@ -100,6 +101,7 @@ def _refuse_url_in_database(db_url: str, suffix: str) -> None:
     engine.dispose()
 
 
+@pytest.mark.process
 def test_in_a_store_process_a_data_error_loses_only_its_item(db_url: str, seed) -> None:
     _refuse_url_in_database(db_url, "/2.html")
     pipeline, stats = run_pipeline(db_url, [other(seed, 1), other(seed, 2), other(seed, 3)], store_process=True)
@@ -110,6 +112,7 @@ def test_in_a_store_process_a_data_error_loses_only_its_item(db_url: str, seed) 
     assert repo.stats()["runs"][0]["status"] == "failed"
 
 
+@pytest.mark.process
 def test_when_the_store_process_dies_the_crawl_process_stores_the_rest(db_url: str, seed) -> None:
     """The store process is killed between batches: later batches are written by a thread
     of the crawl process, every record is stored once, and the run says what happened."""
@@ -133,6 +136,7 @@ def test_when_the_store_process_dies_the_crawl_process_stores_the_rest(db_url: s
     assert pipeline.writer is not None and "store process died" in (pipeline.writer.fell_back or "")
 
 
+@pytest.mark.e2e
 def test_a_slow_crawl_stores_its_records_while_it_runs(tmp_path) -> None:
     """A polite crawl that never fills a batch of 100 still stores each record within
     NEWSCRAWL_FLUSH_SECONDS, not only when it ends: a real crawl of slow pages, watched
@@ -177,6 +181,7 @@ def test_a_slow_crawl_stores_its_records_while_it_runs(tmp_path) -> None:
     assert first_stored_at is not None and first_stored_at < last_fetch, "records appear while the crawl runs"
 
 
+@pytest.mark.process
 def test_a_batch_the_store_process_cannot_take_is_written_by_the_crawl_process(sqlite_url: str, seed) -> None:
     """Anything but a dead process that keeps a batch from crossing to the store process (an
     item that cannot be pickled) has the batch written in the crawl process instead."""
