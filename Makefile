@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PAGES ?= 20000
 
-.PHONY: demo test lint bench bench-extract clean venv
+.PHONY: demo test test-fast lint bench bench-extract clean venv
 
 venv: $(STAMP)
 
@@ -21,6 +21,12 @@ demo: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The quick loop: only the tests marked `pure` by tests/conftest.py (no process, server,
+# PostgreSQL or Redis; parsing and pure units), under a minute. `make test` still runs everything.
+test-fast: venv
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m pure
 
 lint: venv
 	$(BIN)/ruff check .

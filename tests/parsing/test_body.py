@@ -16,7 +16,7 @@ from crawler.parsing.page import Page
 from tests.conftest import FIXTURES, ROOT
 
 SHARED = Path(os.environ.get("NEWSCRAWL_SHARED") or ROOT.parent / "shared")
-# The repository's copy (tests/test_seed_article.py checks it against the shared original when
+# The repository's copy (tests/parsing/test_seed_article.py checks it against the shared original when
 # that is present), so the seed tests run in any checkout.
 SEED = FIXTURES / "seed-article"
 AEB = SHARED / "datasets" / "aeb-dev"
