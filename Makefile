@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PAGES ?= 20000
 
-.PHONY: demo test lint bench bench-extract clean venv
+.PHONY: demo test test-fast lint bench bench-extract clean venv
 
 venv: $(STAMP)
 
@@ -23,8 +23,16 @@ test: venv
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
+# The quick loop: only the tests marked `pure` by tests/conftest.py (no process, server,
+# PostgreSQL or Redis; parsing and pure units), under a minute. `make test` still runs everything.
+test-fast: venv
+	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
+	$(BIN)/python -m pytest -m pure
+
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 
 # Crawl throughput: bare Scrapy vs a naive build vs newscrawl on a generated local site
 # (benchmarks/bench_throughput.py; PAGES=N sets the size). nginx and wrk are installed with

@@ -7,7 +7,7 @@ over every dev set with this checkout's ``newscrawl``, then keeps the headline f
 set, adds the ones the scorer does not print (fundus-dev "declared headline": the title equals
 the gold title or one of the headlines the page declares; the share of rejected pages) and
 writes them with the machine and the time to ``benchmarks/results/quality-latest.json``.
-``tests/test_quality_gate.py`` compares the same figures with the floors in
+``tests/parsing/test_quality_gate.py`` compares the same figures with the floors in
 ``benchmarks/quality-floors.json``.
 """
 

@@ -1,4 +1,12 @@
-"""Shared fixtures: paths, databases (real SQLite and PostgreSQL) and the demo server.
+"""Shared fixtures: paths, databases (real SQLite and PostgreSQL) and the demo server; and the
+markers that split the suite for ``make test-fast``.
+
+Tests live in one folder per layer (parsing, storage, cli, crawl, reliability, perf, ops); each
+test gets its folder's name as a marker (``pytest -m storage``). A test that starts a process
+or a server, or needs PostgreSQL or Redis, carries a marker saying so (``process``, ``server``,
+``e2e``, ``postgres``, ``redis``; ``postgres`` is added here to every test that uses the
+``postgres_url`` fixture or the PostgreSQL side of ``db_url``), and ``slow`` marks long runs.
+Every other test is marked ``pure``: ``make test-fast`` runs ``pytest -m pure``.
 
 PostgreSQL tests use the server at 127.0.0.1:5432 (trust auth). Outside CI they skip when
 it is absent; with CI=true they fail instead, so a CI run can never pass without them.
@@ -15,6 +23,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+LAYERS = ("parsing", "storage", "cli", "crawl", "reliability", "perf", "ops")
+IMPURE = ("e2e", "server", "process", "postgres", "redis", "slow")
 FIXTURES = Path(__file__).with_name("fixtures")
 SHARED = Path(os.environ.get("NEWSCRAWL_SHARED", ROOT.parent / "shared"))
 PG_ADMIN_URL = os.environ.get("NEWSCRAWL_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -29,6 +40,18 @@ def _postgres_available() -> str | None:
             return None
     except Exception as exc:  # noqa: BLE001 - any failure means "not available"
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        layer = Path(item.path).resolve().relative_to(TESTS).parts[0]
+        if layer in LAYERS:
+            item.add_marker(layer)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgres_url" in getattr(item, "fixturenames", ()) or params.get("db_url") == "postgresql":
+            item.add_marker("postgres")
+        if not any(item.get_closest_marker(name) for name in IMPURE):
+            item.add_marker("pure")
 
 
 @pytest.fixture
@@ -74,9 +97,9 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def demo_server() -> Iterator[object]:
-    from crawler.demo.server import DemoServer
+    from tests.helpers.localserver import demo_site
 
-    with DemoServer() as server:
+    with demo_site() as server:
         yield server
 
 

@@ -1,0 +1,108 @@
+"""The throughput benchmark (``make bench``) end to end at a tiny size, plus its site generator.
+
+Why: the benchmark is run by hand at 20,000 pages, so nothing would notice it breaking
+(a renamed setting, a changed ``run_crawl``) until someone needs the numbers. At 150 pages
+the whole harness runs in well under a minute and checks that every key of the result is
+there with sane values, and that the full pipeline stored every article.
+
+It needs a server: nginx, or the benchmark's own asyncio fallback. Outside CI it skips
+only when neither can run here; with CI=true it fails instead, so CI cannot pass without
+running it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from benchmarks import sitegen
+from benchmarks.siteserver import fallback_runs, find_nginx
+from tests.conftest import ROOT
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PAGES = 150
+RUN_KEYS = {"pages_per_s", "responses", "elapsed_s", "cpu_percent", "peak_rss_mb", "rss_samples", "finish_reason"}
+TOP_KEYS = {"pages", "bare", "naive", "full", "ratio_full_bare", "ratio_full_naive", "peak_rss_mb", "cpu_percent",
+            "rss_samples", "server", "machine", "timestamp", "stored", "runs"}
+
+
+def _no_server_reason() -> str | None:
+    if find_nginx():
+        return None
+    problem = fallback_runs()
+    return f"neither nginx nor the fallback server can run here: {problem}" if problem else None
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(240)
+def test_bench_harness_end_to_end(tmp_path: Path) -> None:
+    reason = _no_server_reason()
+    if reason:
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    out = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_throughput", "--pages", str(PAGES), "--site-dir",
+         str(tmp_path / "site"), "--out-dir", str(out), "--rate-seconds", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=220)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "full/bare" in proc.stdout  # the human summary was printed
+
+    doc = json.loads((out / "throughput-latest.json").read_text())
+    assert TOP_KEYS <= doc.keys()
+    assert len(list(out.glob("throughput-2*.json"))) == 1
+    assert doc["pages"] == PAGES
+    for mode in ("bare", "naive", "full"):
+        run = doc["runs"][mode]
+        assert RUN_KEYS <= run.keys(), mode
+        assert doc[mode] == run["pages_per_s"] > 0, mode
+        assert run["responses"] >= PAGES, mode  # every article plus robots.txt and sitemaps
+        assert run["finish_reason"] == "finished", mode
+        assert 0 < doc["cpu_percent"][mode] <= 100 * (os.cpu_count() or 1) + 50, mode
+        assert 20 < run["peak_rss_mb"] < 8192, mode
+    # the ratios are rounded to 3 decimals: on a loaded machine a tiny ratio differs by more than 1%
+    assert doc["ratio_full_bare"] == pytest.approx(doc["full"] / doc["bare"], rel=0.01, abs=0.0006)
+    assert doc["ratio_full_naive"] == pytest.approx(doc["full"] / doc["naive"], rel=0.01, abs=0.0006)
+    assert doc["peak_rss_mb"] == doc["runs"]["full"]["peak_rss_mb"]
+    assert set(doc["rss_samples"]) == {str(PAGES // 4), str(PAGES // 2), str(PAGES)}
+    assert all(v > 20 for v in doc["rss_samples"].values())
+    assert doc["stored"]["full"] == PAGES and doc["stored"]["full_all_stored"] is True
+    # the fast profile parses in workers, so it stores in a process of its own too
+    assert doc["runs"]["full"]["stats"]["newscrawl/store"] == "process"
+    # the collector was tuned once the crawl had started (crawler.gctune)
+    assert doc["runs"]["full"]["stats"]["newscrawl/gc_frozen"] > 10_000
+    assert doc["stored"]["naive"] and doc["stored"]["naive"] > PAGES * 0.9
+    assert doc["server"]["kind"] in ("nginx", "asyncio")
+    assert doc["server"]["requests_per_s"] > 0
+    for key in ("platform", "cpu_count", "python", "scrapy", "lxml", "sqlalchemy"):
+        assert doc["machine"][key], key
+    assert datetime.fromisoformat(doc["timestamp"])
+
+
+def test_site_is_deterministic_and_news_sized(tmp_path: Path) -> None:
+    first = sitegen.generate_site(tmp_path / "a", 60, seed=3, workers=1)
+    second = sitegen.generate_site(tmp_path / "b", 60, seed=3, workers=1)
+    assert first.bytes == second.bytes and not first.reused
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.html"))
+    assert files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.html"))
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+    assert sitegen.generate_site(tmp_path / "a", 60, seed=3).reused
+    articles = [m for m in sitegen.all_meta(3, 60)]
+    assert sum(m.zh for m in articles) == 15
+    sizes = [(tmp_path / "a" / m.path.lstrip("/")).stat().st_size for m in articles]
+    assert 24_000 <= min(sizes) and max(sizes) <= 36_000
+    page = (tmp_path / "a" / articles[3].path.lstrip("/")).read_text()
+    for marker in ('"@type": "NewsArticle"', "og:title", "breadcrumb", "<h1", "<figcaption>", "comments", "<footer"):
+        assert marker in page, marker
+    assert len(list((tmp_path / "a" / "list").glob("*.html"))) == 2  # 60 articles, 50 a listing page
+    sitemap = sitegen.write_discovery(tmp_path / "overlay", "http://127.0.0.1:9", 60, seed=3, per_sitemap=25)
+    assert sitemap == "http://127.0.0.1:9/sitemap.xml"
+    assert len(list((tmp_path / "overlay" / "sitemaps").glob("*.xml"))) == 3
+    assert "Sitemap: http://127.0.0.1:9/sitemap.xml" in (tmp_path / "overlay" / "robots.txt").read_text()
