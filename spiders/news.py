@@ -16,14 +16,13 @@ If-None-Match / If-Modified-Since, and a 304 costs no parse.
 
 Memory: Scrapy schedules whatever a callback yields at once, so a sitemap of 20,000 articles
 used to put 20,000 Requests in the in-memory scheduler in its first seconds. The discovery
-callbacks now wait while the scheduler holds NEWSCRAWL_MAX_QUEUED requests (``_room``), and
+callbacks now wait while the scheduler holds NEWSCRAWL_MAX_QUEUED requests (``crawler.backpressure``), and
 go on as it drains; with a shared Redis frontier the queue is not in this process and they
 never wait.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -37,6 +36,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.backpressure import DiscoveryBackpressure
 from crawler.parsepool import ParseOutcome, ParsePool, WorkerDied
 from crawler.parsing import ParseOptions
 from crawler.profiles import SiteProfile
@@ -51,7 +51,6 @@ SKIP_PATHS = re.compile(r"/(?:login|logout|register|signup|signin|search|cart|ac
                         re.I)
 DEFAULT_TEMPLATE_BUDGET = 50
 DEFAULT_MAX_QUEUED = 1000  # requests in the in-memory scheduler before discovery waits (NEWSCRAWL_MAX_QUEUED)
-ROOM_POLL = 0.05  # seconds between two looks at the scheduler while waiting for room
 
 
 class NewsSpider(scrapy.Spider):
@@ -97,14 +96,13 @@ class NewsSpider(scrapy.Spider):
         self.known_urls: set[str] = set()
         self.listing_pages = 0
         self.max_listing_pages = profile.max_listing_pages if profile else 10**9
-        self.max_queued = DEFAULT_MAX_QUEUED
-        self._waiting = 0  # callbacks waiting in _room for the scheduler to drain
+        self.backpressure = DiscoveryBackpressure(DEFAULT_MAX_QUEUED)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
-        spider.max_queued = crawler.settings.getint("NEWSCRAWL_MAX_QUEUED")
+        spider.backpressure = DiscoveryBackpressure(crawler.settings.getint("NEWSCRAWL_MAX_QUEUED"))
         spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS"),
                                 timeout=crawler.settings.getfloat("NEWSCRAWL_PARSE_TIMEOUT"))
         spider.script = (spider.profile.script if spider.profile else None) or crawler.settings.get(
@@ -251,45 +249,11 @@ class NewsSpider(scrapy.Spider):
     # --- discovery -----------------------------------------------------------------------------
 
     async def _room(self) -> None:
-        """Backpressure for discovered requests: wait while the scheduler already holds
-        ``max_queued`` of them and the crawl is moving (so it will take some soon).
-
-        Never waits when nothing in flight would drain the scheduler: when the downloader is
-        idle and the only responses being scraped are the callbacks waiting here (their own
-        bodies can fill Scrapy's scraper slot, which then stops all downloads), waiting would
-        be a deadlock, so the requests go to the scheduler as before. Nor with a shared Redis
-        frontier, or a scheduler that cannot tell its size."""
+        """Wait, if need be, before yielding a discovered request (``crawler.backpressure``);
+        never with a shared Redis frontier, whose queue is not in this process."""
         crawler = getattr(self, "crawler", None)
-        engine = getattr(crawler, "engine", None)
-        if self.max_queued <= 0 or self.shared_frontier or engine is None:
-            return
-        if not self._queue_full(engine) or not self._draining(engine):
-            return
-        self.crawler.stats.inc_value("newscrawl/queue_waits")
-        self._waiting += 1
-        try:
-            while self._queue_full(engine) and self._draining(engine):
-                await asyncio.sleep(ROOM_POLL)
-        finally:
-            self._waiting -= 1
-
-    def _queue_full(self, engine: Any) -> bool:
-        scheduler = engine.scheduler
-        try:
-            queued = len(scheduler) if scheduler is not None else 0
-        except TypeError:  # a scheduler without __len__
-            return False
-        self.crawler.stats.max_value("newscrawl/queue_max", queued)
-        return queued >= self.max_queued
-
-    def _draining(self, engine: Any) -> bool:
-        """Whether something in flight will make the engine take requests from the scheduler."""
-        if not engine.running or engine.scheduler is None:
-            return False
-        if engine.downloader.active:
-            return True
-        slot = engine.scraper.slot
-        return slot is not None and len(slot.active) > self._waiting
+        if not self.shared_frontier and crawler is not None:
+            await self.backpressure.room(crawler)
 
     def _follow_entries(self, response: Response, entries: list[Entry]) -> Iterator[Any]:
         for entry in entries:

@@ -1,8 +1,8 @@
 """Discovery backpressure (issue 7, memory): a sitemap's URLs enter Scrapy's in-memory
 scheduler as it drains, not all at once, and no URL is lost on the way.
 
-``NewsSpider._room`` is tested on a stand-in engine (when it waits, when it must not: a
-deadlock if nothing in flight would drain the scheduler), then through a real crawl of a
+``crawler.backpressure`` (through ``NewsSpider._room``) is tested on a stand-in engine (when
+it waits, when it must not: a deadlock if nothing in flight would drain the scheduler), then through a real crawl of a
 local sitemap with a queue of 5 requests."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class Engine:
 def spider(engine: Engine, max_queued: int = 10) -> NewsSpider:
     spider = NewsSpider(start_urls=["http://127.0.0.1/sitemap.xml"])
     spider.crawler = SimpleNamespace(engine=engine, stats=Stats())  # type: ignore[assignment]
-    spider.max_queued = max_queued
+    spider.backpressure.max_queued = max_queued
     return spider
 
 
@@ -79,7 +79,7 @@ def test_room_waits_until_the_scheduler_drains() -> None:
 
     assert asyncio.run(main()) >= 0.2
     assert news.crawler.stats.values["newscrawl/queue_waits"] == 1
-    assert news._waiting == 0
+    assert news.backpressure.waiting == 0
 
 
 def test_room_never_waits_when_nothing_would_drain_the_scheduler() -> None:
@@ -88,7 +88,7 @@ def test_room_never_waits_when_nothing_would_drain_the_scheduler() -> None:
     # would never end.
     news = spider(Engine(queued=50, downloading=0, scraping=0))
     asyncio.run(asyncio.wait_for(news._room(), 1))
-    news._waiting = 2
+    news.backpressure.waiting = 2
     news.crawler.engine = Engine(queued=50, downloading=0, scraping=2)
     asyncio.run(asyncio.wait_for(news._room(), 1))
 
