@@ -316,7 +316,8 @@ class NewsSpider(scrapy.Spider):
         attempts = int(request.meta.get("retry_times", 0)) + 1
         exc = failure.value
         if isinstance(exc, HttpError):
-            outcome: Failed | Skipped = Failed(request.url, f"HTTP {exc.response.status}", attempts)
+            status = exc.response.status
+            outcome: Failed | Skipped = Failed(request.url, f"HTTP {status}", attempts, status=status)
         elif isinstance(exc, IgnoreRequest):
             reason = str(exc) or "ignored"
             if "robots.txt" in reason or reason.startswith(("refused", "host ")):

@@ -183,6 +183,7 @@ def write_html(records: Iterable[Record], out: IO[str], csp: bool = True) -> int
 # --- Atom ---------------------------------------------------------------------------------
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -225,6 +226,16 @@ def attribution(record: Record) -> tuple[str, str]:
     return publisher, line
 
 
+def deleted_entry(record: Record, fallback_updated: str) -> str:
+    """An RFC 6721 tombstone for a record whose page was taken down: same ``ref`` as the
+    entry it replaces (the canonical URL), ``when`` it was noticed; feed readers drop it."""
+    link = absolute_url(record.canonical_url, None) or absolute_url(record.url, None) or record.canonical_url
+    when = rfc3339(record.removed_at) or fallback_updated
+    return (f'<at:deleted-entry ref="{xml_text(link)}" when="{when}">'
+            f'<link rel="alternate" type="text/html" href="{xml_text(link)}"/>'
+            "<at:comment>the publisher took this article down</at:comment></at:deleted-entry>")
+
+
 def atom_entry(record: Record, fallback_updated: str) -> str:
     esc = xml_text
     link = absolute_url(record.canonical_url, None) or absolute_url(record.url, None) or record.canonical_url
@@ -261,10 +272,12 @@ def atom_entry(record: Record, fallback_updated: str) -> str:
 
 def write_atom(records: Iterable[Record], out: IO[str], feed_id: str = "urn:newscrawl:export",
                title: str = "newscrawl export", self_url: str | None = None, updated: str | None = None) -> int:
-    """An Atom 1.0 feed of ``records``, written as they stream. The feed's ``updated`` is
-    the time of the export unless given."""
+    """An Atom 1.0 feed of ``records``, written as they stream; a record whose page was taken
+    down (``removed_at``) is an RFC 6721 deleted entry. The feed's ``updated`` is the time
+    of the export unless given."""
     updated = updated or now_rfc3339()
-    head = ['<?xml version="1.0" encoding="utf-8"?>', f'<feed xmlns="{ATOM_NS}">', f"<id>{xml_text(feed_id)}</id>",
+    head = ['<?xml version="1.0" encoding="utf-8"?>', f'<feed xmlns="{ATOM_NS}" xmlns:at="{TOMBSTONES_NS}">',
+            f"<id>{xml_text(feed_id)}</id>",
             f'<title type="text">{xml_text(title)}</title>', f"<updated>{updated}</updated>",
             "<generator>newscrawl</generator>"]
     if self_url:
@@ -272,7 +285,7 @@ def write_atom(records: Iterable[Record], out: IO[str], feed_id: str = "urn:news
     out.write("\n".join(head) + "\n")
     count = 0
     for record in records:
-        out.write(atom_entry(record, updated) + "\n")
+        out.write((deleted_entry(record, updated) if record.removed_at else atom_entry(record, updated)) + "\n")
         count += 1
     out.write("</feed>\n")
     return count

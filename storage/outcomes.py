@@ -43,6 +43,9 @@ class Failed:
     url: str
     reason: str
     attempts: int = 1
+    # The HTTP status of a server's refusal, when there was one: 404 or 410 on a stored
+    # article's URL marks the article removed (``removed_at``).
+    status: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,9 @@ class Selection:
     # Only records stored or changed since the last export with this cursor name
     # (``storage.export_cursors``).
     changes_since: str | None = None
+    # Records whose page was taken down (``removed_at``: it answered 404/410) are left out
+    # unless asked for.
+    include_removed: bool = False
 
     def __post_init__(self) -> None:
         if self.duplicates not in DUPLICATES:
@@ -48,6 +51,8 @@ def apply_selection(stmt: Select, selection: Selection, order: bool = True) -> S
         stmt = stmt.where(Article.duplicate_of.is_(None))
     elif selection.duplicates == "only":
         stmt = stmt.where(Article.duplicate_of.is_not(None))
+    if not selection.include_removed:
+        stmt = stmt.where(Article.removed_at.is_(None))
     if selection.site:
         stmt = stmt.where(Article.site == selection.site)
     if selection.category:

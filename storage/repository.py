@@ -388,6 +388,8 @@ class Repository:
                     outcomes.append("raw")
                 elif isinstance(item, Failed | Skipped):
                     state = "failed" if isinstance(item, Failed) else "skipped"
+                    if isinstance(item, Failed) and item.status in GONE:
+                        _mark_removed(session, item.url, now)
                     batch.set_state(item.url, state, item.reason, None, run_id, now,
                                     attempts=item.attempts if isinstance(item, Failed) else None)
                     outcomes.append(state)
@@ -419,6 +421,7 @@ class Repository:
         values["original"] = getattr(record, "original", None)
         if existing is not None:
             existing.last_seen = now
+            existing.removed_at = None  # answering again: no longer taken down
             if existing.content_hash == values["content_hash"] and existing.title == record.title:
                 return "unchanged", existing.id
             old_hash = existing.content_hash
@@ -640,6 +643,18 @@ class Repository:
                           "rejected": r.items_rejected, "failed": r.items_failed, "skipped": r.items_skipped,
                           "errors": r.errors} for r in runs],
             }
+
+
+# Statuses that say an article was taken down (404 Not Found, 410 Gone).
+GONE = (404, 410)
+
+
+def _mark_removed(session: Session, url: str, now: datetime) -> None:
+    """The stored article at ``url`` (fetch or canonical URL) now answers 404/410: it is
+    marked removed, once (the first time is when it was noticed); its text and versions stay."""
+    when = now.replace(tzinfo=UTC).isoformat(timespec="seconds")
+    session.execute(update(Article).where(or_(Article.url == url, Article.canonical_url == url),
+                                          Article.removed_at.is_(None)).values(removed_at=when))
 
 
 def _column_value(value: Any) -> Any:

@@ -254,6 +254,8 @@ SELECT count(*) FROM batch
 
 def _sqlite_where(selection) -> tuple[str, list]:  # noqa: ANN001 - storage.report.Selection
     clauses, params = [], []
+    if not selection.include_removed:
+        clauses.append("a.removed_at IS NULL")
     if selection.duplicates == "hide":
         clauses.append("a.duplicate_of IS NULL")
     elif selection.duplicates == "only":

@@ -33,14 +33,16 @@ def _is_terminal(stream: Any) -> bool:
 
 
 def _selection(site: str | None, category: str | None, since: str | None, until: str | None,
-               duplicates: str | None, include_duplicates: bool, limit: int | None):  # noqa: ANN202 - Selection
+               duplicates: str | None, include_duplicates: bool, limit: int | None,
+               include_removed: bool = False):  # noqa: ANN202 - Selection
     from storage.report import Selection
 
     since_at, until_at = parse_date_option(since), parse_date_option(until)
     if since_at and until_at and since_at >= until_at:
         raise click.BadParameter(f"--since {since} is not before --until {until}", param_hint="'--since'")
     return Selection(site=site, category=category, since=since_at, until=until_at,
-                     duplicates=duplicates or ("include" if include_duplicates else "hide"), limit=limit or None)
+                     duplicates=duplicates or ("include" if include_duplicates else "hide"), limit=limit or None,
+                     include_removed=include_removed)
 
 
 def _filter_options(func: Any) -> Any:
@@ -52,6 +54,8 @@ def _filter_options(func: Any) -> Any:
         click.option("--duplicates", type=click.Choice(["hide", "include", "only"]),
                      help="Records that duplicate another one: hide (default), include, or show only them."),
         click.option("--include-duplicates", is_flag=True, help="Same as --duplicates include."),
+        click.option("--include-removed", is_flag=True,
+                     help="Also records whose page was taken down (answered 404 or 410 on a re-crawl)."),
     ]):
         func = option(func)
     return func
@@ -179,7 +183,8 @@ def _emit(records: Iterable[Record], mode: str, extra: dict[int, dict[str, Any]]
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="At most N records; 0: all.")
 @_format_options
 def list_(db_url: str | None, site: str | None, category: str | None, since: str | None, until: str | None,
-          duplicates: str | None, include_duplicates: bool, limit: int, as_json: bool, as_csv: bool,
+          duplicates: str | None, include_duplicates: bool, include_removed: bool, limit: int, as_json: bool,
+          as_csv: bool,
           as_table: bool) -> None:
     """List stored articles, newest first: a table on a terminal, JSON Lines when piped.
 
@@ -192,7 +197,7 @@ def list_(db_url: str | None, site: str | None, category: str | None, since: str
     from storage.report import iter_records
 
     mode = _output_mode(as_json, as_csv, as_table)
-    selection = _selection(site, category, since, until, duplicates, include_duplicates, limit)
+    selection = _selection(site, category, since, until, duplicates, include_duplicates, limit, include_removed)
     repo = open_repo(db_url)
     records = iter_records(repo.engine, selection)
     if mode == "table":
@@ -291,7 +296,8 @@ def _print_versions(history: list[dict[str, Any]]) -> None:
 @_format_options
 @click.option("--reindex", is_flag=True, help="Rebuild the search index from scratch first.")
 def search(query: str, db_url: str | None, site: str | None, category: str | None, since: str | None,
-           until: str | None, duplicates: str | None, include_duplicates: bool, limit: int, as_json: bool,
+           until: str | None, duplicates: str | None, include_duplicates: bool, include_removed: bool, limit: int,
+           as_json: bool,
            as_csv: bool, as_table: bool, reindex: bool) -> None:
     """Full-text search over title, summary and body, best match first. Words and
     "quoted phrases" must all match; Chinese works without spaces (天气, 天气预报).
@@ -308,7 +314,7 @@ def search(query: str, db_url: str | None, site: str | None, category: str | Non
     from storage import search as fts
 
     mode = _output_mode(as_json, as_csv, as_table)
-    selection = _selection(site, category, since, until, duplicates, include_duplicates, limit)
+    selection = _selection(site, category, since, until, duplicates, include_duplicates, limit, include_removed)
     repo = open_repo(db_url)
     try:
         if reindex:
@@ -436,11 +442,13 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str | None, category: str | None,
            since: str | None, until: str | None, duplicates: str | None, include_duplicates: bool,
-           limit: int | None, cursor: str | None, fields: str | None, feed_id: str | None, feed_title: str | None,
-           feed_url: str | None, quiet: bool) -> None:
+           include_removed: bool, limit: int | None, cursor: str | None, fields: str | None, feed_id: str | None,
+           feed_title: str | None, feed_url: str | None, quiet: bool) -> None:
     """Export stored records (newest first) as CSV, a JSON array, JSON Lines, an Atom feed or
     HTML, streamed (constant memory however many records). Records that duplicate another
-    one are left out unless --duplicates include. On a terminal, progress goes to stderr.
+    one are left out unless --duplicates include, records whose page was taken down unless
+    --include-removed (an Atom feed always carries them, as RFC 6721 deleted entries, so
+    feed readers drop them). On a terminal, progress goes to stderr.
 
     \b
     Example:
@@ -457,7 +465,9 @@ def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str
     from storage.export_cursors import check_name, mark_exported
     from storage.report import iter_records
 
-    selection = _selection(site, category, since, until, duplicates, include_duplicates, limit)
+    # Atom: taken-down records are in the feed, as deleted entries (storage.export.write_atom).
+    selection = _selection(site, category, since, until, duplicates, include_duplicates, limit,
+                           include_removed or fmt == "atom")
     if cursor is not None:
         try:
             selection = replace(selection, changes_since=check_name(cursor))
