@@ -1,0 +1,81 @@
+"""What the body stages share: tag classes, text length and element tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from crawler.parsing.boilerplate import HIDDEN_CLASS, HIDDEN_STYLE
+from crawler.parsing.page import search_ignorecase
+
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe",
+    "svg", "math", "button", "input", "select", "option", "textarea", "label",
+    "nav", "aside", "object", "embed", "canvas", "video", "audio", "map", "dialog", "menu",
+    "footer", "header", "source", "track", "picture-source",
+    "rt", "rp",  # ruby annotations (furigana) and their fallback brackets: not the sentence's text
+})
+INLINE_TAGS = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+    "wbr", "big", "strike", "tt", "ins", "del", "nobr", "acronym", "img", "picture", "br",
+    "ruby", "rb",
+})
+#: paragraph-like elements: their text scores their parent.
+PARA_TAGS = frozenset({"p", "pre", "td", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+LIST_TAGS = frozenset({"ul", "ol", "dl"})
+
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_COMMAS = re.compile(r"[,，、;；。]")
+
+
+def wlen(text: str) -> int:
+    """Length with CJK characters counted twice (one CJK character carries about a word).
+
+    ASCII text (tested in C) has no CJK; otherwise runs are matched, not single characters,
+    so a Chinese paragraph is a few matches rather than one per character."""
+    if not text or text.isascii():
+        return len(text) if text else 0
+    return len(text) + sum(map(len, _CJK_RUN.findall(text)))
+
+
+def clause_marks(text: str) -> int:
+    """How many of the clause marks in ``_COMMAS`` the text holds (ASCII has only , and ;)."""
+    if text.isascii():
+        return text.count(",") + text.count(";")
+    return len(_COMMAS.findall(text))
+
+
+def is_hidden(el: Any, get: Callable[[str], str | None] | None = None) -> bool:
+    """``get``: the element's attributes, when the caller has read them already."""
+    if get is None:
+        get = el.get
+    style = get("style")
+    if style and search_ignorecase(HIDDEN_STYLE, style):
+        return True
+    if get("hidden") is not None or get("aria-hidden") == "true":
+        return True
+    cls = get("class")
+    if not cls:
+        return False
+    if search_ignorecase(HIDDEN_CLASS, cls):
+        return True
+    # Bootstrap's ``collapse`` is display:none until a click adds ``show`` (``in`` in v3):
+    # team lists, letters and "read the letter" panels sit folded inside the article box;
+    # its ``modal`` dialog too (disclosures, citation and sharing dialogs) until one opens it
+    return (("collapse" in cls or "modal" in cls) and _COLLAPSED.search(cls) is not None
+            and _SHOWN.search(cls) is None)
+
+
+_COLLAPSED = re.compile(r"(?:^|\s)(?:collapse|modal)(?:$|\s)")
+_SHOWN = re.compile(r"(?:^|\s)(?:show|in|open|active|expanded)(?:$|\s)")
+
+
+def attr_text(el: Any) -> str:
+    cls, ident = el.get("class"), el.get("id")
+    if cls and ident:
+        return cls + " " + ident
+    return cls or ident or ""
+

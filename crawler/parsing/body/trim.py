@@ -1,0 +1,268 @@
+"""Stage 3, lines and edges: the blocks that are not the article's text go."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crawler.parsing.body.blocks import Block
+from crawler.parsing.body.images import caption_like
+from crawler.parsing.body.markup import HEADINGS, wlen
+from crawler.parsing.boilerplate import (
+    CAPTION_LABEL,
+    CAPTION_LINE,
+    CREDIT_LINE,
+    DATE_LINE,
+    EDGE_LINE,
+    END_MARKER,
+    JUNK_LINE,
+    PROMO_LINE,
+    RELATED_LABEL,
+    SOFT_END_MARKER,
+    START_MARKER,
+    SUMMARY_LABEL,
+    TRAILING_ATTRIBUTION,
+    TRAILING_CREDIT,
+    TRAILING_JUNK,
+)
+from crawler.parsing.page import Page
+
+
+def _norm(text: str) -> str:
+    return _NONWORD.sub("", text).lower()
+
+
+_NONWORD = re.compile(r"\W+")
+_BYLINE = re.compile(
+    r"^(?:by|written by|posted by|words by|story by|von|par|por|di|door|av|af)\s+\S", re.I)
+_DATELINE = re.compile(
+    r"(?:\b(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(?:published|updated|posted|modified)\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\b\d+\s+(?:minutes?|hours?|days?) ago\b|"
+    r"小时前|分钟前|发布时间|發佈時間|来源[:：]|來源[:：])", re.I)
+#: "05/10/2018 - Publicado por: X - Categoria: Y": a post's meta line in many languages
+_POSTED_BY = re.compile(
+    r"\b(?:posted|published|written|publicado|publicada|publié|pubblicato|veröffentlicht|"
+    r"gepost|opublikowano)\s+(?:by|por|par|da|von|door|przez)\b|发布者|作者[:：]", re.I)
+
+
+def title_keys(page: Page, title: str | None) -> list[str]:
+    keys = [title] if title else []
+    if not title:
+        keys += [page.meta.get("og:title"), page.meta.get("twitter:title")]
+        found = page.tree.find(".//title")
+        if found is not None and found.text:
+            keys.append(found.text)
+    return [k for k in (_norm(k) for k in keys if k) if len(k) >= 4]
+
+
+def _is_title(text: str, kind: str, keys: list[str]) -> bool:
+    norm = _norm(text)
+    if not norm:
+        return False
+    for key in keys:
+        if norm == key or (len(norm) >= 10 and key.startswith(norm)) or (kind in HEADINGS and norm in key):
+            return True
+    return False
+
+
+def _clean_caption(block: Block) -> str:
+    """A caption without its screen-reader label ("Image caption") and trailing credit."""
+    text = CAPTION_LABEL.sub("", block.text)
+    stripped = TRAILING_CREDIT.sub("", text)
+    return stripped if len(stripped) >= 15 else text
+
+
+def _is_credit_line(block: Block, caption: bool) -> bool:
+    """Only a picture credit ("Image copyright EPA", "Jane Doe/Reuters", "Getty Images")."""
+    text = block.text
+    if len(text) > 120 or block.kind in HEADINGS:
+        return False
+    if not caption and len(text.split()) > 8:
+        return False
+    return CREDIT_LINE.match(text) is not None
+
+
+def _is_promo(block: Block) -> bool:
+    """A one-line teaser for another article ("READ MORE: ...", "Also on example.com ...")."""
+    return len(block.text) < 300 and block.kind not in HEADINGS and PROMO_LINE.match(block.text) is not None
+
+
+def _is_prose(block: Block) -> bool:
+    """A paragraph of running text, the kind that never follows the article's end matter."""
+    return (block.kind in ("p", "blockquote") and block.link_share < 0.3 and wlen(block.text) >= 120
+            and END_MARKER.match(block.text) is None)
+
+
+def _summary_box(kept: list[Block]) -> int:
+    """How many leading blocks form a summary box: a "Key Points" / "划重点" / "要点" label
+    line and the list (or the small box) under it. 0 when the body does not start so.
+
+    The box restates the article in a few bullets; a reader skips it, and so does the
+    body. The box must be short beside the rest of the body, so an article that is a
+    list of highlights keeps its list.
+    """
+    label = kept[0]
+    if len(label.text) > 40 or SUMMARY_LABEL.match(label.text) is None or len(kept) < 3:
+        return 0
+    end = 1
+    if kept[1].kind == "li":  # the bullets: one list
+        group = kept[1].group
+        while end < len(kept) and kept[end].kind == "li" and kept[end].group is group:
+            end += 1
+    elif label.source is not None and (box := label.source.getparent()) is not None:
+        # the label heads a box of short paragraphs: the blocks inside that box
+        while end < len(kept) and kept[end].source is not None and _inside(kept[end].source, box):
+            end += 1
+        if end == len(kept):  # the box is the whole body: the label is a heading
+            return 0
+    if end == 1 or end > 9:
+        return 0
+    box_len = sum(len(b.text) for b in kept[:end])
+    rest = sum(len(b.text) for b in kept[end:])
+    return end if box_len < 0.6 * rest else 0
+
+
+def _marked_caption(block: Block) -> bool:
+    """A caption the markup names (``<figcaption>``, ``class="...caption"``), as opposed to a
+    paragraph that only looks like one (centred, grey)."""
+    if block.kind == "figcaption":
+        return True
+    el = block.source
+    return el is not None and "caption" in (el.get("class") or "").lower()
+
+
+def _inside(el: Any, box: Any) -> bool:
+    return el is box or any(a is box for a in el.iterancestors())
+
+
+#: the "more" link that ends a teaser's summary ("... überfordert. mehr", "... talks. Read more »")
+_TEASER_END = re.compile(r"[.!?…\"“”]\s*(?:mehr|more|read more|weiterlesen|lire la suite|leer más|leggi tutto)"
+                         r"\s*[»›>]*$", re.I)
+
+
+_CUT_OFF = re.compile(r"(?:\.\.\.|…|\[(?:\.\.\.|…)\])\s*$")
+
+
+def _teaser_tail(kept: list[Block]) -> int:
+    """Where a run of teasers at the body's end starts (``len(kept)`` when there is none).
+
+    A list of other stories under the article ("Latest news": each a headline, an excerpt
+    cut off with "..." and often a date line) is made of short lines only: at least two
+    cut-off excerpts, and nothing in the run that reads as a finished paragraph. A short
+    label line right above the run ("LAST NEWS") goes with it."""
+    start = len(kept)
+    excerpts = 0
+    for i in range(len(kept) - 1, 0, -1):
+        text = kept[i].text
+        if len(text) < 400 and _CUT_OFF.search(text):
+            excerpts += 1
+        elif not (len(text) < 120 and not text.rstrip().endswith((".", "!", "?", "。", ":"))):
+            break
+        start = i
+    if excerpts < 2 or excerpts * 4 < len(kept) - start:
+        return len(kept)
+    if start > 1 and len(kept[start - 1].text) < 40 and not kept[start - 1].text.rstrip().endswith("."):
+        start -= 1
+    return start
+
+
+def trim(blocks: list[Block], keys: list[str]) -> list[Block]:
+    kept: list[Block] = []
+    seen: set[str] = set()
+    in_related = False  # under a "相关新闻：" / "Related" label: its linked lines go too
+    for block in blocks:
+        text = block.text
+        if in_related and block.link_share >= 0.8 and len(text) < 200:
+            continue
+        in_related = len(text) < 40 and RELATED_LABEL.match(text) is not None
+        if in_related:
+            continue
+        if "首页" in text and TRAILING_JUNK.search(text):
+            text = block.text = TRAILING_JUNK.sub("", text)
+            block.html = None
+            if not text:
+                continue
+        if len(text) < 400 and block.link_share >= 0.3 and _TEASER_END.search(text):
+            continue  # a teaser of another article: its summary and a "more" link
+        if len(text) < 200 and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
+            continue  # (every junk pattern is shorter than 200 characters)
+        caption = block.kind == "figcaption" or caption_like(block)
+        if _is_credit_line(block, caption):
+            continue
+        if len(text) < 300 and block.kind not in HEADINGS and CAPTION_LINE.search(text):
+            continue  # a picture's caption written as a paragraph ("Abbildung: ...", "... (X / iStock.com)")
+        if caption:
+            cleaned = _clean_caption(block)
+            if cleaned != text:
+                text = block.text = cleaned
+                block.html = None
+            if text in seen:  # a gallery repeats its captions: keep the first
+                continue
+            seen.add(text)
+        kept.append(block)
+    # start: the title again, its 原标题 line, bylines and date lines before the text, and
+    # a summary box ("Key Points", "划重点") before the first line of the article
+    i = 0
+    lead = 0  # summary and caption blocks dropped: they still count in the six-block window
+    while i < len(kept) and i + lead < 6:
+        block = kept[i]
+        text = block.text
+        if i == 0 and (end := _summary_box(kept)):
+            del kept[:end]
+            lead += 1
+            continue
+        if i == 0 and len(kept) > 1 and _marked_caption(block) and not _marked_caption(kept[1]):
+            block.lead_caption = True
+            del kept[0]  # the lead picture's caption (it stays on the image)
+            lead += 1
+            continue
+        if (block.kind == "h1" or _is_title(text, block.kind, keys) or START_MARKER.match(text)
+                or (len(text) < 200 and _POSTED_BY.search(text) and _DATELINE.search(text))
+                or (len(text) < 80 and (_BYLINE.match(text) or
+                                        (_DATELINE.search(text) and len(text.split()) <= 12
+                                         and not text.rstrip().endswith((".", "。")))))):
+            del kept[i]
+            continue
+        i += 1
+    # end: a list of teasers (headline, cut-off excerpt, date line) after the article goes
+    if kept:
+        kept = kept[:_teaser_tail(kept)]
+    # end: an editor line, disclaimer, copyright, "related" heading cuts the rest
+    if kept:
+        total = sum(len(b.text) for b in kept)
+        tail_len = 0
+        cut = None
+        prose_after = False  # running text below this point: a promo there is an inset
+        drop: list[int] = []
+        for i in range(len(kept) - 1, -1, -1):
+            block = kept[i]
+            tail_len += len(block.text)
+            if tail_len > max(600, total * 0.3) and i < len(kept) - 3:
+                break
+            if END_MARKER.match(block.text):
+                cut = i
+            elif SOFT_END_MARKER.match(block.text):
+                if prose_after and len(block.text) < 200:
+                    drop.append(i)
+                elif not prose_after:
+                    cut = i
+            if _is_prose(block) and (cut is None or i < cut):
+                prose_after = True
+        if drop:
+            kept = [b for j, b in enumerate(kept) if j not in drop or (cut is not None and j >= cut)]
+            if cut is not None:
+                cut -= sum(1 for j in drop if j < cut)
+        if cut is not None and cut > 0:
+            kept = kept[:cut]
+    # edges: credit and source lines ("新京报记者 陆一夫", "来源：网络") at either end (after the cut,
+    # which often leaves the reporter line above an editor line last)
+    while kept and len(kept[0].text) < 60 and EDGE_LINE.match(kept[0].text):
+        del kept[0]
+    while kept and len(kept[-1].text) < 80 and EDGE_LINE.match(kept[-1].text):
+        del kept[-1]
+    # a credit glued to the last sentence: "…美好生活需要。(文/图 刘玺东)", "…趋稳趋优。（德清县发改局）"
+    if kept and (m := TRAILING_ATTRIBUTION.search(kept[-1].text)) and m.start() > 0:
+        kept[-1].text = kept[-1].text[:m.start()]
+        kept[-1].html = None
+    return kept
