@@ -27,6 +27,62 @@ from crawler.parsing.boilerplate import (
 )
 from crawler.parsing.page import Page
 
+# --- named limits (characters of a block's text unless said otherwise) ---------------------
+
+#: a "Related" label line is shorter than this; the linked lines under it go while they are
+#: mostly link text (RELATED_LINK_SHARE) and shorter than RELATED_LINE_MAX
+RELATED_LABEL_MAX = 40
+RELATED_LINK_SHARE = 0.8
+RELATED_LINE_MAX = 200
+#: a teaser of another article (a summary ending in a "more" link): shorter than this, and at
+#: least TEASER_LINK_SHARE of it links
+TEASER_MAX = 400
+TEASER_LINK_SHARE = 0.3
+#: every junk and date-line pattern is shorter than this
+JUNK_LINE_MAX = 200
+#: a caption written as a paragraph is shorter than this
+CAPTION_PARAGRAPH_MAX = 300
+#: the start stage looks at the first this many blocks (dropped summary boxes and captions count)
+START_WINDOW = 6
+#: a post-meta line ("Published by X, 05/10/2018") at the start is shorter than this
+POSTED_BY_MAX = 200
+#: a byline or date line at the start is shorter than this, and a date line has at most
+#: DATELINE_MAX_WORDS words
+BYLINE_MAX = 80
+DATELINE_MAX_WORDS = 12
+#: end matter is looked for in the last blocks: at most END_ZONE_MIN characters or
+#: END_ZONE_SHARE of the text, whichever is more (always the last END_ZONE_BLOCKS blocks)
+END_ZONE_MIN = 600
+END_ZONE_SHARE = 0.3
+END_ZONE_BLOCKS = 3
+#: soft end matter ("Subscribe to ...") above running text is an inset when shorter than this
+INSET_MAX = 200
+#: reporter and source lines at the start / the end are shorter than these
+EDGE_START_MAX = 60
+EDGE_END_MAX = 80
+#: a picture credit line is at most this long, and outside a caption at most CREDIT_MAX_WORDS words
+CREDIT_MAX = 120
+CREDIT_MAX_WORDS = 8
+#: a caption keeps its trailing credit when what would be left is shorter than this
+CAPTION_MIN = 15
+#: a one-line promo ("READ MORE: ...") is shorter than this
+PROMO_MAX = 300
+#: running text: little link text, at least this weight (CJK counted twice)
+PROSE_LINK_SHARE = 0.3
+PROSE_MIN_WEIGHT = 120
+#: a summary box: a label line at most SUMMARY_LABEL_MAX long over at most
+#: SUMMARY_BOX_MAX_BLOCKS blocks, under SUMMARY_BOX_SHARE of the rest of the body
+SUMMARY_LABEL_MAX = 40
+SUMMARY_BOX_MAX_BLOCKS = 9
+SUMMARY_BOX_SHARE = 0.6
+#: a teaser list at the end: at least MIN_EXCERPTS excerpts cut off with "..." (each shorter
+#: than EXCERPT_MAX, at least a quarter of the run), the other lines unfinished and shorter than
+#: TEASER_LINE_MAX, a label line over them shorter than TEASER_LABEL_MAX
+MIN_EXCERPTS = 2
+EXCERPT_MAX = 400
+TEASER_LINE_MAX = 120
+TEASER_LABEL_MAX = 40
+
 
 def _norm(text: str) -> str:
     return _NONWORD.sub("", text).lower()
@@ -70,28 +126,28 @@ def _clean_caption(block: Block) -> str:
     """A caption without its screen-reader label ("Image caption") and trailing credit."""
     text = CAPTION_LABEL.sub("", block.text)
     stripped = TRAILING_CREDIT.sub("", text)
-    return stripped if len(stripped) >= 15 else text
+    return stripped if len(stripped) >= CAPTION_MIN else text
 
 
 def _is_credit_line(block: Block, caption: bool) -> bool:
     """Only a picture credit ("Image copyright EPA", "Jane Doe/Reuters", "Getty Images")."""
     text = block.text
-    if len(text) > 120 or block.kind in HEADINGS:
+    if len(text) > CREDIT_MAX or block.kind in HEADINGS:
         return False
-    if not caption and len(text.split()) > 8:
+    if not caption and len(text.split()) > CREDIT_MAX_WORDS:
         return False
     return CREDIT_LINE.match(text) is not None
 
 
 def _is_promo(block: Block) -> bool:
     """A one-line teaser for another article ("READ MORE: ...", "Also on example.com ...")."""
-    return len(block.text) < 300 and block.kind not in HEADINGS and PROMO_LINE.match(block.text) is not None
+    return len(block.text) < PROMO_MAX and block.kind not in HEADINGS and PROMO_LINE.match(block.text) is not None
 
 
 def _is_prose(block: Block) -> bool:
     """A paragraph of running text, the kind that never follows the article's end matter."""
-    return (block.kind in ("p", "blockquote") and block.link_share < 0.3 and wlen(block.text) >= 120
-            and END_MARKER.match(block.text) is None)
+    return (block.kind in ("p", "blockquote") and block.link_share < PROSE_LINK_SHARE
+            and wlen(block.text) >= PROSE_MIN_WEIGHT and END_MARKER.match(block.text) is None)
 
 
 def _summary_box(kept: list[Block]) -> int:
@@ -103,7 +159,7 @@ def _summary_box(kept: list[Block]) -> int:
     list of highlights keeps its list.
     """
     label = kept[0]
-    if len(label.text) > 40 or SUMMARY_LABEL.match(label.text) is None or len(kept) < 3:
+    if len(label.text) > SUMMARY_LABEL_MAX or SUMMARY_LABEL.match(label.text) is None or len(kept) < 3:
         return 0
     end = 1
     if kept[1].kind == "li":  # the bullets: one list
@@ -116,11 +172,11 @@ def _summary_box(kept: list[Block]) -> int:
             end += 1
         if end == len(kept):  # the box is the whole body: the label is a heading
             return 0
-    if end == 1 or end > 9:
+    if end == 1 or end > SUMMARY_BOX_MAX_BLOCKS:
         return 0
     box_len = sum(len(b.text) for b in kept[:end])
     rest = sum(len(b.text) for b in kept[end:])
-    return end if box_len < 0.6 * rest else 0
+    return end if box_len < SUMMARY_BOX_SHARE * rest else 0
 
 
 def _marked_caption(block: Block) -> bool:
@@ -155,27 +211,41 @@ def _teaser_tail(kept: list[Block]) -> int:
     excerpts = 0
     for i in range(len(kept) - 1, 0, -1):
         text = kept[i].text
-        if len(text) < 400 and _CUT_OFF.search(text):
+        if len(text) < EXCERPT_MAX and _CUT_OFF.search(text):
             excerpts += 1
-        elif not (len(text) < 120 and not text.rstrip().endswith((".", "!", "?", "。", ":"))):
+        elif not (len(text) < TEASER_LINE_MAX and not text.rstrip().endswith((".", "!", "?", "。", ":"))):
             break
         start = i
-    if excerpts < 2 or excerpts * 4 < len(kept) - start:
+    if excerpts < MIN_EXCERPTS or excerpts * 4 < len(kept) - start:
         return len(kept)
-    if start > 1 and len(kept[start - 1].text) < 40 and not kept[start - 1].text.rstrip().endswith("."):
+    if start > 1 and len(kept[start - 1].text) < TEASER_LABEL_MAX and not kept[start - 1].text.rstrip().endswith("."):
         start -= 1
     return start
 
 
 def trim(blocks: list[Block], keys: list[str]) -> list[Block]:
+    """The article's blocks of ``blocks``, stage by stage: lines that are never article
+    text anywhere, then the start (title, bylines, summary box, lead caption), a teaser
+    list at the end, end matter, and reporter lines and credits at the edges."""
+    kept = drop_lines(blocks)
+    kept = trim_start(kept, keys)
+    kept = drop_teaser_tail(kept)
+    kept = cut_end_matter(kept)
+    return trim_edges(kept)
+
+
+def drop_lines(blocks: list[Block]) -> list[Block]:
+    """Anywhere: "Related" lists, ad, widget and date lines, promos, teasers of other
+    articles, picture credits and captions written as paragraphs; a caption repeated by a
+    gallery once. A caption loses its label and trailing credit."""
     kept: list[Block] = []
     seen: set[str] = set()
     in_related = False  # under a "相关新闻：" / "Related" label: its linked lines go too
     for block in blocks:
         text = block.text
-        if in_related and block.link_share >= 0.8 and len(text) < 200:
+        if in_related and block.link_share >= RELATED_LINK_SHARE and len(text) < RELATED_LINE_MAX:
             continue
-        in_related = len(text) < 40 and RELATED_LABEL.match(text) is not None
+        in_related = len(text) < RELATED_LABEL_MAX and RELATED_LABEL.match(text) is not None
         if in_related:
             continue
         if "首页" in text and TRAILING_JUNK.search(text):
@@ -183,14 +253,14 @@ def trim(blocks: list[Block], keys: list[str]) -> list[Block]:
             block.html = None
             if not text:
                 continue
-        if len(text) < 400 and block.link_share >= 0.3 and _TEASER_END.search(text):
+        if len(text) < TEASER_MAX and block.link_share >= TEASER_LINK_SHARE and _TEASER_END.search(text):
             continue  # a teaser of another article: its summary and a "more" link
-        if len(text) < 200 and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
-            continue  # (every junk pattern is shorter than 200 characters)
+        if len(text) < JUNK_LINE_MAX and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
+            continue
         caption = block.kind == "figcaption" or caption_like(block)
         if _is_credit_line(block, caption):
             continue
-        if len(text) < 300 and block.kind not in HEADINGS and CAPTION_LINE.search(text):
+        if len(text) < CAPTION_PARAGRAPH_MAX and block.kind not in HEADINGS and CAPTION_LINE.search(text):
             continue  # a picture's caption written as a paragraph ("Abbildung: ...", "... (X / iStock.com)")
         if caption:
             cleaned = _clean_caption(block)
@@ -201,11 +271,16 @@ def trim(blocks: list[Block], keys: list[str]) -> list[Block]:
                 continue
             seen.add(text)
         kept.append(block)
-    # start: the title again, its 原标题 line, bylines and date lines before the text, and
-    # a summary box ("Key Points", "划重点") before the first line of the article
+    return kept
+
+
+def trim_start(kept: list[Block], keys: list[str]) -> list[Block]:
+    """The start: the title again, its 原标题 line, bylines and date lines before the text, a
+    summary box ("Key Points", "划重点") before the first line of the article, and the lead
+    picture's caption (marked ``lead_caption``: it stays on the image). Edits ``kept``."""
     i = 0
-    lead = 0  # summary and caption blocks dropped: they still count in the six-block window
-    while i < len(kept) and i + lead < 6:
+    lead = 0  # summary and caption blocks dropped: they still count in the window
+    while i < len(kept) and i + lead < START_WINDOW:
         block = kept[i]
         text = block.text
         if i == 0 and (end := _summary_box(kept)):
@@ -218,50 +293,63 @@ def trim(blocks: list[Block], keys: list[str]) -> list[Block]:
             lead += 1
             continue
         if (block.kind == "h1" or _is_title(text, block.kind, keys) or START_MARKER.match(text)
-                or (len(text) < 200 and _POSTED_BY.search(text) and _DATELINE.search(text))
-                or (len(text) < 80 and (_BYLINE.match(text) or
-                                        (_DATELINE.search(text) and len(text.split()) <= 12
-                                         and not text.rstrip().endswith((".", "。")))))):
+                or (len(text) < POSTED_BY_MAX and _POSTED_BY.search(text) and _DATELINE.search(text))
+                or (len(text) < BYLINE_MAX and (_BYLINE.match(text) or
+                                                (_DATELINE.search(text) and len(text.split()) <= DATELINE_MAX_WORDS
+                                                 and not text.rstrip().endswith((".", "。")))))):
             del kept[i]
             continue
         i += 1
-    # end: a list of teasers (headline, cut-off excerpt, date line) after the article goes
-    if kept:
-        kept = kept[:_teaser_tail(kept)]
-    # end: an editor line, disclaimer, copyright, "related" heading cuts the rest
-    if kept:
-        total = sum(len(b.text) for b in kept)
-        tail_len = 0
-        cut = None
-        prose_after = False  # running text below this point: a promo there is an inset
-        drop: list[int] = []
-        for i in range(len(kept) - 1, -1, -1):
-            block = kept[i]
-            tail_len += len(block.text)
-            if tail_len > max(600, total * 0.3) and i < len(kept) - 3:
-                break
-            if END_MARKER.match(block.text):
+    return kept
+
+
+def drop_teaser_tail(kept: list[Block]) -> list[Block]:
+    """The end: a list of teasers (headline, cut-off excerpt, date line) after the article."""
+    return kept[:_teaser_tail(kept)] if kept else kept
+
+
+def cut_end_matter(kept: list[Block]) -> list[Block]:
+    """The end: an editor line, disclaimer, copyright or "related" heading cuts the rest;
+    promotional end matter ("Subscribe to ...") cuts it too unless running text follows,
+    which makes it an inset (dropped alone)."""
+    if not kept:
+        return kept
+    total = sum(len(b.text) for b in kept)
+    tail_len = 0
+    cut = None
+    prose_after = False  # running text below this point: a promo there is an inset
+    drop: list[int] = []
+    for i in range(len(kept) - 1, -1, -1):
+        block = kept[i]
+        tail_len += len(block.text)
+        if tail_len > max(END_ZONE_MIN, total * END_ZONE_SHARE) and i < len(kept) - END_ZONE_BLOCKS:
+            break
+        if END_MARKER.match(block.text):
+            cut = i
+        elif SOFT_END_MARKER.match(block.text):
+            if prose_after and len(block.text) < INSET_MAX:
+                drop.append(i)
+            elif not prose_after:
                 cut = i
-            elif SOFT_END_MARKER.match(block.text):
-                if prose_after and len(block.text) < 200:
-                    drop.append(i)
-                elif not prose_after:
-                    cut = i
-            if _is_prose(block) and (cut is None or i < cut):
-                prose_after = True
-        if drop:
-            kept = [b for j, b in enumerate(kept) if j not in drop or (cut is not None and j >= cut)]
-            if cut is not None:
-                cut -= sum(1 for j in drop if j < cut)
-        if cut is not None and cut > 0:
-            kept = kept[:cut]
-    # edges: credit and source lines ("新京报记者 陆一夫", "来源：网络") at either end (after the cut,
-    # which often leaves the reporter line above an editor line last)
-    while kept and len(kept[0].text) < 60 and EDGE_LINE.match(kept[0].text):
+        if _is_prose(block) and (cut is None or i < cut):
+            prose_after = True
+    if drop:
+        kept = [b for j, b in enumerate(kept) if j not in drop or (cut is not None and j >= cut)]
+        if cut is not None:
+            cut -= sum(1 for j in drop if j < cut)
+    if cut is not None and cut > 0:
+        kept = kept[:cut]
+    return kept
+
+
+def trim_edges(kept: list[Block]) -> list[Block]:
+    """Both edges: credit and source lines ("新京报记者 陆一夫", "来源：网络"), after the end cut,
+    which often leaves the reporter line above an editor line last; and a credit glued to the
+    last sentence ("…美好生活需要。(文/图 刘玺东)", "…趋稳趋优。（德清县发改局）"). Edits ``kept``."""
+    while kept and len(kept[0].text) < EDGE_START_MAX and EDGE_LINE.match(kept[0].text):
         del kept[0]
-    while kept and len(kept[-1].text) < 80 and EDGE_LINE.match(kept[-1].text):
+    while kept and len(kept[-1].text) < EDGE_END_MAX and EDGE_LINE.match(kept[-1].text):
         del kept[-1]
-    # a credit glued to the last sentence: "…美好生活需要。(文/图 刘玺东)", "…趋稳趋优。（德清县发改局）"
     if kept and (m := TRAILING_ATTRIBUTION.search(kept[-1].text)) and m.start() > 0:
         kept[-1].text = kept[-1].text[:m.start()]
         kept[-1].html = None
