@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crawler.parsing.jsonld import jsonld_article
 from crawler.parsing.page import Page, element_text, squash, xpath
 from crawler.parsing.record import Crumb
-from crawler.parsing.title import jsonld_article
 
 PLACEHOLDERS = {"正文", "内容", "正文内容", "详情", "详细内容", "文章", "阅读文章", "content", "article", "current page"}
 TRAIL_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|现在位置|所在位置|位置|you are here)\s*[:：]?\s*", re.I)

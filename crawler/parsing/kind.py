@@ -32,7 +32,7 @@ import re
 from urllib.parse import urlsplit
 
 from crawler.parsing.clean import weighs_less
-from crawler.parsing.metadata import ARTICLE_TYPES
+from crawler.parsing.jsonld import STORY_TYPES
 from crawler.parsing.page import Page, squash
 
 LINKED_SHARE = 0.5  # of the body's characters in link texts: a listing or a menu, not an article
@@ -83,7 +83,7 @@ _NOT_FOUND = re.compile(
 
 def has_article_jsonld(page: Page) -> bool:
     """JSON-LD of an article type (a bare WebPage is not one)."""
-    return bool(page.jsonld_of_type(*[t for t in ARTICLE_TYPES if t != "WebPage"]))
+    return bool(page.jsonld_of_type(*STORY_TYPES))
 
 
 def has_article_markup(page: Page) -> bool:

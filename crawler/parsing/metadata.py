@@ -17,6 +17,8 @@ from lxml import etree
 
 from crawler.parsing.dates import NUMERIC, Stamp, parse_stamp
 from crawler.parsing.datesources import htmldate_day, jsonld_dates, local_midnight, local_zone, url_date
+from crawler.parsing.headline import TITLE_SEPARATORS, headline_element
+from crawler.parsing.jsonld import jsonld_article
 from crawler.parsing.page import (
     Page,
     element_text,
@@ -36,20 +38,7 @@ from crawler.parsing.people import (
     split_people,
 )
 from crawler.parsing.record import Source
-from crawler.parsing.title import (  # noqa: F401  (re-exported: kind.py, tests)
-    _BRACKET_MARKERS,
-    _HEADING_XPATH,
-    _LEGIT_PREFIXES,
-    _PREFIX,
-    _TITLE_SEPARATORS,
-    ARTICLE_TYPES,
-    _doc_title,
-    _h1,
-    _site_keys,
-    extract_title,
-    strip_spam_prefix,
-)
-from crawler.parsing.title import jsonld_article as _jsonld_article
+from crawler.parsing.title import extract_title, site_name_keys  # noqa: F401  (extract_title: re-exported)
 
 _COMMENTISH = re.compile(r"comment|reply|respond|discuss|pinglun|评论|留言", re.I)
 _EDITOR = re.compile(r"(责任编辑|責任編輯|责编|責編|编辑|編輯|校对|審核|审核|监制|编审)\s*[:：]")
@@ -156,7 +145,7 @@ def _events_after(el: Any) -> Iterator[tuple[str, Any]]:
 
 def _walk_header(page: Page, limit: int) -> list[str]:
     """``header_texts``' walk; the element holding each piece goes to ``_header_nodes``."""
-    h1 = _h1(page)
+    h1 = headline_element(page)
     if h1 is None:
         return []
     out: list[str] = []
@@ -308,7 +297,7 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
             # beats htmldate's guess
             modified = modified or _labelled_date_anywhere(page, tz, now, _UPDATE_LABEL, _UPDATE_WORDS)
             published = modified or htmldate_day(page, tz, now)
-        guessed = published is not None and _h1(page) is None
+        guessed = published is not None and headline_element(page) is None
     published = published or year_only
     if published and not published[0].has_time:
         published = _with_time(published, page, tz, now)
@@ -437,7 +426,7 @@ def _pieces_above(page: Page) -> list[str]:
     preceding siblings, then its parent's and grandparent's (a header that puts the date line
     above the title: ``<div class="date">January 19, 2020</div><h1>``). Stops at the first
     long text: that is content, not the header."""
-    h1 = _h1(page)
+    h1 = headline_element(page)
     out: list[str] = []
     node = h1
     for _ in range(3):
@@ -537,7 +526,7 @@ _DATELINE = re.compile(rf"^\S{{0,16}}电\s*[（(]\s*(?:记者|記者)\s*(?P<name
 def _site_names(page: Page) -> list[str]:
     """Names the page uses for its own site: og:site_name and the <title> suffix parts."""
     names = [page.meta.get("og:site_name", ""), page.meta.get("application-name", "")]
-    parts = [p for p in _TITLE_SEPARATORS.split(_doc_title(page)) if p]
+    parts = [p for p in TITLE_SEPARATORS.split(page.doc_title) if p]
     if len(parts) > 1:
         names += parts[1:]
     return [n.strip().lower() for n in names if n and n.strip()]
@@ -624,8 +613,8 @@ _RIGHT_ALIGNED = etree.XPath('//body//p[contains(translate(@style, " ", ""), "te
 def _outlets(page: Page) -> list[str]:
     """Loose forms of the outlet's names: site names, the JSON-LD publisher and any
     organisation named as author, the host's labels."""
-    keys = set(_site_keys(page))
-    art = _jsonld_article(page)
+    keys = set(site_name_keys(page))
+    art = jsonld_article(page)
     keys.update(loose(n) for n in _names(art.get("publisher")))
     keys.update(loose(n) for n in jsonld_people(page, art.get("author"))[1])
     keys.update(loose(n) for n in _site_names(page))
@@ -688,7 +677,7 @@ def extract_authors(page: Page) -> list[str]:
     def ok(name: str) -> bool:
         return looks_like_person(name, outlets) and _is_person(name, site_names, source)
 
-    art = _jsonld_article(page)
+    art = jsonld_article(page)
     # A name the JSON-LD types as a Person may contain the outlet's ("Guardian staff
     # reporter"); only the outlet's own name is no person.
     found = [n for n in jsonld_people(page, art.get("author"))[0]
@@ -801,7 +790,7 @@ def _header_source(page: Page) -> str | None:
         name = header_labels(page).get("source")
     if name is None:
         nearby = set(header_texts(page, 20))
-        region = _h1(page)
+        region = headline_element(page)
         for _ in range(3):
             if region is not None and region.getparent() is not None:
                 region = region.getparent()
@@ -859,7 +848,7 @@ def extract_source(page: Page, body_blocks: list[str]) -> Source | None:
     name = _header_source(page)
     if name:
         return Source(name=name)
-    art = _jsonld_article(page)
+    art = jsonld_article(page)
     publisher = _names(art.get("publisher"))
     if publisher:
         return Source(name=squash(publisher[0]))
@@ -897,7 +886,7 @@ def extract_tags(page: Page) -> list[str]:
     if not tags:
         tags = [element_text(a) for a in _tag_links(page) if not _in_comments(a)]
     if not tags:
-        keywords = _jsonld_article(page).get("keywords")
+        keywords = jsonld_article(page).get("keywords")
         if isinstance(keywords, str):
             keywords = re.split(r"\s*[,，]\s*", keywords)
         if isinstance(keywords, list):

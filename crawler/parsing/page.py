@@ -10,10 +10,11 @@ import json
 import re
 import threading
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
 from itertools import accumulate
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -196,6 +197,9 @@ class Page:
     decoded_cleanly: bool = True
     replaced_chars: int = 0
     tree: Any = field(default=None, repr=False)
+    #: values derived from the page by the field extractors and shared between them (the
+    #: headline element, the meta line, the article's JSON-LD object...): see ``per_page``
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_bytes(cls, body: bytes | str, url: str, header_encoding: str | None = None) -> Page:
@@ -360,3 +364,23 @@ def deeper_than(root: Any, limit: int) -> bool:
     page than the level-by-level walk it replaced, kept as the reference in
     tests/test_parse_speed_equivalence.py)."""
     return limit < 1 or bool(_below_level(limit)(root))
+
+
+_T = TypeVar("_T")
+
+
+def per_page(compute: Callable[[Page], _T]) -> Callable[[Page], _T]:
+    """A value derived from a page that several extractors share, computed on first use and
+    kept in ``page.derived`` under the decorated function: ``@per_page def header(page)``.
+    Several fields read the headline element or the meta line; the page is looked at once."""
+
+    @wraps(compute)
+    def value(page: Page) -> _T:
+        derived = page.derived
+        if value in derived:
+            found: _T = derived[value]
+            return found
+        derived[value] = result = compute(page)
+        return result
+
+    return value

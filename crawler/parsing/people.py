@@ -13,8 +13,8 @@ import html
 import re
 from typing import Any
 
+from crawler.parsing.jsonld import jsonld_objects
 from crawler.parsing.page import Page, squash
-from crawler.parsing.title import jsonld_objects
 
 # A label before the names: "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af" need a space
 # after them; "Autor:", "Text:", "文/" their colon or slash.

@@ -12,8 +12,8 @@ from typing import Any
 
 from lxml import etree
 
+from crawler.parsing.jsonld import jsonld_article
 from crawler.parsing.page import Page, element_text, search_ignorecase, squash, xpath
-from crawler.parsing.title import jsonld_article
 
 LABEL = re.compile(r"^\s*(?:【\s*(?:摘要|导读|導讀|导语|導語|提要|内容提要|核心提示)\s*】|(?:摘要|导读|導讀|导语|導語|内容提要|核心提示|提要|"
                    r"summary|abstract|standfirst|tl;?dr)\s*[:：]?)\s*", re.I)

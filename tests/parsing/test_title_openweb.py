@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from crawler.parsing import parse_article
+from crawler.parsing.headline import headline_text
+from crawler.parsing.jsonld import jsonld_article
 from crawler.parsing.page import Page
 from crawler.parsing.summary import extract_summary
-from crawler.parsing.title import extract_title, headline_text, jsonld_article
+from crawler.parsing.title import extract_title
 
 NOW = datetime(2024, 11, 22, 12, 0, tzinfo=UTC)
 BODY = "".join(f"<p>Paragraph {i} of the article tells what happened in the city council today and why "
@@ -88,7 +90,7 @@ def test_h1_in_the_articles_own_header_is_the_headline() -> None:
                  "<h2>Tears</h2>")
     page = Page.from_bytes(html, "https://news.example.com/a/1")
     assert _title(html) == "Tears flowed for the vaulter – then the twist"
-    from crawler.parsing.title import _h1
+    from crawler.parsing.headline import headline_element as _h1
     assert _h1(page).tag == "h1"
 
 
@@ -96,7 +98,7 @@ def test_the_h1_most_like_a_declared_title_wins() -> None:
     html = _page('<meta property="og:title" content="Earthquake of magnitude 5 hits the coast, tsunami warning">',
                  "<h1>Tsunami warning</h1><h1>Earthquake of magnitude 5 hits the coast, tsunami warning</h1>")
     page = Page.from_bytes(html, "https://news.example.com/a/1")
-    from crawler.parsing.title import _h1
+    from crawler.parsing.headline import headline_element as _h1
     assert headline_text(_h1(page)) == "Earthquake of magnitude 5 hits the coast, tsunami warning"
 
 

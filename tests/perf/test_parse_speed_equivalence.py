@@ -294,7 +294,7 @@ def test_tag_links_match_the_union_xpath() -> None:
 @pytest.mark.parametrize("path", PAGES[::3], ids=lambda p: p.name)
 def test_compiled_xpath_matches_element_xpath(path: Path) -> None:
     from crawler.parsing import _CANONICAL
-    from crawler.parsing.metadata import _HEADING_XPATH
+    from crawler.parsing.headline import _HEADING_XPATH
 
     tree = Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree
     for expr in ("//body//h1", _CANONICAL, _HEADING_XPATH):
