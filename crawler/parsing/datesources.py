@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from crawler.parsing.dates import Stamp, parse_stamp
+from crawler.parsing.jsonld import PLAIN_PAGE, walk
 from crawler.parsing.page import Page, jsonld_types, xpath
 
 # Types whose datePublished is the article's; a WebPage's is often the page template's.
@@ -20,7 +21,7 @@ _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle
                   "OpinionNewsArticle", "TechArticle", "LiveBlogPosting", "Report", "ScholarlyArticle",
                   "SocialMediaPosting", "DiscussionForumPosting", "Blog", "PressRelease", "BackgroundNewsArticle",
                   "ReviewNewsArticle", "Review", "Recipe", "Event", "CreativeWork", "MedicalWebPage"}
-_PAGE_TYPES = {"WebPage", "ItemPage", "AboutPage", "CollectionPage", "ProfilePage", "QAPage", "FAQPage"}
+_PAGE_TYPES = {PLAIN_PAGE, "ItemPage", "AboutPage", "CollectionPage", "ProfilePage", "QAPage", "FAQPage"}
 # Keys whose object describes something else than the page's article (its publisher, an
 # embedded video, the comments): their dates are not the article's.
 _FOREIGN_KEYS = {"publisher", "author", "creator", "comment", "video", "image", "associatedMedia", "isPartOf",
@@ -30,26 +31,21 @@ _LD_RAW = re.compile(r'"?(?P<key>datePublished|dateModified|dateCreated|uploadDa
                      r'(?P<value>[^",}\]]{6,40})')
 
 
+def _described_parts(obj: dict[str, Any], depth: int) -> list[Any]:
+    """What to look into below an object for the article's dates: every member but the
+    foreign ones, four levels down at most."""
+    if depth >= 4:
+        return []
+    return [value for key, value in obj.items() if key not in _FOREIGN_KEYS and isinstance(value, dict | list)]
+
+
 def _article_objects(objects: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Every JSON-LD object that can describe the article, with a rank (0 article types,
-    1 page types, 2 untyped or other), nested ``mainEntity``/``@graph`` members included."""
-    stack: list[tuple[Any, int]] = [(obj, 0) for obj in objects]
-    seen = 0
-    while stack and seen < 200:
-        item, depth = stack.pop(0)
-        seen += 1
-        if isinstance(item, list):
-            stack.extend((x, depth) for x in item)
-            continue
-        if not isinstance(item, dict):
-            continue
+    1 page types, 2 untyped or other), nested ``mainEntity``/``@graph`` members included
+    (at most 200 items looked at)."""
+    for item, _ in walk(objects, _described_parts, limit=200):
         kinds = jsonld_types(item)
-        rank = 0 if kinds & _ARTICLE_TYPES else 1 if kinds & _PAGE_TYPES else 2
-        yield rank, item
-        if depth < 4:
-            for key, value in item.items():
-                if key not in _FOREIGN_KEYS and isinstance(value, dict | list):
-                    stack.append((value, depth + 1))
+        yield (0 if kinds & _ARTICLE_TYPES else 1 if kinds & _PAGE_TYPES else 2), item
 
 
 def jsonld_dates(page: Page, tz: tzinfo, now: datetime) -> tuple[tuple[Stamp, str] | None, tuple[Stamp, str] | None]:
