@@ -107,3 +107,15 @@ def text_of(value: Any) -> str | None:
     text = squash(html.unescape(value))
     return text or None
 
+
+
+def jsonld_names(value: Any) -> list[str]:
+    """The names a JSON-LD value gives (a string, an object's ``name``, a list of either)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    if isinstance(value, list):
+        return [n for v in value for n in jsonld_names(v)]
+    return []

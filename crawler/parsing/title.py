@@ -24,7 +24,6 @@ from crawler.parsing.headline import (
     WORD,
     declared_titles,
     headline_element,
-    headline_meta_parts,
     headline_text,
 )
 from crawler.parsing.jsonld import jsonld_article
@@ -174,23 +173,6 @@ def title_candidates(page: Page) -> dict[str, str]:
 
 
 
-def _prime_header_texts(page: Page) -> None:
-    """A headline element that holds the meta line (``<h1>Title<span>发布时间… 来源… 作者…
-    </span></h1>``) gives that line to dates, source and authors: they read the text
-    pieces after the headline (``metadata.header_texts``, cached on the page), which
-    would begin after the h1 and miss it, so the cache starts with the meta line's pieces."""
-    h1 = headline_element(page)
-    if h1 is None or "_header_texts" in page.__dict__:
-        return
-    meta = headline_meta_parts(h1)
-    if not meta:
-        return
-    from crawler.parsing.metadata import header_texts  # here: metadata imports this module
-
-    pieces = [squash(t) for part in meta for t in part.itertext() if t.strip()]
-    page.__dict__["_header_texts"] = pieces + header_texts(page)
-
-
 def extract_title(page: Page, prefixes: tuple[str, ...] = ()) -> tuple[str | None, str | None, str | None]:
     """(clean title, raw headline, removed spam prefix).
 
@@ -200,7 +182,6 @@ def extract_title(page: Page, prefixes: tuple[str, ...] = ()) -> tuple[str | Non
     write them for this page, while a page's h1 may be a live blog's latest entry, a
     teaser box or a shortened display line."""
     cands = title_candidates(page)
-    _prime_header_texts(page)
     site_keys = site_name_keys(page)
     values = list(cands.values())
     raw, chosen = None, "title"

@@ -19,6 +19,7 @@ import lxml.html
 import pytest
 
 from crawler.parsing import clean
+from crawler.parsing.authors import _author_markup
 from crawler.parsing.boilerplate import CREDIT_ATTR, HIDDEN_CLASS, HIDDEN_STYLE
 from crawler.parsing.breadcrumb import _MARKUP_CLASS_PARTS, _is_trail_markup
 from crawler.parsing.clean import (
@@ -30,17 +31,12 @@ from crawler.parsing.clean import (
     text_weight,
     weighs_less,
 )
-from crawler.parsing.metadata import (
-    _COMMENTISH,
-    _COUNT_HINT,
-    _SOURCE_CLASSED,
-    _author_markup,
-    _count_candidates,
-    _source_classed,
-    _tag_links,
-)
+from crawler.parsing.counts import _COUNT_HINT, _count_candidates
+from crawler.parsing.header import _COMMENTISH
 from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, xpath
+from crawler.parsing.source import _SOURCE_CLASSED, _source_classed
 from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
+from crawler.parsing.tags import _tag_links
 from storage.checks import _BAD_CHARS, _has_bad_chars
 from storage.sanitize import MEDIA_SCHEMES, absolute_url
 from tests.conftest import FIXTURES

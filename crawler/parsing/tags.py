@@ -1,0 +1,74 @@
+"""Article tags: article:tag meta, visible tag links, else JSON-LD keywords."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+from crawler.parsing.header import in_comments
+from crawler.parsing.jsonld import jsonld_article
+from crawler.parsing.page import (
+    Page,
+    element_text,
+    squash,
+)
+from crawler.parsing.sources import first_found
+
+_REL_TAG_LINKS = ('//body//a[@rel and contains(concat(" ", normalize-space(@rel), " "), " tag ")'
+                  ' and not(contains(concat(" ", normalize-space(@rel), " "), " category "))]')
+_CLASS_TAG_LINKS = '//body//*[contains(@class, "tag") and not(contains(@class, "stage"))]//a[not(ancestor::nav)]'
+_TAG_LINK_XPATHS = {(True, True): etree.XPath(f"{_REL_TAG_LINKS} | {_CLASS_TAG_LINKS}"),
+                    (True, False): etree.XPath(_REL_TAG_LINKS), (False, True): etree.XPath(_CLASS_TAG_LINKS)}
+_LINK_RELS = etree.XPath("//body//a/@rel", smart_strings=False)
+_BODY_CLASS_VALUES = etree.XPath("//body//*/@class", smart_strings=False)
+
+
+def _tag_links(page: Page) -> list[Any]:
+    """Links marked as tags: rel="tag" (not "category"), or inside an element classed *tag*
+    (not *stage*) and outside navigation, in document order.
+
+    Each half of that XPath runs only when some rel or class value of the body holds "tag"
+    at all, read as plain strings: the string tests of either half, over every link or
+    every element, cost several times more than reading the values, and most pages have
+    no rel="tag" and many no tag class."""
+    rel = "tag" in "\0".join(_LINK_RELS(page.tree))
+    classed = "tag" in "\0".join(_BODY_CLASS_VALUES(page.tree))
+    return _TAG_LINK_XPATHS[rel, classed](page.tree) if rel or classed else []
+
+
+def _from_meta(page: Page) -> list[str]:
+    """article:tag meta tags."""
+    return [v for k, v in ((el.get("property") or el.get("name"), el.get("content")) for el in page.tree.iter("meta"))
+            if k and k.lower() == "article:tag" and v]
+
+
+def _from_links(page: Page) -> list[str]:
+    """Visible tag links outside comments."""
+    return [element_text(a) for a in _tag_links(page) if not in_comments(a)]
+
+
+def _from_jsonld(page: Page) -> list[str]:
+    """JSON-LD keywords (a list, or one comma-separated string)."""
+    keywords = jsonld_article(page).get("keywords")
+    if isinstance(keywords, str):
+        keywords = re.split(r"\s*[,，]\s*", keywords)
+    if isinstance(keywords, list):
+        return [k for k in keywords if isinstance(k, str)]
+    return []
+
+
+_SOURCES = (_from_meta, _from_links, _from_jsonld)
+
+
+def extract_tags(page: Page) -> list[str]:
+    """Article tags: article:tag meta, visible tag links, else JSON-LD keywords (not meta
+    keywords, often SEO spam); each source isolated (``sources.first_found``)."""
+    tags = first_found(_SOURCES, page) or []
+    out: list[str] = []
+    for tag in tags:
+        tag = squash(tag).lstrip("#")
+        if tag and len(tag) <= 40 and tag not in out:
+            out.append(tag)
+    return out
