@@ -88,7 +88,8 @@ def _in_hinted_elements(page: Page, found: Counts) -> Counts:
         if number and comments is None and _COMMENT_HINT.search(hint):
             comments = _number(text)
         elif views is None and _VIEW_HINT.search(hint):
-            views = _number(text) if number else _number(labelled.group(1) or labelled.group(2))
+            # (``labelled`` is a match whenever ``number`` is not: see the test above)
+            views = _number(text) if number or labelled is None else _number(labelled.group(1) or labelled.group(2))
     return Counts(comments, views)
 
 

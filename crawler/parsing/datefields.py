@@ -137,7 +137,7 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     as the page wrote it."""
     ld_published, ld_modified = attempt(jsonld_dates, page, tz, now) or (None, None)
     published = ld_published or attempt(_first_meta, page, _PUBLISHED_META, tz, now)
-    header_published, header_modified, header_index = attempt(_date_in_header, page, tz, now) or _NO_HEADER_DATES
+    header_published, header_modified, header_piece = attempt(_date_in_header, page, tz, now) or _NO_HEADER_DATES
     if published and not ld_published and not attempt(_first_meta, page, _STRONG_META, tz, now) \
             and not (header_published and not _disagree(published[0], header_published[0])):
         # only a document-record date (``date``, ``dc.date``) that the header does not confirm:
@@ -151,7 +151,7 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
         # a bare January 1st (``01/01/2004``) is a year written as a date: kept as the last resort
         year_only, published = published, None
     modified = ld_modified or attempt(_first_meta, page, _MODIFIED_META, tz, now) or header_modified
-    if published and header_published and attempt(_shown_instead, page, header_index, published, header_published,
+    if published and header_published and attempt(_shown_instead, page, header_piece, published, header_published,
                                                   modified, tz, now):
         published = header_published
     published = published or header_published or attempt(_time_elements, page, tz, now)
@@ -192,7 +192,7 @@ class HeaderDates(NamedTuple):
 
     published: Found | None
     modified: Found | None
-    index: int
+    piece: int
 
 
 _NO_HEADER_DATES = HeaderDates(None, None, _SHOWN_WITHIN)

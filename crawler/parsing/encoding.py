@@ -69,12 +69,12 @@ def decode_html(body: bytes, header_encoding: str | None = None) -> Decoded:
             return lossy
     candidates = [_normalise(header_encoding), _normalise(declared_charset(body)), "gb18030", "big5hkscs"]
     seen: set[str] = set()
-    for codec in candidates:
-        if not codec or codec in seen or codec == "utf-8":
+    for name in candidates:
+        if not name or name in seen or name == "utf-8":
             continue
-        seen.add(codec)
+        seen.add(name)
         try:
-            return Decoded(body.decode(codec), codec, True)
+            return Decoded(body.decode(name), name, True)
         except (UnicodeDecodeError, LookupError):
             continue
     fallback = declared or "utf-8"

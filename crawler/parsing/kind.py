@@ -145,8 +145,8 @@ def _headline_kind(page: Page, title: str | None) -> str | None:
         text = squash(el.text_content())[:200]
         if text and _LISTING_LABEL.search(text):
             return f"its headline is a listing's label ({text[:60]})"
-    for text in (title, page.doc_title[:200]):
-        if text and _NOT_FOUND.search(text):
+    for shown in (title, page.doc_title[:200]):
+        if shown and _NOT_FOUND.search(shown):
             return "the headline says the page was not found"
     return None
 

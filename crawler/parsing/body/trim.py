@@ -103,7 +103,7 @@ _POSTED_BY = re.compile(
 
 
 def title_keys(page: Page, title: str | None) -> list[str]:
-    keys = [title] if title else []
+    keys: list[str | None] = [title] if title else []
     if not title:
         keys += [page.meta.get("og:title"), page.meta.get("twitter:title")]
         found = page.tree.find(".//title")
