@@ -10,6 +10,7 @@ from typing import Any
 from crawler.parsing.dates import NUMERIC
 from crawler.parsing.jsonld import PLAIN_PAGE, jsonld_article, text_of
 from crawler.parsing.page import Page, element_text, jsonld_types, per_page, search_ignorecase, squash, xpath
+from crawler.parsing.sources import attempt
 
 TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|–|—|-{1,2}|::|·|/)\s*")
 _HIDDEN_CLASS = re.compile(r"(?:^|[\s_-])(?<!overflow-)(?<!overflow-[xy]-)"
@@ -47,8 +48,9 @@ _HEADING_XPATH = ('//body//*[self::h1 or self::h2 or self::h3 or self::h4 or sel
 
 @per_page
 def headline_element(page: Page) -> Any:
-    """The headline element, computed once per page: see ``_find_headline``."""
-    return _find_headline(page)
+    """The headline element, computed once per page: see ``_find_headline`` (None, logged,
+    when that fails)."""
+    return attempt(_find_headline, page)
 
 
 def _is_hidden(el: Any) -> bool:

@@ -28,6 +28,7 @@ from crawler.parsing.headline import (
 )
 from crawler.parsing.jsonld import jsonld_article
 from crawler.parsing.page import Page, per_page, squash
+from crawler.parsing.sources import attempt
 
 # A site or section suffix is set off by spaced dashes and bars, or unspaced by the CJK
 # separators (_, ｜, ㅣ, the fullwidth colon of Japanese sites): an unspaced hyphen or slash
@@ -154,12 +155,16 @@ def _strip_site_suffix(title: str, known: list[str]) -> str:
     return max(parts, key=len).strip()
 
 
+def _visible_headline(page: Page) -> str:
+    h1 = headline_element(page)
+    return headline_text(h1) if h1 is not None else ""
+
+
 def title_candidates(page: Page) -> dict[str, str]:
     """The page's headline sources, each without decoration: ``jsonld``, ``og``,
     ``twitter``, ``h1`` (the visible headline element's text) and ``title``."""
     declared = dict(declared_titles(page))
-    h1 = headline_element(page)
-    h1_text = headline_text(h1) if h1 is not None else ""
+    h1_text = attempt(_visible_headline, page) or ""
     doc_title = squash(html.unescape(page.doc_title))
     site_keys = site_name_keys(page)
     raw = {**declared, "h1": h1_text, "title": doc_title}
