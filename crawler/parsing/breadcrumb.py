@@ -14,6 +14,7 @@ from typing import Any
 from crawler.parsing.jsonld import jsonld_article
 from crawler.parsing.page import Page, element_text, squash, xpath
 from crawler.parsing.record import Crumb
+from crawler.parsing.sources import attempt
 
 PLACEHOLDERS = {"正文", "内容", "正文内容", "详情", "详细内容", "文章", "阅读文章", "content", "article", "current page"}
 TRAIL_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|现在位置|所在位置|位置|you are here)\s*[:：]?\s*", re.I)
@@ -138,13 +139,13 @@ def _from_visible_label(page: Page) -> list[Crumb]:
     return []
 
 
+_SOURCES = (_from_jsonld, _from_microdata, _from_markup, _from_visible_label)
+
+
 def extract_breadcrumb(page: Page, title: str | None = None) -> list[Crumb]:
     """The article's breadcrumb trail, root first."""
-    for source in (_from_jsonld, _from_microdata, _from_markup, _from_visible_label):
-        try:
-            crumbs = _clean_trail(source(page), title)
-        except Exception:  # one broken source never breaks the page
-            crumbs = []
+    for source in _SOURCES:
+        crumbs = _clean_trail(attempt(source, page) or [], title)  # (a failing source is logged and skipped)
         if crumbs:
             return crumbs
     return []

@@ -14,6 +14,7 @@ from lxml import etree
 
 from crawler.parsing.jsonld import jsonld_article
 from crawler.parsing.page import Page, element_text, search_ignorecase, squash, xpath
+from crawler.parsing.sources import first_found
 
 LABEL = re.compile(r"^\s*(?:【\s*(?:摘要|导读|導讀|导语|導語|提要|内容提要|核心提示)\s*】|(?:摘要|导读|導讀|导语|導語|内容提要|核心提示|提要|"
                    r"summary|abstract|standfirst|tl;?dr)\s*[:：]?)\s*", re.I)
@@ -35,15 +36,25 @@ def extract_summary(page: Page) -> tuple[str | None, bool | None]:
     description, the JSON-LD article's description wherever that sits, twitter:description),
     else a block whose class names a lead or summary. On news pages the declared
     description is the standfirst the editors wrote; a class hint alone as often marks a
-    newsletter box, a teaser or the site's own blurb."""
-    labelled = _labelled_block(page, labels_only=True) if search_ignorecase(_LABEL_WORD, page.body_string) else None
-    text = labelled or _declared_description(page) or _labelled_block(page)
+    newsletter box, a teaser or the site's own blurb. Each source is isolated
+    (``sources.first_found``)."""
+    text = first_found(_SOURCES, page)
     # Icon-font glyphs (private-use code points such as U+E621) sit inside lead blocks as
     # decoration; they are not text.
     text = squash(_PRIVATE_USE.sub(" ", text)) if text else None
     if not text:
         return None, None
     return text, text.endswith(("…", "...", "。。。"))
+
+
+def _label_opened(page: Page) -> str | None:
+    """A block opened by a summary label (摘要, 导读, "Summary:")."""
+    return _labelled_block(page, labels_only=True) if search_ignorecase(_LABEL_WORD, page.body_string) else None
+
+
+def _class_hinted(page: Page) -> str | None:
+    """A block whose class names a lead or summary."""
+    return _labelled_block(page)
 
 
 def _loose(text: str) -> str:
@@ -146,3 +157,6 @@ def _opening_plain(el: Any) -> str:
         if len(out) >= 12:
             break
     return out
+
+
+_SOURCES = (_label_opened, _declared_description, _class_hinted)
