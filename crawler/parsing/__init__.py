@@ -10,23 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from crawler.parsing.authors import extract_authors
 from crawler.parsing.breadcrumb import extract_breadcrumb, extract_category
 from crawler.parsing.clean import content_hash, normalize_text, weighs_less
+from crawler.parsing.counts import extract_counts
+from crawler.parsing.datefields import extract_date_fields
 from crawler.parsing.dates import iso, zone_for
 from crawler.parsing.kind import kind_of, not_article_reason
-from crawler.parsing.metadata import (
-    extract_authors,
-    extract_counts,
-    extract_date_fields,
-    extract_source,
-    extract_tags,
-    extract_title,
-    parse_source_line,
-)
 from crawler.parsing.page import Page, deeper_than, xpath
 from crawler.parsing.record import Crumb, Image, Record, Source
 from crawler.parsing.second_opinion import body_floor, extract_body_checked
+from crawler.parsing.source import extract_source, parse_source_line
 from crawler.parsing.summary import extract_summary
+from crawler.parsing.tags import extract_tags
+from crawler.parsing.title import extract_title
 from crawler.parsing.urls import canonicalize, registered_domain, same_site
 
 __all__ = ["NotAnArticle", "ParseOptions", "Record", "Crumb", "Image", "Source", "Verdict", "judge_page",

@@ -28,6 +28,7 @@ _LABEL_ONLY = re.compile(r"(?:^|[\s|丨/·•])(?P<label>作者|撰文|记者|�
 
 
 def in_comments(el: Any) -> bool:
+    """Inside a comment thread (an ancestor classed or named comment, reply, 评论...)."""
     node = el
     while node is not None:
         if isinstance(node.tag, str):
