@@ -3,6 +3,19 @@
 No Scrapy, SQLAlchemy or network here, so every extraction bug can be reproduced from a
 saved page. ``parse_article`` parses the page once and hands the same ``Page`` to each
 field extractor.
+
+Where things are (one module per field or family; each field an ordered list of small
+sources, a failing source logged and skipped: ``sources``):
+
+- ``page``: the ``Page`` (decoded, parsed once) and ``per_page`` values shared by extractors
+- ``title`` (``headline``: declared headlines, the headline element; ``jsonld``: the
+  article's JSON-LD object and the one walker over nested objects)
+- ``datefields`` (``datesources``: JSON-LD, URL, htmldate; ``dates``: reading a stamp)
+- ``authors`` (``people``: names), ``source``, ``tags``, ``counts``, ``summary``,
+  ``breadcrumb`` (and category); ``header``: the meta line after the headline they read
+- ``body/``: the body by stage (``score``, ``blocks``, ``trim``, ``render``, ``images``),
+  ``second_opinion``: JSON-LD articleBody / trafilatura where ours is unsure
+- ``kind``: article or not; ``clean``: text normalisation and the content hash
 """
 
 from __future__ import annotations
