@@ -1,0 +1,144 @@
+"""Helpers over strings and lxml trees that every extractor uses: white space, case-blind
+matching without re.I, attribute searches, compiled XPaths, visible text, depth.
+
+Several are fast paths; the readable versions they must equal are in
+tests/perf/test_parse_speed_equivalence.py. ``crawler.parsing.page`` re-exports them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+from itertools import accumulate
+from typing import Any
+
+from lxml import etree
+
+
+def squash(text: str | None) -> str:
+    """Collapse runs of white space (including U+3000 and NBSP) into one space.
+
+    ``str.split()`` splits on exactly the characters the regex ``\\s`` matches
+    (``Py_UNICODE_ISSPACE``) and drops the empty ends, so this equals
+    ``re.sub(r"\\s+", " ", text).strip()`` at a fraction of the cost."""
+    return " ".join(text.split()) if text else ""
+
+
+# Besides the two cases of an ASCII letter, re.I matches İ and ı to i and ſ to s (and K to
+# k, as lower() does); lower() makes İ two characters and leaves ı and ſ alone.
+_LOWERED: dict[re.Pattern[str], re.Pattern[str]] = {}
+
+
+def lower_for_match(text: str) -> str | None:
+    """``text.lower()``, against which a case-sensitive pattern written in lower-case ASCII
+    matches exactly where the same pattern with re.I matches ``text`` (None when ``text``
+    holds İ, ı or ſ, which only re.I itself reads right). lower() keeps every offset and
+    what \\w, \\s and \\b see; re.I costs several times more per character."""
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:  # İ, ı, ſ
+        return None
+    return text.lower()
+
+
+def search_ignorecase(pattern: re.Pattern[str], text: str) -> bool:
+    """``bool(pattern.search(text))`` for a re.I ``pattern`` whose letters are lower-case
+    ASCII and that has no character ranges of letters: see ``lower_for_match``.
+
+    Called for the class, id and style of most elements of a page, so the usual case is
+    kept short: an ASCII text (``isascii`` reads a flag of the string) holds none of İ, ı, ſ."""
+    plain = _LOWERED.get(pattern)
+    if plain is None:
+        plain = _LOWERED[pattern] = re.compile(pattern.pattern, pattern.flags & ~re.I)
+    if text.isascii():
+        return plain.search(text.lower()) is not None
+    lowered = lower_for_match(text)
+    if lowered is None:
+        return pattern.search(text) is not None
+    return plain.search(lowered) is not None
+
+
+def owners_of_matches(values: list[Any], pattern: re.Pattern[str], *, ignorecase: bool = False) -> list[Any]:
+    """The elements owning the attribute ``values`` in which ``pattern`` matches, in order.
+
+    ``values`` are XPath attribute results in document order (an element's own together),
+    e.g. of ``//body//*/@class``. One regex over them all joined by NUL, which no
+    attribute value holds, instead of one search per element: a page has hundreds of
+    classed or linked elements and almost none is wanted. ``pattern`` must not match NUL
+    (it may use it as a value's edge: ``(?:^|\0)author(?=\0|$)``) and must take at least one
+    character of a value, the one a match maps back by; NUL is no word character, so
+    ``\b`` at a value's edge is as it is for the value alone. ``ignorecase``: ``pattern``
+    is written in lower case and means re.I (see ``lower_for_match``)."""
+    if not values:
+        return []
+    joined = "\0".join(values)
+    if ignorecase:
+        if (lowered := lower_for_match(joined)) is not None:  # the same matches at the same offsets, faster
+            joined = lowered
+        else:
+            pattern = re.compile(pattern.pattern, pattern.flags | re.I)
+    found: list[Any] = []
+    ends: list[int] | None = None
+    for match in pattern.finditer(joined):
+        if ends is None:
+            ends = list(accumulate(map((1).__add__, map(len, values))))  # each value's end + 1
+        el = values[bisect_right(ends, match.end() - 1)].getparent()
+        if not found or found[-1] is not el:
+            found.append(el)
+    return found
+
+
+def in_document_order(elements: list[Any]) -> list[Any]:
+    """``elements`` without repeats, sorted as they stand in the document (an element before
+    its descendants): by the path of child positions from the root."""
+    def path(el: Any) -> list[int]:
+        steps = []
+        parent = el.getparent()
+        while parent is not None:
+            steps.append(parent.index(el))
+            el, parent = parent, parent.getparent()
+        return steps[::-1]
+
+    return sorted(dict.fromkeys(elements), key=path)
+
+
+@lru_cache(maxsize=256)
+def _compiled(expr: str) -> etree.XPath:
+    return etree.XPath(expr)
+
+
+def xpath(node: Any, expr: str, **variables: Any) -> Any:
+    """``node.xpath(expr, **variables)``, with ``expr`` compiled once per process: ``.xpath``
+    compiles its string on every call, 5-10 us, more than evaluating the small relative
+    paths (``ancestor::a``, ``.//a``) asked of many elements of a page."""
+    return _compiled(expr)(node, **variables)
+
+
+def element_text(el: Any) -> str:
+    """Visible text of an element, white space collapsed; comments and scripts left out."""
+    parts: list[str] = []
+    for node in el.iter():
+        if node.tag in ("script", "style", "noscript", "template") or not isinstance(node.tag, str):
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        if node.text:
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    return squash(" ".join(parts)) if len(parts) > 1 else squash("".join(parts))
+
+
+@lru_cache(maxsize=4)
+def _below_level(limit: int) -> etree.XPath:
+    """An XPath telling whether its context element has a node other than text ``limit``
+    levels down (its children are level 2): ``limit - 1`` element steps, then any node."""
+    return etree.XPath("boolean(" + "/".join(["*"] * (limit - 1) + ["node()[not(self::text())]"]) + ")")
+
+
+def deeper_than(root: Any, limit: int) -> bool:
+    """Whether the element tree under ``root`` goes more than ``limit`` levels deep (comments
+    and processing instructions count as nodes, text does not), in libxml2: one XPath step a
+    level instead of a Python proxy for every node of the page (five times faster on a 30 KB
+    page than the level-by-level walk it replaced, kept as the reference in
+    tests/test_parse_speed_equivalence.py)."""
+    return limit < 1 or bool(_below_level(limit)(root))
