@@ -16,7 +16,9 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-EXIT_LOCKED = 75  # EX_TEMPFAIL: "try again later", what cron wrappers expect
+from crawler.exitcodes import EXIT_LOCKED
+
+__all__ = ["EXIT_LOCKED", "AlreadyRunning", "SiteLock"]
 
 
 class AlreadyRunning(RuntimeError):

@@ -27,6 +27,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawler.exitcodes import EXIT_OK, STATUS, verdict
 from crawler.gctune import threshold_setting
 from crawler.parsing.record import Record
 from crawler.storewriter import BatchResult, StoreExecutor
@@ -157,8 +158,10 @@ class StorePipeline:
         stats = self.crawler.stats
         get = lambda key: int(stats.get_value(key, 0) or 0)  # noqa: E731
         errors = get("newscrawl/store_errors") + get("log_count/ERROR")
-        reason = stats.get_value("finish_reason") or "finished"
-        status = "finished" if reason == "finished" and not get("newscrawl/store_errors") else "failed"
+        code, why = verdict(stats.get_stats(), stats.get_value("finish_reason") or "finished")
+        status = STATUS[code]  # "unreachable" when nothing could be fetched: see crawler.exitcodes
+        if code != EXIT_OK:
+            logger.warning("run %s %s: %s", self.run_id, status, why)
         # Unchanged: stored before and the same now, whether re-fetched, answered 304 or not
         # fetched at all because nothing said it changed.
         unchanged = get("newscrawl/items_unchanged") + get("newscrawl/not_modified") + get("newscrawl/skipped_known")

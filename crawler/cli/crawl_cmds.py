@@ -1,7 +1,9 @@
 """Crawling commands: ``crawl``, ``demo`` and ``runs``.
 
-Exit codes of ``crawl``: 0 every item stored; 1 something could not be stored or the crawl
-did not finish; 2 bad arguments; 75 another crawl of the same site is running.
+Exit codes of ``crawl`` (``crawler.exitcodes``): 0 the run did its work (dead links it
+followed are recorded and counted); 1 something could not be stored or the crawl did not
+finish; 2 bad arguments; 3 nothing could be fetched, or a start URL, sitemap or feed failed;
+75 another crawl of the same site is running.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from urllib.parse import urlsplit
 import click
 
 from crawler.cli import main
-from crawler.cli.common import DB_OPTION, EXIT_LOST, open_repo, parse_date_option
+from crawler.cli.common import DB_OPTION, open_repo, parse_date_option
 from crawler.cli.store_cmds import print_table
 from crawler.lock import EXIT_LOCKED, AlreadyRunning, SiteLock
 
@@ -72,8 +74,13 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     them as changed. One crawl per site runs at a time (safe under cron).
 
     \b
-    Exit codes: 0 all stored; 1 something was not stored; 2 bad arguments;
-                75 another crawl of this site is running.
+    Exit codes (counts are printed and recorded whatever the code):
+      0   the run did its work; dead links it followed are recorded and counted
+      1   items could not be stored (kept for the next run), or the crawl did not finish
+      2   bad arguments
+      3   nothing could be fetched (site down, connection refused, every answer an
+          error), or a start URL, sitemap or feed itself failed
+      75  another crawl of this site into this database is running (try later)
 
     \b
     Examples:
@@ -117,8 +124,7 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     _report(result, db_url, as_json=log_format == "json")
-    if not result.ok:
-        sys.exit(EXIT_LOST)
+    sys.exit(result.exit_code)
 
 
 def _announce_resume(db_url: str | None, site: str) -> None:
@@ -220,6 +226,7 @@ def _report(result: Any, db_url: str | None, as_json: bool = False) -> None:
     stat = lambda key: int(result.stats.get(key, 0) or 0)  # noqa: E731
     if as_json:
         summary = {"event": "crawl_finished", "finish_reason": result.finish_reason, "ok": result.ok,
+                   "exit_code": result.exit_code, "why": result.why,
                    "pages": stat("response_received_count"), "failed": stat("newscrawl/failed"),
                    "skipped": stat("newscrawl/skipped"), "already_stored": stat("newscrawl/skipped_known"),
                    "store_errors": result.store_errors, "db": database_url(db_url),
@@ -229,8 +236,8 @@ def _report(result: Any, db_url: str | None, as_json: bool = False) -> None:
     click.echo(f"crawl {result.finish_reason}: {stat('response_received_count')} pages, " + ", ".join(parts)
                + f", {stat('newscrawl/failed')} failed, {stat('newscrawl/skipped')} skipped, "
                f"{stat('newscrawl/skipped_known')} already stored -> {database_url(db_url)}", err=True)
-    if result.store_errors:
-        click.echo(f"error: {result.store_errors} items could not be stored", err=True)
+    if not result.ok:
+        click.echo(f"error: {result.why} (exit {result.exit_code})", err=True)
 
 
 @main.command()
@@ -259,7 +266,7 @@ def demo(db_url: str | None, port: int) -> None:
     click.echo(f"\n{len(rows)} demo articles stored in {database_url(db_url)} "
                "(try: newscrawl list, newscrawl show ID, newscrawl export --format json)")
     if not result.ok:
-        sys.exit(EXIT_LOST)
+        sys.exit(result.exit_code)
 
 
 @main.command()
