@@ -27,7 +27,7 @@ class SharedFrontier:
     @classmethod
     def from_crawler(cls, crawler: Any) -> SharedFrontier:
         if not crawler.settings.get("REDIS_URL"):
-            raise NotConfigured("no shared frontier without REDIS_URL")
+            raise NotConfigured  # no message: Scrapy would log one warning per crawl without --redis
         frontier = cls(crawler)
         crawler.signals.connect(frontier.join, signal=signals.spider_opened)
         crawler.signals.connect(frontier.idle, signal=signals.spider_idle)

@@ -26,10 +26,20 @@ from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Request, Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import ConnectError, ConnectionLost, DNSLookupError
+from twisted.internet.error import TimeoutError as TwistedTimeout
+from twisted.web._newclient import ResponseNeverReceived
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +58,42 @@ class DisallowAll(RobotParser):
         return False
 
 
+# Failures that are the network's, not a bug: logged as one line, never with a traceback.
+_NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    DownloadConnectionRefusedError, CannotResolveHostError, DownloadTimeoutError, DownloadFailedError,
+    ResponseDataLossError, ConnectError, DNSLookupError, TwistedTimeout, TimeoutError, ConnectionLost,
+    ResponseNeverReceived, ConnectionRefusedError, ConnectionResetError, socket.gaierror)
+# Scrapy loggers that attach the traceback of a download error (robots.txt: "Error downloading")
+_TRACEBACK_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper", "scrapy.core.engine")
+
+
+class OneLineNetworkErrors(logging.Filter):
+    """Drops the traceback from a log record whose exception is an expected network failure
+    (connection refused, DNS, timeout, connection lost): the message already says what
+    happened, and an operator reading a cron mail wants one line per failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and isinstance(exc, _NETWORK_ERRORS):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_network_tracebacks() -> None:
+    """Install ``OneLineNetworkErrors`` on the Scrapy loggers that log tracebacks (once)."""
+    for name in _TRACEBACK_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, OneLineNetworkErrors) for f in target.filters):
+            target.addFilter(OneLineNetworkErrors())
+
+
 class RobotsPolicyMiddleware(RobotsTxtMiddleware):
     """robots.txt per RFC 9309 (5xx = disallow the host) with Crawl-delay support."""
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
+        quiet_network_tracebacks()  # here, so Scrapyd runs get it too
         self.max_crawl_delay = crawler.settings.getfloat("NEWSCRAWL_MAX_CRAWL_DELAY")
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
@@ -197,6 +238,31 @@ def is_private_host(host: str) -> bool:
 def crossing_into_private(origin_host: str, target_host: str) -> bool:
     """A request from a public origin to a private/loopback/link-local target (SSRF shape)."""
     return not is_private_host(origin_host) and is_private_host(target_host)
+
+
+class PageBudgetMiddleware:
+    """``--max-pages N`` (CLOSESPIDER_PAGECOUNT) as a cap on downloads, not only a reason to
+    close: Scrapy's close extension stops the crawl after N responses, but the requests
+    already in flight (up to CONCURRENT_REQUESTS) still download, so --max-pages 30 fetched 64
+    pages. Here the (N+1)th page request is not sent; it ends as "skipped" with the reason.
+    robots.txt and retries of a request already counted do not count."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.limit = crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
+        self.sent = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PageBudgetMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        if self.limit <= 0 or request.meta.get("dont_obey_robotstxt") or request.meta.get("retry_times"):
+            return
+        if self.sent >= self.limit:
+            self.crawler.stats.inc_value("newscrawl/skipped_max_pages")
+            raise IgnoreRequest(f"budget: --max-pages {self.limit} reached")
+        self.sent += 1
 
 
 class SafetyMiddleware:

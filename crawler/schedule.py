@@ -102,7 +102,8 @@ def run_job(job: Job, default_db: str | None, log: Callable[[str], None]) -> int
         return 124
     lines = done.stderr.splitlines()
     counts = [line for line in lines if line.startswith("crawl ")]
-    errors = [line.removeprefix("error: ") for line in lines if line.startswith("error:")]
+    errors = [re.sub(r" \(exit \d+\)$", "", line.removeprefix("error: "))
+              for line in lines if line.startswith("error:")]
     state = _STATES.get(done.returncode, "failed")
     if done.returncode not in (0, 75):
         why = errors[-1] if errors else _WHY.get(done.returncode, "see its log")

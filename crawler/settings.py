@@ -36,6 +36,7 @@ DEPTH_LIMIT = 8
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SafetyMiddleware": 50,
+    "crawler.middlewares.PageBudgetMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsPolicyMiddleware": 100,
     "crawler.middlewares.HostHealthMiddleware": 560,

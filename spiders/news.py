@@ -363,7 +363,7 @@ class NewsSpider(scrapy.Spider):
             outcome: Failed | Skipped = Failed(request.url, f"HTTP {exc.response.status}", attempts)
         elif isinstance(exc, IgnoreRequest):
             reason = str(exc) or "ignored"
-            if "robots.txt" in reason or reason.startswith(("refused", "host ")):
+            if "robots.txt" in reason or reason.startswith(("refused", "host ", "budget:")):
                 outcome = Skipped(request.url, reason)
             else:
                 outcome = Failed(request.url, reason, attempts)

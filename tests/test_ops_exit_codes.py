@@ -97,6 +97,6 @@ def test_schedule_marks_unreachable_jobs_failed(tmp_path: Path) -> None:
                                 cwd=ROOT, env=env(tmp_path), capture_output=True, text=True, timeout=240)
     log = result.stderr
     assert result.returncode == 1, log[-2000:]
-    assert "job blocked: failed: site unreachable (exit 3): nothing could be fetched" in log, log[-2000:]
+    assert "job blocked: failed: site unreachable (exit 3): 1 start URL(s)" in log, log[-2000:]
     assert "job refused: failed: site unreachable (exit 3)" in log
     assert "job up: ok in " in log and "2 new" in log

@@ -46,14 +46,17 @@ def database_url(db_url: str | None) -> str:
 @click.option("--site", help="Site name stored with the records [default: the profile name, else the domain].")
 @click.option("--since", metavar="DATE", help="Skip articles listed or published before DATE (YYYY-MM-DD).")
 @click.option("--no-follow", is_flag=True, help="Do not follow links from start pages (sitemaps/feeds still are).")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option("--max-pages", type=click.IntRange(min=1),
+              help="Fetch at most this many pages (robots.txt and retries aside), requests in flight included; "
+                   "what is not fetched is recorded as skipped.")
 @click.option("--keep-raw", is_flag=True, help="Also keep each article page's bytes (compressed) for `reparse`.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
               show_default=True)
 @click.option("--resume", is_flag=True,
               help="Continue after a crash or kill: the same command plus --resume. The crawl state is in the "
                    "database, so stored articles are not fetched again and unfinished ones are.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress line (it is shown only on a terminal anyway).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Only warnings, errors and the final summary: no progress line, no INFO log.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one JSON object per log line, for schedulers and log collectors.")
 @click.option("--redis", "redis_url", metavar="URL",
@@ -101,6 +104,8 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
         sorted({urlsplit(u).hostname or "" for u in starts + articles}))
     if resume:
         _announce_resume(db_url, site or (site_profile.name if site_profile else None) or key)
+    if quiet and log_level in ("DEBUG", "INFO"):  # -q: warnings, errors and the final summary only
+        log_level = "WARNING"
     extra: dict[str, Any] = {"NEWSCRAWL_LOG_FORMAT": log_format,
                              "NEWSCRAWL_PROGRESS": not quiet and log_format == "text" and sys.stderr.isatty(),
                              **overrides}
