@@ -49,7 +49,9 @@ def verdict(stats: Mapping[str, Any], finish_reason: str | None = None) -> tuple
     start_failed = _int(stats, "newscrawl/start_failed")
     if start_failed:
         return EXIT_UNREACHABLE, f"{start_failed} start URL(s), sitemap(s) or feed(s) could not be fetched or read"
-    if not stats.get("newscrawl/shared_frontier") and _int(stats, "newscrawl/pages_ok") == 0:
+    # pages_ok is kept (from 0) by the news spider; without it there is nothing to judge by
+    fetched = stats.get("newscrawl/pages_ok")
+    if fetched is not None and not stats.get("newscrawl/shared_frontier") and int(fetched) == 0:
         failed = _int(stats, "newscrawl/failed") + _int(stats, "newscrawl/skipped")
         return EXIT_UNREACHABLE, f"nothing could be fetched ({failed} requests failed or were refused)"
     return EXIT_OK, "ok"

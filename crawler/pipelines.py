@@ -26,6 +26,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from twisted.internet.task import LoopingCall
 
 from crawler.exitcodes import EXIT_OK, STATUS, verdict
 from crawler.gctune import threshold_setting
@@ -63,6 +64,7 @@ class StorePipeline:
         self.disk_full = False
         self.repo: Repository | None = None
         self.run_id: int | None = None
+        self.ticker: LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -72,6 +74,17 @@ class StorePipeline:
 
     def _idle(self, spider: Any = None) -> None:
         """Nothing left to crawl for now: store what is buffered instead of waiting for more."""
+        self._flush_soon()
+
+    def _tick(self) -> None:
+        """Once a second: a buffer whose oldest item has waited NEWSCRAWL_FLUSH_SECONDS is
+        written even if no further item arrives to trigger it (a slow page, a long parse), so
+        what was stored reaches the database, and a resume after a kill sees it, within
+        seconds."""
+        if self.buffer and time.monotonic() - self.buffer_since >= self.max_wait:
+            self._flush_soon()
+
+    def _flush_soon(self) -> None:
         if self.buffer:
             # Kept until done: close_spider waits for it, or its counts would miss the run's row.
             flush = asyncio.ensure_future(self._flush())
@@ -91,6 +104,8 @@ class StorePipeline:
         self.writer = StoreExecutor(self.repo, self.run_id, process=self.store_process,
                                     gc_threshold=threshold_setting(self.crawler.settings))
         self.crawler.stats.set_value("newscrawl/store", "process" if self.store_process else "thread")
+        self.ticker = LoopingCall(self._tick)
+        self.ticker.start(1.0, now=False)
 
     def _replay_spills(self) -> None:
         """Items an earlier run could not store (its database was away) are stored first."""
@@ -148,6 +163,8 @@ class StorePipeline:
                 stats.inc_value(f"newscrawl/items_{outcome}")
 
     async def close_spider(self, spider: Any = None) -> None:
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
         await self._flush()
         if self.idle_flushes:  # a batch written on idle: its outcomes count in this run's row
             await asyncio.gather(*self.idle_flushes)

@@ -118,9 +118,14 @@ class NewsSpider(scrapy.Spider):
         spider.recrawl = RecrawlPolicy(engine, spider.options.site, refresh)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         spider.shared_frontier = bool(crawler.settings.get("REDIS_URL"))  # see crawler.frontier
-        if spider.shared_frontier:
-            crawler.stats.set_value("newscrawl/shared_frontier", True)
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         return spider
+
+    def _opened(self, spider: Any = None) -> None:
+        """The stats ``crawler.exitcodes`` judges the run by (stats exist from here on)."""
+        self.crawler.stats.set_value("newscrawl/pages_ok", 0)  # pages answered 2xx/304: 0 at the end means exit 3
+        if self.shared_frontier:
+            self.crawler.stats.set_value("newscrawl/shared_frontier", True)
 
     def _closed(self, spider: Any = None) -> None:
         if self.pool is not None:
