@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -36,6 +36,7 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Request, Response
 from scrapy.robotstxt import RobotParser
+from scrapy.spidermiddlewares.depth import DepthMiddleware
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import ConnectError, ConnectionLost, DNSLookupError
 from twisted.internet.error import TimeoutError as TwistedTimeout
@@ -309,6 +310,34 @@ def _origins(request: Request) -> list[str]:
     return [host for host in dict.fromkeys(hosts) if host]
 
 
+class DepthPolicyMiddleware(DepthMiddleware):
+    """Scrapy's depth limit (DEPTH_LIMIT, a profile's ``rules.max_depth``), meant for link
+    discovery, with two changes:
+
+    - pagination is not cut by it: a request the spider marks ``pagination`` (the next page
+      of a listing: the same URL shape, or the profile's listing rule, linked from a page
+      that is not an article) keeps the depth of the listing page it came from, so a
+      15-page listing is followed to its end. Its own budget stops a pagination chain: the
+      spider's listing / URL-shape budget (``max_listing_pages``), recorded as skipped;
+    - a link cut by the limit is not dropped silently: it ends as "skipped" with the reason
+      (once per URL), like every other URL the crawl discovered."""
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Any:
+        if response is not None and request.meta.pop("pagination", False):
+            request.meta.pop("depth_reset", None)
+            request.meta["depth"] = response.meta.get("depth", 0)  # counted from the last listing page
+            if self.prio:
+                request.priority -= request.meta["depth"] * self.prio
+            return request
+        result = super().get_processed_request(request, response)
+        if result is None and response is not None:
+            spider = self.crawler.spider
+            skip = getattr(spider, "_skip", None)
+            if skip is not None:
+                return next(iter(skip(request.url, f"depth: more than {self.maxdepth} links from a start page")), None)
+        return result
+
+
 class OriginSpiderMiddleware:
     """Stamps every request a callback yields with the host of the page it came from
     (``newscrawl_origin_host``), so ``SafetyMiddleware`` can refuse a link from a public page
@@ -335,6 +364,17 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
     """Scrapy's redirect handling, but a redirect back to a URL already in the chain fails the
     request with "redirect loop" (plain Scrapy drops it in the duplicate filter, silently),
     and redirect targets bypass the duplicate filter so no redirected URL is lost unrecorded."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        result = super().process_response(request, response)
+        location = response.headers.get(b"Location") if result is response and 300 <= response.status < 400 else None
+        if location and not request.meta.get("dont_redirect"):
+            target = urljoin(request.url, location.decode("latin-1").strip())
+            scheme = urlsplit(target).scheme
+            if scheme not in ("http", "https"):  # Scrapy passes the 3xx on, then recorded as "failed: HTTP 302"
+                self.crawler.stats.inc_value("newscrawl/refused_scheme")
+                raise IgnoreRequest(f"refused: redirect to a {scheme}: URL, never fetched")
+        return result
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         chain = [*request.meta.get("redirect_urls", []), request.url]

@@ -98,6 +98,7 @@ class NewsSpider(scrapy.Spider):
         self.listing_pages = 0
         self.max_listing_pages = profile.max_listing_pages if profile else 10**9
         self.max_queued = DEFAULT_MAX_QUEUED
+        self.max_links = 10**9  # links followed from one page (NEWSCRAWL_MAX_LINKS_PER_PAGE)
         self._waiting = 0  # callbacks waiting in _room for the scheduler to drain
 
     @classmethod
@@ -105,6 +106,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
         spider.max_queued = crawler.settings.getint("NEWSCRAWL_MAX_QUEUED")
+        spider.max_links = crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE") or 10**9
         spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS"),
                                 timeout=crawler.settings.getfloat("NEWSCRAWL_PARSE_TIMEOUT"))
         spider.script = (spider.profile.script if spider.profile else None) or crawler.settings.get(
@@ -156,7 +158,10 @@ class NewsSpider(scrapy.Spider):
             kind = kind_of(response.body, content_type)
             entries = {"sitemap": parse_sitemap, "feed": parse_feed, "jsonfeed": parse_json_feed}.get(kind or "")
             if entries is not None:
-                for item in self._follow_entries(response, entries(response.body)):
+                listed = entries(response.body)
+                # the document itself ends in a state too: fetched, read, not an article
+                yield Rejected(response.url, f"not an article: a {kind} listing {len(listed)} entries")
+                for item in self._follow_entries(response, listed):
                     if isinstance(item, scrapy.Request):
                         if self.shared_frontier:
                             # Scrapy takes one output of a callback per turn of its event loop,
@@ -187,7 +192,10 @@ class NewsSpider(scrapy.Spider):
                 yield item
             if outcome.record is None:
                 self.non_articles[url_template(response.url)] += 1
-        for item in self._follow_links(outcome.links):
+        # pagination: from a page that is no article, a link of the same URL shape (or the
+        # profile's listing rule) is this listing's next page, exempt from the depth limit
+        listing_of = url_template(response.url) if is_article is False or outcome.record is None else None
+        for item in self._follow_links(outcome.links, listing_of):
             if isinstance(item, scrapy.Request):
                 await self._room()
             yield item
@@ -308,6 +316,10 @@ class NewsSpider(scrapy.Spider):
         for entry in entries:
             url = response.urljoin(entry.url)
             if not self._wanted(url, allow_xml=True):
+                scheme = urlsplit(url).scheme
+                if scheme not in ("http", "https"):  # listed on purpose: recorded, not dropped
+                    self.crawler.stats.inc_value("newscrawl/refused_scheme")
+                    yield from self._skip(url, f"refused: {scheme}: URLs are never fetched")
                 continue
             if self.since and entry.date and entry.date < self.since:
                 self.crawler.stats.inc_value("newscrawl/skipped_since")
@@ -319,10 +331,18 @@ class NewsSpider(scrapy.Spider):
                 if request := self._article_request(url, entry.date):
                     yield request
 
-    def _follow_links(self, links: list[str]) -> Iterator[Any]:
+    def _follow_links(self, links: list[str], listing_of: str | None = None) -> Iterator[Any]:
+        """Requests for the links of one page. ``listing_of``: the page's URL shape when it is
+        a listing (not an article), so its pagination is marked."""
+        followed = 0
         for url in dict.fromkeys(links):
             if not self._wanted(url):
                 continue
+            if followed >= self.max_links:
+                self.crawler.stats.inc_value("newscrawl/skipped_link_cap")
+                yield from self._skip(url, f"budget: more than {self.max_links} links on one page")
+                continue
+            followed += 1
             rule = self.profile.is_article_url(url) if self.profile else None
             if rule is True:
                 if request := self._article_request(url):
@@ -343,7 +363,9 @@ class NewsSpider(scrapy.Spider):
             if rule is False and self.profile and self.profile.listing_patterns and \
                     not any(re.search(p, url) for p in self.profile.listing_patterns):
                 continue
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+            pagination = listing_of is not None and (url_template(url) == listing_of or rule is False)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed,
+                                 meta={"pagination": True} if pagination else None)
 
     def _known(self, url: str) -> None:
         """Count a stored, unchanged URL that is not fetched again, once per run however many
