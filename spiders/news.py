@@ -153,6 +153,8 @@ class NewsSpider(scrapy.Spider):
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         """Any page: a sitemap, a feed, or an HTML page (article candidate and/or listing)."""
         self.crawler.stats.inc_value("newscrawl/pages_ok")
+        for item in self._redirected_from(response):
+            yield item
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         try:
             kind = kind_of(response.body, content_type)
@@ -209,6 +211,10 @@ class NewsSpider(scrapy.Spider):
         through its async spider-middleware chain (29 async generators created per page either
         way), so this saves memory and bookkeeping, not a measurable amount of CPU."""
         self.crawler.stats.inc_value("newscrawl/pages_ok")
+        # first: a record stored under one of the URLs that redirected here overwrites their state
+        return [*self._redirected_from(response), *await self._article_page(response)]
+
+    async def _article_page(self, response: Response) -> list[Any]:
         if response.status == 304:
             self.crawler.stats.inc_value("newscrawl/not_modified")
             if self.recrawl:
@@ -218,6 +224,16 @@ class NewsSpider(scrapy.Spider):
             return [Rejected(response.url, "not a text page")]
         outcome = await self._parse(response, want_article=True, want_links=False)
         return list(self._article_items(response, outcome))
+
+    def _redirected_from(self, response: Response) -> Iterator[Skipped]:
+        """The URLs that led here by an HTTP redirect or a meta refresh end in a state too:
+        skipped, "redirected to" this page (which gets its own)."""
+        reasons = response.meta.get("redirect_reasons") or []
+        for n, url in enumerate(response.meta.get("redirect_urls") or []):
+            if url != response.url:
+                how = reasons[n] if n < len(reasons) else "redirect"
+                how = "meta refresh" if how == "meta refresh" else f"HTTP {how}"
+                yield from self._skip(url, f"redirected ({how}) to {response.url}")
 
     # --- articles ------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Every URL one recorded state, with real crawl processes: pagination is not cut by the
 depth limit (a 15-page listing of 30 articles stores all 30), a link cut by the depth limit
 or by the per-page link cap is recorded as skipped with the reason, a sitemap start URL and
-a file: URL it lists get a state, and a redirect to file: is refused, not "HTTP 302"."""
+a file: URL it lists get a state, a redirected or meta-refreshed URL gets "skipped:
+redirected to ...", and a redirect to file: is refused, not "HTTP 302"."""
 
 from __future__ import annotations
 
@@ -58,7 +59,10 @@ def test_depth_and_link_cap_and_schemes_are_recorded(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cut.db'}"
     with LocalSite() as site:
         # a chain of sections, each of another URL shape (so no pagination): cut after depth 2
-        site.route("/", listing(["/section/a", "/many", "/moved"]))
+        site.route("/", listing(["/section/a", "/many", "/moved", "/old", "/r301"]))
+        site.route("/old", '<html><head><meta http-equiv="refresh" content="0; url=/news/new.html"></head></html>')
+        site.route("/r301", "", status=301, headers={"Location": "/news/new.html"})
+        site.route("/news/new.html", article(99, title="Where the old pages point to now"))
         site.route("/section/a", listing(["/topic/b/c"]))
         site.route("/topic/b/c", listing(["/deep/x/y/z"]))
         site.route("/deep/x/y/z", listing([]))
@@ -79,7 +83,10 @@ def test_depth_and_link_cap_and_schemes_are_recorded(tmp_path: Path) -> None:
     capped = [u for u, (state, reason) in recorded.items()
               if state == "skipped" and "links on one page" in (reason or "")]
     assert len(capped) == 20
-    assert len(stored(db)) == 10
+    assert len(stored(db)) == 11  # 10 of /many, and /news/new.html
+    assert recorded[url("/old")] == ("skipped", f"redirected (meta refresh) to {url('/news/new.html')}")
+    assert recorded[url("/r301")] == ("skipped", f"redirected (HTTP 301) to {url('/news/new.html')}")
+    assert recorded[url("/news/new.html")][0] == "stored"
     assert recorded[url("/moved")][0] == "skipped" and "file:" in (recorded[url("/moved")][1] or "")
     assert recorded[url("/sitemap.xml")][0] == "rejected"  # the start point itself has a state
     assert recorded["file:///etc/hostname"][0] == "skipped"
