@@ -29,6 +29,7 @@ from scrapy.crawler import Crawler
 from twisted.internet.task import LoopingCall
 
 from crawler.exitcodes import EXIT_OK, STATUS, verdict
+from crawler.frontier import items_stored
 from crawler.gctune import threshold_setting
 from crawler.parsing.record import Record
 from crawler.storewriter import BatchResult, StoreExecutor
@@ -65,6 +66,7 @@ class StorePipeline:
         self.repo: Repository | None = None
         self.run_id: int | None = None
         self.ticker: LoopingCall | None = None
+        self.shared_frontier = bool(crawler.settings.get("REDIS_URL"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -138,6 +140,8 @@ class StorePipeline:
             return
         assert self.writer is not None
         self._count(await self.writer.write(batch))
+        if self.shared_frontier:  # their leases in the shared frontier end (crawler.frontier)
+            self.crawler.signals.send_catch_log(signal=items_stored, urls=[getattr(i, "url", None) for i in batch])
         if self.writer.fell_back and not self.crawler.stats.get_value("newscrawl/store_process_lost"):
             self.crawler.stats.set_value("newscrawl/store_process_lost", True)
             logger.warning("%s: storing in the crawl process from now on (nothing is lost)", self.writer.fell_back)

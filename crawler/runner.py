@@ -70,6 +70,8 @@ def redis_settings(redis_url: str, key: str) -> dict[str, Any]:
         # the others fetch everything again (FACTS.md). Cleanup is SharedFrontier's job.
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,  # never block the reactor on an empty queue
+        # at least once: a request a worker takes is leased until its outcome is stored (crawler.frontier)
+        "SCHEDULER_QUEUE_CLASS": "crawler.frontier.LeasedQueue",
         "SCHEDULER_QUEUE_KEY": f"newscrawl:{key}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"newscrawl:{key}:dupefilter",
     }
