@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
+from click.core import ParameterSource
 
 from crawler.cli import main
 from crawler.cli.common import DB_OPTION, open_repo, parse_date_option
@@ -56,7 +57,8 @@ def database_url(db_url: str | None) -> str:
               help="Continue after a crash or kill: the same command plus --resume. The crawl state is in the "
                    "database, so stored articles are not fetched again and unfinished ones are.")
 @click.option("--quiet", "-q", is_flag=True,
-              help="Only warnings, errors and the final summary: no progress line, no INFO log.")
+              help="Only warnings, errors and the final summary: no progress line, no INFO log "
+                   "(unless --log-level is given).")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one JSON object per log line, for schedulers and log collectors.")
 @click.option("--redis", "redis_url", metavar="URL",
@@ -104,7 +106,8 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
         sorted({urlsplit(u).hostname or "" for u in starts + articles}))
     if resume:
         _announce_resume(db_url, site or (site_profile.name if site_profile else None) or key)
-    if quiet and log_level in ("DEBUG", "INFO"):  # -q: warnings, errors and the final summary only
+    explicit = click.get_current_context().get_parameter_source("log_level") != ParameterSource.DEFAULT
+    if quiet and not explicit:  # -q: warnings, errors and the final summary only (an explicit --log-level wins)
         log_level = "WARNING"
     extra: dict[str, Any] = {"NEWSCRAWL_LOG_FORMAT": log_format,
                              "NEWSCRAWL_PROGRESS": not quiet and log_format == "text" and sys.stderr.isatty(),
