@@ -22,14 +22,25 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Request, Response
 from scrapy.robotstxt import RobotParser
+from scrapy.spidermiddlewares.depth import DepthMiddleware
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import ConnectError, ConnectionLost, DNSLookupError
+from twisted.internet.error import TimeoutError as TwistedTimeout
+from twisted.web._newclient import ResponseNeverReceived
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +59,42 @@ class DisallowAll(RobotParser):
         return False
 
 
+# Failures that are the network's, not a bug: logged as one line, never with a traceback.
+_NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    DownloadConnectionRefusedError, CannotResolveHostError, DownloadTimeoutError, DownloadFailedError,
+    ResponseDataLossError, ConnectError, DNSLookupError, TwistedTimeout, TimeoutError, ConnectionLost,
+    ResponseNeverReceived, ConnectionRefusedError, ConnectionResetError, socket.gaierror)
+# Scrapy loggers that attach the traceback of a download error (robots.txt: "Error downloading")
+_TRACEBACK_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper", "scrapy.core.engine")
+
+
+class OneLineNetworkErrors(logging.Filter):
+    """Drops the traceback from a log record whose exception is an expected network failure
+    (connection refused, DNS, timeout, connection lost): the message already says what
+    happened, and an operator reading a cron mail wants one line per failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and isinstance(exc, _NETWORK_ERRORS):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_network_tracebacks() -> None:
+    """Install ``OneLineNetworkErrors`` on the Scrapy loggers that log tracebacks (once)."""
+    for name in _TRACEBACK_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, OneLineNetworkErrors) for f in target.filters):
+            target.addFilter(OneLineNetworkErrors())
+
+
 class RobotsPolicyMiddleware(RobotsTxtMiddleware):
     """robots.txt per RFC 9309 (5xx = disallow the host) with Crawl-delay support."""
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
+        quiet_network_tracebacks()  # here, so Scrapyd runs get it too
         self.max_crawl_delay = crawler.settings.getfloat("NEWSCRAWL_MAX_CRAWL_DELAY")
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
@@ -199,6 +241,31 @@ def crossing_into_private(origin_host: str, target_host: str) -> bool:
     return not is_private_host(origin_host) and is_private_host(target_host)
 
 
+class PageBudgetMiddleware:
+    """``--max-pages N`` (CLOSESPIDER_PAGECOUNT) as a cap on downloads, not only a reason to
+    close: Scrapy's close extension stops the crawl after N responses, but the requests
+    already in flight (up to CONCURRENT_REQUESTS) still download, so --max-pages 30 fetched 64
+    pages. Here the (N+1)th page request is not sent; it ends as "skipped" with the reason.
+    robots.txt and retries of a request already counted do not count."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.limit = crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
+        self.sent = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PageBudgetMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        if self.limit <= 0 or request.meta.get("dont_obey_robotstxt") or request.meta.get("retry_times"):
+            return
+        if self.sent >= self.limit:
+            self.crawler.stats.inc_value("newscrawl/skipped_max_pages")
+            raise IgnoreRequest(f"budget: --max-pages {self.limit} reached")
+        self.sent += 1
+
+
 class SafetyMiddleware:
     """Refuses requests that leave the web: non-HTTP schemes (file:, data:, ftp:...) and, unless
     the site profile sets ``allow_private = true``, requests or redirects from a public host
@@ -243,6 +310,34 @@ def _origins(request: Request) -> list[str]:
     return [host for host in dict.fromkeys(hosts) if host]
 
 
+class DepthPolicyMiddleware(DepthMiddleware):
+    """Scrapy's depth limit (DEPTH_LIMIT, a profile's ``rules.max_depth``), meant for link
+    discovery, with two changes:
+
+    - pagination is not cut by it: a request the spider marks ``pagination`` (the next page
+      of a listing: the same URL shape, or the profile's listing rule, linked from a page
+      that is not an article) keeps the depth of the listing page it came from, so a
+      15-page listing is followed to its end. Its own budget stops a pagination chain: the
+      spider's listing / URL-shape budget (``max_listing_pages``), recorded as skipped;
+    - a link cut by the limit is not dropped silently: it ends as "skipped" with the reason
+      (once per URL), like every other URL the crawl discovered."""
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Any:
+        if response is not None and request.meta.pop("pagination", False):
+            request.meta.pop("depth_reset", None)
+            request.meta["depth"] = response.meta.get("depth", 0)  # counted from the last listing page
+            if self.prio:
+                request.priority -= request.meta["depth"] * self.prio
+            return request
+        result = super().get_processed_request(request, response)
+        if result is None and response is not None:
+            spider = self.crawler.spider
+            skip = getattr(spider, "_skip", None)
+            if skip is not None:
+                return next(iter(skip(request.url, f"depth: more than {self.maxdepth} links from a start page")), None)
+        return result
+
+
 class OriginSpiderMiddleware:
     """Stamps every request a callback yields with the host of the page it came from
     (``newscrawl_origin_host``), so ``SafetyMiddleware`` can refuse a link from a public page
@@ -269,6 +364,17 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
     """Scrapy's redirect handling, but a redirect back to a URL already in the chain fails the
     request with "redirect loop" (plain Scrapy drops it in the duplicate filter, silently),
     and redirect targets bypass the duplicate filter so no redirected URL is lost unrecorded."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        result = super().process_response(request, response)
+        location = response.headers.get(b"Location") if result is response and 300 <= response.status < 400 else None
+        if location and not request.meta.get("dont_redirect"):
+            target = urljoin(request.url, location.decode("latin-1").strip())
+            scheme = urlsplit(target).scheme
+            if scheme not in ("http", "https"):  # Scrapy passes the 3xx on, then recorded as "failed: HTTP 302"
+                self.crawler.stats.inc_value("newscrawl/refused_scheme")
+                raise IgnoreRequest(f"refused: redirect to a {scheme}: URL, never fetched")
+        return result
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         chain = [*request.meta.get("redirect_urls", []), request.url]

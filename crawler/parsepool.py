@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import pickle
 import socket
 import struct
@@ -36,6 +37,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from crawler.article import ParseOutcome, process_page
+from crawler.lifeline import die_with_parent
 from crawler.parsing import ParseOptions
 
 logger = logging.getLogger(__name__)
@@ -59,11 +61,14 @@ class WorkerDied(RuntimeError):
 
 # --- the worker process ----------------------------------------------------------------------
 
-def _serve(sock: socket.socket, target: Callable[..., object]) -> None:
+def _serve(sock: socket.socket, target: Callable[..., object], parent: int | None = None) -> None:
     """A worker's life: read a pickled argument tuple, answer ``("ok", result)`` or
-    ``("error", exception)``, until the crawl process closes its end."""
+    ``("error", exception)``, until the crawl process closes its end or dies
+    (``crawler.lifeline``: a worker busy on a page would not see its socket close)."""
     from multiprocessing.connection import Connection
 
+    if parent is not None:
+        die_with_parent(parent)
     _warm_up()
     conn = Connection(sock.detach())
     while True:
@@ -113,7 +118,7 @@ class _Worker(asyncio.Protocol):
         self.connecting: asyncio.Future[object] | None = None
         self.alive = True
         ours, theirs = socket.socketpair()
-        self.process = pool.context.Process(target=_serve, args=(theirs, pool.target), daemon=True,
+        self.process = pool.context.Process(target=_serve, args=(theirs, pool.target, os.getpid()), daemon=True,
                                             name=f"newscrawl-parse-{number}")
         self.process.start()
         theirs.close()

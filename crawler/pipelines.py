@@ -26,7 +26,10 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from twisted.internet.task import LoopingCall
 
+from crawler.exitcodes import EXIT_OK, STATUS, verdict
+from crawler.frontier import items_stored
 from crawler.gctune import threshold_setting
 from crawler.parsing.record import Record
 from crawler.storewriter import BatchResult, StoreExecutor
@@ -62,6 +65,8 @@ class StorePipeline:
         self.disk_full = False
         self.repo: Repository | None = None
         self.run_id: int | None = None
+        self.ticker: LoopingCall | None = None
+        self.shared_frontier = bool(crawler.settings.get("REDIS_URL"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -71,6 +76,17 @@ class StorePipeline:
 
     def _idle(self, spider: Any = None) -> None:
         """Nothing left to crawl for now: store what is buffered instead of waiting for more."""
+        self._flush_soon()
+
+    def _tick(self) -> None:
+        """Once a second: a buffer whose oldest item has waited NEWSCRAWL_FLUSH_SECONDS is
+        written even if no further item arrives to trigger it (a slow page, a long parse), so
+        what was stored reaches the database, and a resume after a kill sees it, within
+        seconds."""
+        if self.buffer and time.monotonic() - self.buffer_since >= self.max_wait:
+            self._flush_soon()
+
+    def _flush_soon(self) -> None:
         if self.buffer:
             # Kept until done: close_spider waits for it, or its counts would miss the run's row.
             flush = asyncio.ensure_future(self._flush())
@@ -90,6 +106,8 @@ class StorePipeline:
         self.writer = StoreExecutor(self.repo, self.run_id, process=self.store_process,
                                     gc_threshold=threshold_setting(self.crawler.settings))
         self.crawler.stats.set_value("newscrawl/store", "process" if self.store_process else "thread")
+        self.ticker = LoopingCall(self._tick)
+        self.ticker.start(1.0, now=False)
 
     def _replay_spills(self) -> None:
         """Items an earlier run could not store (its database was away) are stored first."""
@@ -122,6 +140,8 @@ class StorePipeline:
             return
         assert self.writer is not None
         self._count(await self.writer.write(batch))
+        if self.shared_frontier:  # their leases in the shared frontier end (crawler.frontier)
+            self.crawler.signals.send_catch_log(signal=items_stored, urls=[getattr(i, "url", None) for i in batch])
         if self.writer.fell_back and not self.crawler.stats.get_value("newscrawl/store_process_lost"):
             self.crawler.stats.set_value("newscrawl/store_process_lost", True)
             logger.warning("%s: storing in the crawl process from now on (nothing is lost)", self.writer.fell_back)
@@ -147,6 +167,8 @@ class StorePipeline:
                 stats.inc_value(f"newscrawl/items_{outcome}")
 
     async def close_spider(self, spider: Any = None) -> None:
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
         await self._flush()
         if self.idle_flushes:  # a batch written on idle: its outcomes count in this run's row
             await asyncio.gather(*self.idle_flushes)
@@ -157,8 +179,10 @@ class StorePipeline:
         stats = self.crawler.stats
         get = lambda key: int(stats.get_value(key, 0) or 0)  # noqa: E731
         errors = get("newscrawl/store_errors") + get("log_count/ERROR")
-        reason = stats.get_value("finish_reason") or "finished"
-        status = "finished" if reason == "finished" and not get("newscrawl/store_errors") else "failed"
+        code, why = verdict(stats.get_stats(), stats.get_value("finish_reason") or "finished")
+        status = STATUS[code]  # "unreachable" when nothing could be fetched: see crawler.exitcodes
+        if code != EXIT_OK:
+            logger.warning("run %s %s: %s", self.run_id, status, why)
         # Unchanged: stored before and the same now, whether re-fetched, answered 304 or not
         # fetched at all because nothing said it changed.
         unchanged = get("newscrawl/items_unchanged") + get("newscrawl/not_modified") + get("newscrawl/skipped_known")

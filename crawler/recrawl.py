@@ -1,7 +1,9 @@
 """The re-crawl policy: which known URLs to skip and which to re-fetch
 conditionally, and the log of this run's fetches, written in batches off the reactor.
 
-Decisions (incremental re-crawls):
+Decisions (incremental re-crawls and ``--resume``), from what the database holds when the
+run starts: the fetch log and, for a crawl killed before its fetch log was saved, the stored
+articles themselves (written with their records, so nothing stored is fetched again):
 - a URL never fetched, or fetched but never stored: fetch;
 - a URL whose sitemap lastmod / feed date is newer than its last fetch: fetch again,
   conditionally (If-None-Match / If-Modified-Since);
@@ -19,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from crawler.parsing.urls import canonicalize
-from storage.crawlstate import Seen, load_seen, save_fetches
+from storage.crawlstate import Seen, load_seen, save_fetches, stored_urls
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,11 @@ class RecrawlPolicy:
         self.refresh = timedelta(hours=refresh_hours) if refresh_hours else None
         self.batch = batch
         self.seen: dict[str, Seen] = load_seen(engine) if engine is not None else {}
+        if engine is not None:  # what was stored, whether or not its fetch made it to the log
+            for url, canonical, last_seen in stored_urls(engine):
+                for key in {canonicalize(url), canonical}:
+                    if key not in self.seen:
+                        self.seen[key] = Seen(last_seen, None, None, None)
         self.buffer: list[dict[str, Any]] = []
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawl-fetchlog")
         self.failed = 0

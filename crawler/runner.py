@@ -14,6 +14,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.exitcodes import EXIT_OK, verdict
 from crawler.profiles import SiteProfile
 
 
@@ -29,8 +30,17 @@ class CrawlResult:
         return int(self.stats.get("newscrawl/store_errors", 0) or 0)
 
     @property
+    def exit_code(self) -> int:
+        """What the CLI exits with (``crawler.exitcodes``)."""
+        return verdict(self.stats, self.finish_reason)[0]
+
+    @property
+    def why(self) -> str:
+        return verdict(self.stats, self.finish_reason)[1]
+
+    @property
     def ok(self) -> bool:
-        return self.finish_reason == "finished" and self.store_errors == 0
+        return self.exit_code == EXIT_OK
 
     def count(self, outcome: str) -> int:
         return int(self.stats.get(f"newscrawl/items_{outcome}", 0) or 0)
@@ -60,6 +70,8 @@ def redis_settings(redis_url: str, key: str) -> dict[str, Any]:
         # the others fetch everything again (FACTS.md). Cleanup is SharedFrontier's job.
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,  # never block the reactor on an empty queue
+        # at least once: a request a worker takes is leased until its outcome is stored (crawler.frontier)
+        "SCHEDULER_QUEUE_CLASS": "crawler.frontier.LeasedQueue",
         "SCHEDULER_QUEUE_KEY": f"newscrawl:{key}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"newscrawl:{key}:dupefilter",
     }

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.exitcodes import EXIT_LOCKED, EXIT_LOST, EXIT_OK, EXIT_UNREACHABLE
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -98,10 +100,23 @@ def run_job(job: Job, default_db: str | None, log: Callable[[str], None]) -> int
     except subprocess.TimeoutExpired:
         log(f"job {job.name}: timed out after {job.timeout or job.every:.0f} s and was stopped")
         return 124
-    summary = [line for line in done.stderr.splitlines() if line.startswith(("crawl ", "error:"))]
-    state = {0: "ok", 75: "skipped (previous run still going)"}.get(done.returncode, f"failed (exit {done.returncode})")
-    log(f"job {job.name}: {state} in {time.monotonic() - started:.1f} s" + (f": {summary[-1]}" if summary else ""))
+    lines = done.stderr.splitlines()
+    counts = [line for line in lines if line.startswith("crawl ")]
+    errors = [re.sub(r" \(exit \d+\)$", "", line.removeprefix("error: "))
+              for line in lines if line.startswith("error:")]
+    state = _STATES.get(done.returncode, "failed")
+    if done.returncode not in (0, 75):
+        why = errors[-1] if errors else _WHY.get(done.returncode, "see its log")
+        state = f"{state} (exit {done.returncode}): {why}"
+    log(f"job {job.name}: {state} in {time.monotonic() - started:.1f} s" + (f"; {counts[-1]}" if counts else ""))
     return done.returncode
+
+
+_STATES = {EXIT_OK: "ok", EXIT_LOCKED: "skipped (previous run still going)", EXIT_LOST: "failed",
+           EXIT_UNREACHABLE: "failed: site unreachable", 2: "failed: bad arguments"}
+_WHY = {EXIT_LOST: "items could not be stored or the crawl did not finish",
+        EXIT_UNREACHABLE: "nothing could be fetched, or a start URL, sitemap or feed failed",
+        -9: "killed (SIGKILL)", -15: "stopped (SIGTERM)"}
 
 
 def run_schedule(jobs: list[Job], default_db: str | None, log: Callable[[str], None], once: bool = False,
@@ -119,7 +134,7 @@ def run_schedule(jobs: list[Job], default_db: str | None, log: Callable[[str], N
         due = [job for job in jobs if job.next_run <= now]
         for job in due:
             code = run_job(job, default_db, log)
-            failed |= code not in (0, 75)
+            failed |= code not in (EXIT_OK, EXIT_LOCKED)
             job.next_run = max(job.next_run + job.every, time.monotonic())
         if once:
             return int(failed)

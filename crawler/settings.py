@@ -36,6 +36,7 @@ DEPTH_LIMIT = 8
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SafetyMiddleware": 50,
+    "crawler.middlewares.PageBudgetMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsPolicyMiddleware": 100,
     "crawler.middlewares.HostHealthMiddleware": 560,
@@ -44,7 +45,11 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
 }
-SPIDER_MIDDLEWARES = {"crawler.middlewares.OriginSpiderMiddleware": 50}
+SPIDER_MIDDLEWARES = {"crawler.middlewares.OriginSpiderMiddleware": 50,
+                      # depth limit: pagination exempt, cut links recorded as skipped
+                      "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+                      "crawler.middlewares.DepthPolicyMiddleware": 900}
+NEWSCRAWL_MAX_LINKS_PER_PAGE = 1000  # links followed from one page; the rest are recorded as skipped
 NEWSCRAWL_MAX_CRAWL_DELAY = 10.0  # seconds: a robots.txt Crawl-delay above this is capped
 NEWSCRAWL_MAX_RETRY_AFTER = 120.0  # seconds: the longest Retry-After pause honoured for a host
 NEWSCRAWL_HOST_MAX_ERRORS = 10  # consecutive server errors that retire a host for the run

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from crawler.gctune import tune
+from crawler.lifeline import die_with_parent
 from storage.checks import InvalidRecord
 from storage.db import connect
 from storage.outcomes import Rejected
@@ -128,11 +129,16 @@ class BatchWriter:
 _WRITER: BatchWriter | None = None  # the store process's writer, opened by _open
 
 
-def _open(db_url: str, run_id: int | None, gc_threshold: tuple[int, ...] | None = None) -> None:
-    """Store process initializer: its own engine on the run's database (already migrated by
-    the crawl process, so no migration check here), and the crawl's collector settings
-    (``crawler.gctune``: the ORM's objects made 8% of this process's CPU full collections)."""
+def _open(db_url: str, run_id: int | None, gc_threshold: tuple[int, ...] | None = None,
+          parent: int | None = None) -> None:
+    """Store process initializer: it dies with the crawl process (``crawler.lifeline``: it
+    holds both ends of its work queue's pipe, so it would never see an end of file); its own
+    engine on the run's database (already migrated by the crawl process, so no migration
+    check here), and the crawl's collector settings (``crawler.gctune``: the ORM's objects
+    made 8% of this process's CPU full collections)."""
     global _WRITER
+    if parent is not None:
+        die_with_parent(parent)
     _WRITER = BatchWriter(Repository(connect(db_url, create=False)), run_id)
     if gc_threshold:
         tune(gc_threshold)
@@ -167,7 +173,7 @@ class StoreExecutor:
             url = repo.engine.url.render_as_string(hide_password=False)
             # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
             self.process = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                               initializer=_open, initargs=(url, run_id, gc_threshold))
+                                               initializer=_open, initargs=(url, run_id, gc_threshold, os.getpid()))
             # Start it now, while the crawl starts, not when the first batch is due.
             self._started = self.process.submit(_ready)
         else:

@@ -97,12 +97,14 @@ class NewsSpider(scrapy.Spider):
         self.listing_pages = 0
         self.max_listing_pages = profile.max_listing_pages if profile else 10**9
         self.backpressure = DiscoveryBackpressure(DEFAULT_MAX_QUEUED)
+        self.max_links = 10**9  # links followed from one page (NEWSCRAWL_MAX_LINKS_PER_PAGE)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
         spider.backpressure = DiscoveryBackpressure(crawler.settings.getint("NEWSCRAWL_MAX_QUEUED"))
+        spider.max_links = crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE") or 10**9
         spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS"),
                                 timeout=crawler.settings.getfloat("NEWSCRAWL_PARSE_TIMEOUT"))
         spider.script = (spider.profile.script if spider.profile else None) or crawler.settings.get(
@@ -116,7 +118,14 @@ class NewsSpider(scrapy.Spider):
         spider.recrawl = RecrawlPolicy(engine, spider.options.site, refresh)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         spider.shared_frontier = bool(crawler.settings.get("REDIS_URL"))  # see crawler.frontier
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         return spider
+
+    def _opened(self, spider: Any = None) -> None:
+        """The stats ``crawler.exitcodes`` judges the run by (stats exist from here on)."""
+        self.crawler.stats.set_value("newscrawl/pages_ok", 0)  # pages answered 2xx/304: 0 at the end means exit 3
+        if self.shared_frontier:
+            self.crawler.stats.set_value("newscrawl/shared_frontier", True)
 
     def _closed(self, spider: Any = None) -> None:
         if self.pool is not None:
@@ -134,18 +143,25 @@ class NewsSpider(scrapy.Spider):
                                  dont_filter=not self.shared_frontier,
                                  meta={"explicit": True, "handle_httpstatus_list": [304]})
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+            # "start": a start URL, sitemap or feed that fails makes the run exit 3 (crawler.exitcodes)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={"start": True})
 
     # --- dispatch ------------------------------------------------------------------------------
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         """Any page: a sitemap, a feed, or an HTML page (article candidate and/or listing)."""
+        self.crawler.stats.inc_value("newscrawl/pages_ok")
+        for item in self._redirected_from(response):
+            yield item
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         try:
             kind = kind_of(response.body, content_type)
             entries = {"sitemap": parse_sitemap, "feed": parse_feed, "jsonfeed": parse_json_feed}.get(kind or "")
             if entries is not None:
-                for item in self._follow_entries(response, entries(response.body)):
+                listed = entries(response.body)
+                # the document itself ends in a state too: fetched, read, not an article
+                yield Rejected(response.url, f"not an article: a {kind} listing {len(listed)} entries")
+                for item in self._follow_entries(response, listed):
                     if isinstance(item, scrapy.Request):
                         if self.shared_frontier:
                             # Scrapy takes one output of a callback per turn of its event loop,
@@ -159,6 +175,9 @@ class NewsSpider(scrapy.Spider):
                     yield item
                 return
         except DiscoveryError as exc:
+            if response.meta.get("start"):
+                self.crawler.stats.inc_value("newscrawl/start_failed")
+                self.logger.warning("start point %s is unreadable: %s", response.url, exc)
             yield Rejected(response.url, f"unreadable discovery document: {exc}")
             return
         if not isinstance(response, TextResponse):
@@ -173,7 +192,10 @@ class NewsSpider(scrapy.Spider):
                 yield item
             if outcome.record is None:
                 self.non_articles[url_template(response.url)] += 1
-        for item in self._follow_links(outcome.links):
+        # pagination: from a page that is no article, a link of the same URL shape (or the
+        # profile's listing rule) is this listing's next page, exempt from the depth limit
+        listing_of = url_template(response.url) if is_article is False or outcome.record is None else None
+        for item in self._follow_links(outcome.links, listing_of):
             if isinstance(item, scrapy.Request):
                 await self._room()
             yield item
@@ -186,6 +208,11 @@ class NewsSpider(scrapy.Spider):
         crawl fell from ~4,900 to ~90 (measured). Scrapy 2.19 still runs the returned list
         through its async spider-middleware chain (29 async generators created per page either
         way), so this saves memory and bookkeeping, not a measurable amount of CPU."""
+        self.crawler.stats.inc_value("newscrawl/pages_ok")
+        # first: a record stored under one of the URLs that redirected here overwrites their state
+        return [*self._redirected_from(response), *await self._article_page(response)]
+
+    async def _article_page(self, response: Response) -> list[Any]:
         if response.status == 304:
             self.crawler.stats.inc_value("newscrawl/not_modified")
             if self.recrawl:
@@ -195,6 +222,16 @@ class NewsSpider(scrapy.Spider):
             return [Rejected(response.url, "not a text page")]
         outcome = await self._parse(response, want_article=True, want_links=False)
         return list(self._article_items(response, outcome))
+
+    def _redirected_from(self, response: Response) -> Iterator[Skipped]:
+        """The URLs that led here by an HTTP redirect or a meta refresh end in a state too:
+        skipped, "redirected to" this page (which gets its own)."""
+        reasons = response.meta.get("redirect_reasons") or []
+        for n, url in enumerate(response.meta.get("redirect_urls") or []):
+            if url != response.url:
+                how = reasons[n] if n < len(reasons) else "redirect"
+                how = "meta refresh" if how == "meta refresh" else f"HTTP {how}"
+                yield from self._skip(url, f"redirected ({how}) to {response.url}")
 
     # --- articles ------------------------------------------------------------------------------
 
@@ -259,6 +296,10 @@ class NewsSpider(scrapy.Spider):
         for entry in entries:
             url = response.urljoin(entry.url)
             if not self._wanted(url, allow_xml=True):
+                scheme = urlsplit(url).scheme
+                if scheme not in ("http", "https"):  # listed on purpose: recorded, not dropped
+                    self.crawler.stats.inc_value("newscrawl/refused_scheme")
+                    yield from self._skip(url, f"refused: {scheme}: URLs are never fetched")
                 continue
             if self.since and entry.date and entry.date < self.since:
                 self.crawler.stats.inc_value("newscrawl/skipped_since")
@@ -270,10 +311,18 @@ class NewsSpider(scrapy.Spider):
                 if request := self._article_request(url, entry.date):
                     yield request
 
-    def _follow_links(self, links: list[str]) -> Iterator[Any]:
+    def _follow_links(self, links: list[str], listing_of: str | None = None) -> Iterator[Any]:
+        """Requests for the links of one page. ``listing_of``: the page's URL shape when it is
+        a listing (not an article), so its pagination is marked."""
+        followed = 0
         for url in dict.fromkeys(links):
             if not self._wanted(url):
                 continue
+            if followed >= self.max_links:
+                self.crawler.stats.inc_value("newscrawl/skipped_link_cap")
+                yield from self._skip(url, f"budget: more than {self.max_links} links on one page")
+                continue
+            followed += 1
             rule = self.profile.is_article_url(url) if self.profile else None
             if rule is True:
                 if request := self._article_request(url):
@@ -294,7 +343,9 @@ class NewsSpider(scrapy.Spider):
             if rule is False and self.profile and self.profile.listing_patterns and \
                     not any(re.search(p, url) for p in self.profile.listing_patterns):
                 continue
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+            pagination = listing_of is not None and (url_template(url) == listing_of or rule is False)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed,
+                                 meta={"pagination": True} if pagination else None)
 
     def _known(self, url: str) -> None:
         """Count a stored, unchanged URL that is not fetched again, once per run however many
@@ -320,7 +371,7 @@ class NewsSpider(scrapy.Spider):
             outcome: Failed | Skipped = Failed(request.url, f"HTTP {status}", attempts, status=status)
         elif isinstance(exc, IgnoreRequest):
             reason = str(exc) or "ignored"
-            if "robots.txt" in reason or reason.startswith(("refused", "host ")):
+            if "robots.txt" in reason or reason.startswith(("refused", "host ", "budget:")):
                 outcome = Skipped(request.url, reason)
             else:
                 outcome = Failed(request.url, reason, attempts)
@@ -329,6 +380,9 @@ class NewsSpider(scrapy.Spider):
             detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             outcome = Failed(request.url, f"{name}: {detail}" if detail else name, attempts)
         self.crawler.stats.inc_value("newscrawl/failed" if isinstance(outcome, Failed) else "newscrawl/skipped")
+        if request.meta.get("start"):
+            self.crawler.stats.inc_value("newscrawl/start_failed")
+            self.logger.warning("start point %s: %s", outcome.url, outcome.reason)
         self.logger.info("%s %s: %s", type(outcome).__name__.lower(), outcome.url, outcome.reason)
         yield outcome
 

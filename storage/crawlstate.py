@@ -58,6 +58,20 @@ def load_seen(engine: Engine, site: str | None = None) -> dict[str, Seen]:
         return {row[0]: Seen(row[1], row[2], row[3], row[4]) for row in session.execute(query)}
 
 
+def stored_urls(engine: Engine) -> list[tuple[str, str, datetime]]:
+    """(fetch URL, canonical URL, last seen) of every stored article, duplicates included.
+
+    Written in the same transaction as the records themselves, so it is what a crawl killed a
+    moment ago really stored: the fetch log (``fetch_state``) is saved in batches and may
+    miss its last few hundred fetches, and a re-run decided from it alone fetched stored
+    articles again."""
+    from storage.models import Article
+
+    with Session(engine) as session:
+        return [(row[0], row[1], row[2]) for row in
+                session.execute(select(Article.url, Article.canonical_url, Article.last_seen))]
+
+
 def save_fetches(engine: Engine, rows: Iterable[dict[str, Any]]) -> int:
     """Insert or update fetch rows (dicts with FetchState's columns) in one transaction; the
     rows that exist already are loaded with one query, not one each."""

@@ -8,9 +8,10 @@ from typing import Any
 
 import click
 
+from crawler.exitcodes import EXIT_LOST
 from storage.errors import StorageError  # not storage.db: see open_repo
 
-EXIT_LOST = 1
+__all__ = ["DB_OPTION", "EXIT_LOST", "open_repo", "parse_date_option"]
 DB_OPTION = click.option("--db", "db_url", metavar="URL", envvar="NEWSCRAWL_DB",
                          help="Database URL [env NEWSCRAWL_DB; default sqlite:///newscrawl.db].")
 

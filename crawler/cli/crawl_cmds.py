@@ -1,7 +1,9 @@
 """Crawling commands: ``crawl``, ``demo`` and ``runs``.
 
-Exit codes of ``crawl``: 0 every item stored; 1 something could not be stored or the crawl
-did not finish; 2 bad arguments; 75 another crawl of the same site is running.
+Exit codes of ``crawl`` (``crawler.exitcodes``): 0 the run did its work (dead links it
+followed are recorded and counted); 1 something could not be stored or the crawl did not
+finish; 2 bad arguments; 3 nothing could be fetched, or a start URL, sitemap or feed failed;
+75 another crawl of the same site is running.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
+from click.core import ParameterSource
 
 from crawler.cli import main
-from crawler.cli.common import DB_OPTION, EXIT_LOST, open_repo, parse_date_option
+from crawler.cli.common import DB_OPTION, open_repo, parse_date_option
 from crawler.cli.store_cmds import print_table
 from crawler.lock import EXIT_LOCKED, AlreadyRunning, SiteLock
 
@@ -44,14 +47,18 @@ def database_url(db_url: str | None) -> str:
 @click.option("--site", help="Site name stored with the records [default: the profile name, else the domain].")
 @click.option("--since", metavar="DATE", help="Skip articles listed or published before DATE (YYYY-MM-DD).")
 @click.option("--no-follow", is_flag=True, help="Do not follow links from start pages (sitemaps/feeds still are).")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option("--max-pages", type=click.IntRange(min=1),
+              help="Fetch at most this many pages (robots.txt and retries aside), requests in flight included; "
+                   "what is not fetched is recorded as skipped.")
 @click.option("--keep-raw", is_flag=True, help="Also keep each article page's bytes (compressed) for `reparse`.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
               show_default=True)
 @click.option("--resume", is_flag=True,
               help="Continue after a crash or kill: the same command plus --resume. The crawl state is in the "
                    "database, so stored articles are not fetched again and unfinished ones are.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress line (it is shown only on a terminal anyway).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Only warnings, errors and the final summary: no progress line, no INFO log "
+                   "(unless --log-level is given).")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one JSON object per log line, for schedulers and log collectors.")
 @click.option("--redis", "redis_url", metavar="URL",
@@ -72,8 +79,13 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     them as changed. One crawl per site runs at a time (safe under cron).
 
     \b
-    Exit codes: 0 all stored; 1 something was not stored; 2 bad arguments;
-                75 another crawl of this site is running.
+    Exit codes (counts are printed and recorded whatever the code):
+      0   the run did its work; dead links it followed are recorded and counted
+      1   items could not be stored (kept for the next run), or the crawl did not finish
+      2   bad arguments
+      3   nothing could be fetched (site down, connection refused, every answer an
+          error), or a start URL, sitemap or feed itself failed
+      75  another crawl of this site into this database is running (try later)
 
     \b
     Examples:
@@ -94,6 +106,9 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
         sorted({urlsplit(u).hostname or "" for u in starts + articles}))
     if resume:
         _announce_resume(db_url, site or (site_profile.name if site_profile else None) or key)
+    explicit = click.get_current_context().get_parameter_source("log_level") != ParameterSource.DEFAULT
+    if quiet and not explicit:  # -q: warnings, errors and the final summary only (an explicit --log-level wins)
+        log_level = "WARNING"
     extra: dict[str, Any] = {"NEWSCRAWL_LOG_FORMAT": log_format,
                              "NEWSCRAWL_PROGRESS": not quiet and log_format == "text" and sys.stderr.isatty(),
                              **overrides}
@@ -117,8 +132,7 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     _report(result, db_url, as_json=log_format == "json")
-    if not result.ok:
-        sys.exit(EXIT_LOST)
+    sys.exit(result.exit_code)
 
 
 def _announce_resume(db_url: str | None, site: str) -> None:
@@ -220,6 +234,7 @@ def _report(result: Any, db_url: str | None, as_json: bool = False) -> None:
     stat = lambda key: int(result.stats.get(key, 0) or 0)  # noqa: E731
     if as_json:
         summary = {"event": "crawl_finished", "finish_reason": result.finish_reason, "ok": result.ok,
+                   "exit_code": result.exit_code, "why": result.why,
                    "pages": stat("response_received_count"), "failed": stat("newscrawl/failed"),
                    "skipped": stat("newscrawl/skipped"), "already_stored": stat("newscrawl/skipped_known"),
                    "store_errors": result.store_errors, "db": database_url(db_url),
@@ -229,8 +244,8 @@ def _report(result: Any, db_url: str | None, as_json: bool = False) -> None:
     click.echo(f"crawl {result.finish_reason}: {stat('response_received_count')} pages, " + ", ".join(parts)
                + f", {stat('newscrawl/failed')} failed, {stat('newscrawl/skipped')} skipped, "
                f"{stat('newscrawl/skipped_known')} already stored -> {database_url(db_url)}", err=True)
-    if result.store_errors:
-        click.echo(f"error: {result.store_errors} items could not be stored", err=True)
+    if not result.ok:
+        click.echo(f"error: {result.why} (exit {result.exit_code})", err=True)
 
 
 @main.command()
@@ -259,7 +274,7 @@ def demo(db_url: str | None, port: int) -> None:
     click.echo(f"\n{len(rows)} demo articles stored in {database_url(db_url)} "
                "(try: newscrawl list, newscrawl show ID, newscrawl export --format json)")
     if not result.ok:
-        sys.exit(EXIT_LOST)
+        sys.exit(result.exit_code)
 
 
 @main.command()

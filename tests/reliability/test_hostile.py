@@ -125,7 +125,9 @@ def test_redirect_to_file_scheme_is_refused(tmp_path: Path) -> None:
         site.route("/go", "", status=302, headers={"Location": "file:///etc/hostname"})
         result = crawl(db, site.url("/"))
     assert stored(db) == set()
-    assert any("/go" in line and "HTTP 302" in line for line in outcome_lines(result, "failed")), result.stderr[-2000:]
+    # refused for its scheme (skipped), no longer "failed: HTTP 302" (issue 18)
+    assert any("/go" in line and "refused: redirect to a file:" in line
+               for line in outcome_lines(result, "skipped")), result.stderr[-2000:]
 
 
 def test_huge_page_and_decompression_bomb_are_cut(tmp_path: Path) -> None:
