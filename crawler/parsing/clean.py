@@ -14,7 +14,7 @@ the store can keep the page's own wording beside the converted one.
 
 ``fold_for_hash`` and ``content_hash`` (the form deduplication compares) and
 ``to_simplified`` live in ``storage.textfold``, because the store computes them too; they
-are re-exported here so the parser's text functions are found in one place.
+are used from there (``content_hash`` and ``to_simplified`` are also importable from here).
 """
 
 from __future__ import annotations
@@ -26,17 +26,7 @@ from typing import Any
 
 from crawler.parsing.record import FIELD_NAMES, Crumb, Image, Record, Source
 from storage.sanitize import MEDIA_SCHEMES, absolute_url, sanitize_html
-from storage.textfold import (  # noqa: F401 - re-exported: the parser's text functions in one place
-    _ASCII_NOT_ALNUM,
-    _IDEOGRAPH,
-    _NOT_WORD,
-    VARIANTS,
-    _opencc,
-    _without_ascii_non_word,
-    content_hash,
-    fold_for_hash,
-    to_simplified,
-)
+from storage.textfold import _opencc, content_hash, to_simplified
 
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e"
                         r"\u2060-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crawler.parsing.boilerplate import HIDDEN_STYLE
 from crawler.parsing.dates import NUMERIC
 from crawler.parsing.jsonld import PLAIN_PAGE, jsonld_article, text_of
 from crawler.parsing.page import Page, element_text, jsonld_types, per_page, search_ignorecase, squash, xpath
@@ -16,7 +17,6 @@ TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|–|—|-{1,2}|::|·|/)\s*")
 _HIDDEN_CLASS = re.compile(r"(?:^|[\s_-])(?<!overflow-)(?<!overflow-[xy]-)"
                            r"(?:hidden|hide|d-none|sr-only|visually-?hidden|screen-reader(?:-text)?|"
                            r"offscreen|is_blind|blind|a11y-hidden|u-hidden|invisible)(?=$|\s)", re.I)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _ROOT_HREF = re.compile(r"(?:https?://[^/]+)?/?(?:\./?)?(?:index\.\w{2,5})?", re.I)
 _LOGOISH = re.compile(r"logo|brand|masthead|site-?name|site-?title", re.I)
 _KICKER_CLASS = re.compile(r"kicker|topline|overline|dachzeile|roofline|eyebrow|supertitle|spitzmarke", re.I)
@@ -59,13 +59,7 @@ def _is_hidden(el: Any) -> bool:
     screen readers names the page type, not the article."""
     node = el
     while node is not None and node.tag not in ("body", "html"):
-        if node.get("hidden") is not None or node.get("aria-hidden") == "true":
-            return True
-        cls = node.get("class")
-        if cls and search_ignorecase(_HIDDEN_CLASS, cls):
-            return True
-        style = node.get("style")
-        if style and _HIDDEN_STYLE.search(style):
+        if _is_hidden_self(node):
             return True
         node = node.getparent()
     return False
@@ -290,4 +284,4 @@ def _is_hidden_self(node: Any) -> bool:
     if cls and search_ignorecase(_HIDDEN_CLASS, cls):
         return True
     style = node.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    return bool(style and HIDDEN_STYLE.search(style))

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from crawler.parsing import NotAnArticle, parse_article
-from crawler.parsing.clean import fold_for_hash, normalize_text, to_simplified
+from crawler.parsing.clean import normalize_text, to_simplified
 from crawler.parsing.dates import iso, parse_date
 from crawler.parsing.encoding import decode_html
 from crawler.parsing.urls import canonicalize, registered_domain
+from storage.textfold import fold_for_hash
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2024, 3, 6, 12, 0, tzinfo=UTC)

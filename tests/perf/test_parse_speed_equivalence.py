@@ -22,23 +22,17 @@ from crawler.parsing import clean
 from crawler.parsing.authors import _author_markup
 from crawler.parsing.boilerplate import CREDIT_ATTR, HIDDEN_CLASS, HIDDEN_STYLE
 from crawler.parsing.breadcrumb import _MARKUP_CLASS_PARTS, _is_trail_markup
-from crawler.parsing.clean import (
-    _CJK_WEIGHTED,
-    _NOT_WORD,
-    _without_ascii_non_word,
-    fold_for_hash,
-    normalize_text,
-    text_weight,
-    weighs_less,
-)
+from crawler.parsing.clean import _CJK_WEIGHTED, normalize_text, text_weight, weighs_less
 from crawler.parsing.counts import _COUNT_HINT, _count_candidates
 from crawler.parsing.header import _COMMENTISH
 from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, xpath
 from crawler.parsing.source import _SOURCE_CLASSED, _source_classed
 from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
 from crawler.parsing.tags import _tag_links
+from storage import textfold
 from storage.checks import _BAD_CHARS, _has_bad_chars
 from storage.sanitize import MEDIA_SCHEMES, absolute_url
+from storage.textfold import _NOT_WORD, _without_ascii_non_word, fold_for_hash
 from tests.conftest import FIXTURES
 
 PAGES = sorted((FIXTURES / "pages").rglob("*.html"))
@@ -225,7 +219,7 @@ def test_fold_without_ascii_gaps_matches_the_regex() -> None:
         assert _NOT_WORD.sub("", _without_ascii_non_word(text)) == _NOT_WORD.sub("", text), repr(text)
         text = re.sub("[\ud800-\udfff]", "", text)  # which OpenCC cannot take, in either form
         plain = unicodedata.normalize("NFKC", text).lower()
-        if clean._IDEOGRAPH.search(plain, 0, 2000):
+        if textfold._IDEOGRAPH.search(plain, 0, 2000):
             plain = clean.to_simplified(plain)
         assert fold_for_hash(text) == re.sub(r"[\W_]+", "", plain), repr(text)
 
