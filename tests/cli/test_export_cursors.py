@@ -5,23 +5,15 @@ leaves the cursor where it was, and cursors of different names are independent."
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers.cli import newscrawl
 from tests.helpers.localserver import LocalSite
 from tests.helpers.pages import article, listing
 
 pytestmark = pytest.mark.e2e
-
-
-def newscrawl(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
-                          timeout=240, cwd=ROOT, env=dict(os.environ))
 
 
 def crawl(site: LocalSite, db: str) -> None:

@@ -3,9 +3,6 @@ backends: old rejects, URL states, past versions and raw pages go, every article
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import datetime
 
@@ -14,14 +11,9 @@ import pytest
 from crawler.cli.prune_cmd import parse_age
 from storage.db import connect
 from storage.repository import Repository
-from tests.conftest import ROOT
+from tests.helpers.cli import newscrawl
 
 pytestmark = pytest.mark.e2e
-
-
-def newscrawl(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
-                          timeout=240, cwd=ROOT, env=dict(os.environ))
 
 
 def counts(db: str) -> dict[str, int]:

@@ -6,26 +6,18 @@ entry; when it answers again it is back."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from storage.db import connect
 from storage.repository import Repository
-from tests.conftest import ROOT
+from tests.helpers.cli import newscrawl
 from tests.helpers.localserver import LocalSite
 from tests.helpers.pages import article, listing
 
 pytestmark = pytest.mark.e2e
 TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
-
-
-def newscrawl(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
-                          timeout=240, cwd=ROOT, env=dict(os.environ))
 
 
 def crawl(site: LocalSite, db: str) -> None:

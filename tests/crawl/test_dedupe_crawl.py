@@ -16,9 +16,6 @@ exactly the expected set.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -28,7 +25,8 @@ from crawler.parsing.clean import to_traditional
 from storage.db import connect
 from storage.report import Selection
 from storage.repository import Repository
-from tests.conftest import ROOT, fresh_postgres
+from tests.conftest import fresh_postgres
+from tests.helpers.cli import newscrawl
 from tests.helpers.localserver import LocalSite
 
 pytestmark = pytest.mark.e2e
@@ -85,12 +83,6 @@ def repost_page(title: str, paras: list[str]) -> str:
 def sitemap(base: str, lastmod: str) -> str:
     return (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             f'<url><loc>{base}/news/2025/metro-line</loc><lastmod>{lastmod}</lastmod></url></urlset>')
-
-
-def newscrawl(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
-    """The real command in its own process (crawls: Scrapy's reactor runs once per process)."""
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, env=dict(os.environ))
 
 
 def cli(*args: str):  # noqa: ANN201 - click's Result

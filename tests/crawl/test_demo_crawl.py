@@ -4,9 +4,6 @@ real SQLite file, checked against the site's manifest; then ``newscrawl demo`` i
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,15 +12,10 @@ from crawler.demo import load_manifest
 from storage.db import connect
 from storage.report import Selection
 from storage.repository import Repository
-from tests.conftest import ROOT
+from tests.helpers.cli import newscrawl
 from tests.helpers.localserver import demo_site
 
 pytestmark = pytest.mark.e2e
-
-
-def newscrawl(*args: str, timeout: int = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, env=dict(os.environ))
 
 
 def _path(url: str) -> str:

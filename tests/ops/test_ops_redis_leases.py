@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -20,34 +19,13 @@ from sqlalchemy.orm import Session
 from storage.crawlstate import recent_runs
 from storage.db import connect
 from storage.models import Article, UrlState
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import ROOT
 from tests.helpers.localserver import LocalSite
 from tests.helpers.pages import article, listing
+from tests.ops.conftest import REDIS_URL
 
 pytestmark = pytest.mark.e2e
-REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS", "redis://127.0.0.1:6379/15")
 PAGES = 300
-
-
-@pytest.fixture
-def site_name() -> str:
-    return f"lease-test-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def redis_client(site_name: str):
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if IN_CI:
-            pytest.fail(f"Redis at {REDIS_URL} is required in CI: {exc}")
-        pytest.skip(f"Redis not available: {exc}")
-    yield client
-    for key in client.scan_iter(f"newscrawl:{site_name}:*"):
-        client.delete(key)
 
 
 def stored_count(db: str) -> int:

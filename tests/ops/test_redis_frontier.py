@@ -8,43 +8,19 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 
 from storage.db import connect
 from storage.report import Selection
 from storage.repository import Repository
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import ROOT
 from tests.helpers.localserver import LocalSite
 from tests.helpers.pages import article, listing
+from tests.ops.conftest import REDIS_URL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
-REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS", "redis://127.0.0.1:6379/15")
 PAGES = 2000
-
-
-@pytest.fixture
-def site_name() -> str:
-    """A site name of this test run's own: the frontier's Redis keys are per site, and two
-    runs of the suite on one machine (a session's and CI's) share the Redis server."""
-    return f"redis-test-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def redis_client(site_name: str):
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if IN_CI:
-            pytest.fail(f"Redis at {REDIS_URL} is required in CI: {exc}")
-        pytest.skip(f"Redis not available: {exc}")
-    yield client
-    for key in client.scan_iter(f"newscrawl:{site_name}:*"):
-        client.delete(key)
 
 
 def test_two_processes_share_one_frontier(redis_client, postgres_url: str, site_name: str) -> None:
