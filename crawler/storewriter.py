@@ -87,26 +87,27 @@ class BatchWriter:
             result.errors.append(f"a batch of {len(batch)} items failed ({_first_line(exc)}); "
                                  "storing them one by one")
         for item in batch:
-            try:
-                result.outcomes += self.repo.store_batch([item], self.run_id, replay=replay)
-                continue
-            except InvalidRecord as refused:
-                if not isinstance(item, Record):
-                    result.errors.append(f"could not store {getattr(item, 'url', item)}: {_first_line(refused)}")
-                    result.store_errors += 1
-                    continue
-                canonical = item.canonical_url if isinstance(item.canonical_url, str) else None
-                item = Rejected(str(item.url), f"invalid: {refused.problem}", canonical)  # kept with its reason
-            except Exception as one:  # noqa: BLE001 - reported and counted, never silent
-                result.errors.append(f"could not store {getattr(item, 'url', item)}: {_first_line(one)}")
-                result.store_errors += 1
-                continue
-            try:
-                result.outcomes += self.repo.store_batch([item], self.run_id, replay=replay)
-            except Exception as one:  # noqa: BLE001 - reported and counted, never silent
-                result.errors.append(f"could not store {getattr(item, 'url', item)}: {_first_line(one)}")
-                result.store_errors += 1
+            self._store_one(item, result, replay)
         return result
+
+    def _store_one(self, item: Any, result: BatchResult, replay: bool) -> None:
+        """Store one item of a batch that failed; a record the store refuses is kept as a
+        reject with the reason, anything else that fails is reported and counted."""
+        try:
+            result.outcomes += self.repo.store_batch([item], self.run_id, replay=replay)
+        except InvalidRecord as refused:
+            if isinstance(item, Record):
+                canonical = item.canonical_url if isinstance(item.canonical_url, str) else None
+                self._store_one(Rejected(str(item.url), f"invalid: {refused.problem}", canonical), result, replay)
+                return
+            self._lost(item, refused, result)
+        except Exception as exc:  # noqa: BLE001 - reported and counted, never silent
+            self._lost(item, exc, result)
+
+    @staticmethod
+    def _lost(item: Any, exc: BaseException, result: BatchResult) -> None:
+        result.errors.append(f"could not store {getattr(item, 'url', item)}: {_first_line(exc)}")
+        result.store_errors += 1
 
     def _spill(self, batch: list[Any], exc: BaseException, result: BatchResult) -> None:
         """The database stayed away past the retries (or the disk is full): keep the batch in
