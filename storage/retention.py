@@ -47,6 +47,22 @@ def _delete_ids(engine: Engine, model: type[Any], key: Any, ids: list[Any]) -> i
     return len(ids)
 
 
+_KEYS: dict[str, tuple[type[Any], Any]] = {"rejects": (Reject, Reject.id), "states": (UrlState, UrlState.url),
+                                           "versions": (ArticleVersion, ArticleVersion.id),
+                                           "raw": (RawPageRow, RawPageRow.id)}
+
+
+def _old_ids(session: Session, kind: str, cutoff: datetime) -> list[Any]:
+    """The keys of the rows of ``kind`` from before ``cutoff``. Rejects and URL states carry a
+    DateTime; versions and raw pages the fetch time as ISO 8601 text, compared as instants."""
+    if kind == "rejects":
+        return list(session.scalars(select(Reject.id).where(Reject.created_at < cutoff)))
+    if kind == "states":
+        return list(session.scalars(select(UrlState.url).where(UrlState.updated_at < cutoff)))
+    model, key = _KEYS[kind]
+    return _older(session.execute(select(key, model.fetched_at)).tuples(), cutoff)
+
+
 def prune(engine: Engine, cutoff: datetime, kinds: Iterable[str] = KINDS, dry_run: bool = False) -> dict[str, int]:
     """Delete rejects, URL states, past versions and raw pages from before ``cutoff`` (naive
     UTC); returns the rows removed (or, with ``dry_run``, that would be) per kind."""
@@ -54,20 +70,11 @@ def prune(engine: Engine, cutoff: datetime, kinds: Iterable[str] = KINDS, dry_ru
     if unknown := kinds - set(KINDS):
         raise ValueError(f"unknown kind {sorted(unknown)[0]!r} (choose from {', '.join(KINDS)})")
     counts: dict[str, int] = {}
-    with Session(engine) as session:
-        ids: dict[str, list[Any]] = {
-            "rejects": list(session.scalars(select(Reject.id).where(Reject.created_at < cutoff))),
-            "versions": _older(session.execute(select(ArticleVersion.id, ArticleVersion.fetched_at)).tuples(), cutoff),
-            "raw": _older(session.execute(select(RawPageRow.id, RawPageRow.fetched_at)).tuples(), cutoff),
-        }
-        states = list(session.scalars(select(UrlState.url).where(UrlState.updated_at < cutoff)))
-    ids["states"] = states
-    keys: dict[str, tuple[type[Any], Any]] = {"rejects": (Reject, Reject.id), "states": (UrlState, UrlState.url),
-                                              "versions": (ArticleVersion, ArticleVersion.id),
-                                              "raw": (RawPageRow, RawPageRow.id)}
-    for kind in KINDS:
-        if kind in kinds:
-            counts[kind] = len(ids[kind]) if dry_run else _delete_ids(engine, *keys[kind], ids[kind])
+    for kind in (k for k in KINDS if k in kinds):  # only the kinds asked for are read
+        model, key = _KEYS[kind]
+        with Session(engine) as session:
+            ids = _old_ids(session, kind, cutoff)
+        counts[kind] = len(ids) if dry_run else _delete_ids(engine, model, key, ids)
     if not dry_run and any(counts.values()) and engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM"))
