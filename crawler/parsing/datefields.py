@@ -173,7 +173,7 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
         published = _with_time(published, page, tz, now)
     hints = [found[0] for found in (header_published, header_modified) if found]
     if published:
-        published = local_midnight(local_zone(published[0], page, hints), page.language), published[1]
+        published = local_midnight(local_zone(published[0], page, hints), tz), published[1]
     if modified:
         modified = local_zone(modified[0], page, hints), modified[1]
     return DateFields(published[0].text() if published else None, modified[0].text() if modified else None,

@@ -144,8 +144,16 @@ def iso(value: datetime | None) -> str | None:
     return value.replace(microsecond=0).isoformat() if value else None
 
 
+# Languages spoken (almost) only in one zone: the zone a page in them is read in when no
+# profile says otherwise. Central European languages are Europe/Berlin (with its summer time).
+_CET_LANGUAGES = ("de", "it", "nl", "pl", "cs", "sk", "hu", "sl", "hr", "da", "sv", "no", "nb", "nn")
+LANGUAGE_ZONES: dict[str, str] = {"zh": "+08:00", "ja": "+09:00", "ko": "+09:00",
+                                  **{language: "Europe/Berlin" for language in _CET_LANGUAGES}}
+
+
 def zone_for(name: str | None, language: str | None) -> tzinfo:
-    """The site's zone: an explicit profile zone (IANA name or ±HH:MM), else by language."""
+    """The site's zone: an explicit profile zone (IANA name or ±HH:MM), else by language
+    (``LANGUAGE_ZONES``), else UTC."""
     if name:
         fixed = _offset(name) if re.match(r"^(Z|UTC|GMT|[+-]\d)", name.strip(), re.I) else None
         if fixed:
@@ -156,11 +164,8 @@ def zone_for(name: str | None, language: str | None) -> tzinfo:
             return ZoneInfo(name)
         except (KeyError, ValueError, ImportError):
             pass
-    if language in ("zh",):
-        return timezone(timedelta(hours=8))
-    if language in ("ja", "ko"):
-        return timezone(timedelta(hours=9))
-    return UTC
+    zone = LANGUAGE_ZONES.get(language or "")
+    return zone_for(zone, None) if zone else UTC
 
 
 # --- open-web forms ----------------------------------------------------------------------------

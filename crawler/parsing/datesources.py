@@ -186,22 +186,14 @@ def htmldate_day(page: Page, tz: tzinfo, now: datetime) -> tuple[Stamp, str] | N
     return Stamp(value, False, False), found
 
 
-# Languages spoken (almost) only in one zone: Central European Time.
-_CET_LANGUAGES = {"de", "it", "nl", "pl", "cs", "sk", "hu", "sl", "hr", "da", "sv", "no", "nb", "nn"}
-
-
-def local_midnight(stamp: Stamp, language: str | None) -> Stamp:
-    """A time given in UTC that is exactly midnight in the zone of the page's language
-    (``2021-11-04T23:00Z`` on a German page) is a date the CMS stored as local midnight:
-    moved to that zone, its day is the one the page meant."""
+def local_midnight(stamp: Stamp, zone: tzinfo) -> Stamp:
+    """A time given in UTC that is exactly midnight in the site's zone (``2021-11-04T23:00Z``
+    on a German page) is a date the CMS stored as local midnight: moved to that zone, its
+    day is the one the page meant."""
     value = stamp.value
-    if not (language in _CET_LANGUAGES and stamp.has_time and stamp.has_zone
-            and value.utcoffset() == timedelta(0) and value.minute == 0 and value.second == 0
-            and value.hour in (22, 23)):
+    if not (stamp.has_time and stamp.has_zone and value.utcoffset() == timedelta(0)):
         return stamp
-    from zoneinfo import ZoneInfo
-
-    local = value.astimezone(ZoneInfo("Europe/Berlin"))
-    if local.hour:
+    local = value.astimezone(zone)
+    if local.utcoffset() == timedelta(0) or (local.hour, local.minute, local.second) != (0, 0, 0):
         return stamp
     return Stamp(local.astimezone(timezone(local.utcoffset() or timedelta(0))), True, True, stamp.written)

@@ -7,12 +7,12 @@ date-only value stays date-only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import pytest
 from lxml import etree
 
-from crawler.parsing.dates import parse_stamp
+from crawler.parsing.dates import parse_stamp, zone_for
 from crawler.parsing.datesources import htmldate_day, url_date
 from crawler.parsing.metadata import DateFields, extract_date_fields, extract_dates
 from crawler.parsing.page import Page
@@ -22,8 +22,11 @@ CET = timezone(timedelta(hours=1))
 BODY = "<p>" + "Ein langer Absatz über das Thema des Artikels. " * 20 + "</p>"
 
 
-def _fields(html: str, url: str = "https://example.com/news/story", tz: timezone = UTC) -> DateFields:
-    return extract_date_fields(Page.from_bytes(html, url), tz, NOW)
+def _fields(html: str, url: str = "https://example.com/news/story", tz: tzinfo | None = None) -> DateFields:
+    """The date fields as the parser reads them: in the zone it picks for the page (its
+    language's, ``zone_for``) unless the test names one."""
+    page = Page.from_bytes(html, url)
+    return extract_date_fields(page, tz or zone_for(None, page.language), NOW)
 
 
 def _article(header: str = "", head: str = "", after: str = "") -> str:
