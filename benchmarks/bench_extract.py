@@ -11,10 +11,10 @@ Run: ``.venv/bin/python -m benchmarks.bench_extract [--out PATH] [--passes N] [-
 * Body alone: ``body_f1`` (``extract_body`` with captions kept, no article check) and
   ``body_ms_per_page`` on pages parsed beforehand.
 * zh-dev: pages/s and mean body length through our parser.
-* zh quality: the hand-labelled full bodies in ``tests/fixtures/zh-bodies/ground-truth.json``
-  (pages in ``tests/fixtures/pages/zh/``) scored with ``--cjk`` (one token per CJK
+* zh quality: the hand-labelled full bodies in ``tests/fixtures/pages/manifest.jsonl``
+  (the ``body`` of its ``zh/`` lines) scored with ``--cjk`` (one token per CJK
   character), ours (``zh_f1``...) and trafilatura's (``zh_trafilatura_f1``) in the same run.
-* zh held-out: ``tests/fixtures/zh-heldout/ground-truth.json`` labels zh-dev pages that are
+* zh held-out: ``tests/fixtures/zh-heldout/manifest.jsonl`` labels zh-dev pages that are
   NOT among the fixture pages the extractor was tuned on; the pages are read straight from
   ``shared/datasets/zh-dev``. Body scored like zh quality (``zh_heldout_f1``...,
   ``zh_heldout_trafilatura_f1``), plus the share of exact title and published_at matches
@@ -45,6 +45,7 @@ import lxml
 
 from crawler.parsing.body import extract_body
 from crawler.parsing.page import Page
+from tests.helpers.fixtures import body_truth, load_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -243,9 +244,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         result["zh_mean_body_chars"] = round(sum(len(b) for b in bodies) / len(bodies), 1)
         result["zh_empty_bodies"] = sum(1 for b in bodies if not b.strip())
 
-    zh_truth_path = ROOT / "tests" / "fixtures" / "zh-bodies" / "ground-truth.json"
-    if zh_truth_path.exists():
-        zh_truth = json.loads(zh_truth_path.read_text(encoding="utf-8"))
+    zh_manifest = ROOT / "tests" / "fixtures" / "pages" / "manifest.jsonl"
+    if zh_manifest.exists():
+        zh_truth = body_truth([p for p in load_manifest(zh_manifest) if p.name.startswith("zh/")])
         zh_result, zh_rows = score_zh(scorer, zh_truth, parse, with_trafilatura=not args.no_trafilatura)
         result.update(zh_result)
         if args.per_page:
@@ -253,10 +254,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 print(f"zh/{key:<20} P={scorer.precision(tp, fp, fn):.3f} R={scorer.recall(tp, fp, fn):.3f}",
                       file=sys.stderr)
 
-    heldout_path = ROOT / "tests" / "fixtures" / "zh-heldout" / "ground-truth.json"
-    heldout_dir = shared / "datasets" / "zh-dev"
+    heldout_path = ROOT / "tests" / "fixtures" / "zh-heldout" / "manifest.jsonl"
+    heldout_dir = shared / "datasets" / "zh-dev"  # the pages are read from here ($NEWSCRAWL_SHARED)
     if heldout_path.exists() and heldout_dir.is_dir():
-        heldout_truth = json.loads(heldout_path.read_text(encoding="utf-8"))
+        heldout_truth = {page.key: {"url": page.url, "articleBody": page.body or "", **page.expected}
+                         for page in load_manifest(heldout_path, must_exist=False)}
         ho_result, ho_rows, ho_records = score_zh_heldout(scorer, heldout_truth, heldout_dir,
                                                           with_trafilatura=not args.no_trafilatura)
         result.update(ho_result)

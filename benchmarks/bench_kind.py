@@ -44,6 +44,8 @@ from typing import Any
 
 from benchmarks.bench_extract import shared_dir
 from crawler.parsing import NotAnArticle, judge_article
+from tests.helpers.fixtures import fixture_time
+from tests.helpers.fixtures import load_manifest as load_fixture_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -99,32 +101,13 @@ class Outcome:
         return self.judged_article == (self.label == ARTICLE)
 
 
-def _when(value: str | None) -> datetime | None:
-    """A manifest or gold timestamp as an aware datetime (naive means UTC), or None."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def load_manifest(path: Path, corpus: str | None = None) -> list[Case]:
-    """The cases of a fixture manifest; paths are relative to the manifest's folder, as
-    ``newscrawl parse --manifest`` reads them, so the demo site's pages need no copy."""
-    cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        entry = json.loads(line)
-        page = (path.parent / entry["path"]).resolve()
-        cases.append(Case(corpus or path.parent.name, entry["path"], page, entry.get("url"), entry["kind"],
-                          _when(entry.get("fetched_at")), note=entry.get("note", ""),
-                          borrowed=path.parent.resolve() not in page.parents))
-        if not page.exists():
-            raise FileNotFoundError(f"{path}:{number}: {page} does not exist")
-    return cases
+    """The cases of a fixture manifest (``tests/helpers/fixtures.py``: the one fixture
+    format, read as ``newscrawl parse --manifest`` reads it; pages kept outside the
+    manifest's folder, the demo site's listings, are referenced, not copied)."""
+    return [Case(corpus or path.parent.name, page.name, page.path, page.url, page.kind, page.fetched_at,
+                 note=page.note, borrowed=path.parent.resolve() not in page.path.parents)
+            for page in load_fixture_manifest(path)]
 
 
 def fixture_cases(corpora: Iterable[str] = CORPORA) -> list[Case]:
@@ -139,8 +122,8 @@ def dataset_cases(name: str, shared: Path | None = None) -> list[Case]:
         return [Case(name, key, folder / "html" / f"{key}.html.gz", item.get("url"), ARTICLE, gzipped=True)
                 for key, item in truth.items()]
     gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
-    return [Case(name, g["id"], folder / g["path"], g.get("url"), ARTICLE, _when(g.get("crawl_date")), gzipped=True)
-            for g in gold]
+    return [Case(name, g["id"], folder / g["path"], g.get("url"), ARTICLE, fixture_time(g.get("crawl_date")),
+                 gzipped=True) for g in gold]
 
 
 def decide(case: Case) -> Outcome:

@@ -433,8 +433,7 @@ def test_zh_credit_glued_to_the_last_sentence_cut(last, kept):
 
 # --- zh quality gate ----------------------------------------------------------------------
 
-ZH_BODIES = FIXTURES / "zh-bodies" / "ground-truth.json"
-ZH_PAGES = FIXTURES / "pages" / "zh"
+ZH_PAGES = FIXTURES / "pages" / "manifest.jsonl"  # the zh lines carry the whole true body
 #: measured F1 (CJK tokens) of ``parse_article`` on the hand-labelled zh bodies, rounded down
 ZH_F1_FLOOR = 0.99  # measured 1.00 on the tuned fixtures; a floor of 1.00 would fail on any harmless slip
 
@@ -442,15 +441,17 @@ ZH_F1_FLOOR = 0.99  # measured 1.00 on the tuned fixtures; a floor of 1.00 would
 @pytest.mark.skipif(not (SHARED / "eval" / "body_score.py").exists(), reason="shared scorer not available")
 def test_zh_full_body_quality_gate():
     from crawler.parsing import NotAnArticle, parse_article
+    from tests.helpers.fixtures import body_truth, load_manifest
 
-    truth = json.loads(ZH_BODIES.read_text(encoding="utf-8"))
+    pages = [page for page in load_manifest(ZH_PAGES) if page.body is not None]
+    truth = body_truth(pages)
     assert len(truth) >= 20
     predicted = {}
-    for key, item in truth.items():
+    for page in pages:
         try:
-            text = parse_article((ZH_PAGES / f"{key}.html").read_bytes(), item["url"]).body_text
+            text = parse_article(page.html(), page.url).body_text
         except NotAnArticle:
             text = ""
-        predicted[key] = {"articleBody": text}
+        predicted[page.key] = {"articleBody": text}
     metrics, _ = _scorer().score(truth, predicted, cjk=True)
     assert metrics["f1"] >= ZH_F1_FLOOR, metrics

@@ -1,8 +1,9 @@
 """Hand-labelled real pages, checked field by field.
 
-Every ``tests/fixtures/pages/<lang>/<name>.html`` has a ``<name>.json`` beside it, written by
-reading the page (never by copying parser output). Each labelled field is its own test id
-(``zh/163_1-title``), so a failure names the page and the field. ``fetched_at`` from the label
+Every ``tests/fixtures/pages/<lang>/<name>.html`` has its line in ``pages/manifest.jsonl``
+(the one fixture format, ``tests/helpers/fixtures.py``) whose ``expected`` fields were written
+by reading the page (never by copying parser output). Each labelled field is its own test id
+(``zh/163_1-title``), so a failure names the page and the field. ``fetched_at`` from the line
 is passed to the parser as "now", so relative dates (3小时前, 昨天, ``MM-DD HH:MM``) are stable.
 
 Comparison rules, chosen to match what a label can honestly say:
@@ -19,7 +20,6 @@ Comparison rules, chosen to match what a label can honestly say:
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -28,36 +28,29 @@ import pytest
 
 from crawler.parsing import parse_article
 from crawler.parsing.record import Record
-from tests.conftest import FIXTURES
+from tests.helpers.fixtures import FIXTURES, FixturePage, load_manifest
 
 PAGES = FIXTURES / "pages"
+LABELLED = {page.name.removesuffix(".html"): page for page in load_manifest(PAGES / "manifest.jsonl")}
 FIELDS = ("title", "published_at", "authors", "source_name", "body_first", "body_last", "category", "breadcrumb",
           "view_count", "comment_count", "summary_start")
 
 
-def _fixtures() -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for path in sorted(PAGES.glob("*/*.json")):
-        out.append((f"{path.parent.name}/{path.stem}", json.loads(path.read_text(encoding="utf-8"))))
-    return out
-
-
 def _cases() -> list[Any]:
     cases = []
-    for page_id, label in _fixtures():
+    for page_id, page in LABELLED.items():
         for name in FIELDS:
-            if name not in label:
+            if name not in page.expected:
                 continue
-            cases.append(pytest.param(page_id, name, label[name], id=f"{page_id}-{name}"))
+            cases.append(pytest.param(page_id, name, page.expected[name], id=f"{page_id}-{name}"))
     return cases
 
 
 @cache
 def _record(page_id: str) -> Record:
     """Parse each fixture page once for all its field tests."""
-    label = json.loads((PAGES / f"{page_id}.json").read_text(encoding="utf-8"))
-    html = (PAGES / f"{page_id}.html").read_bytes()
-    return parse_article(html, label["url"], fetched_at=datetime.fromisoformat(label["fetched_at"]))
+    page: FixturePage = LABELLED[page_id]
+    return parse_article(page.html(), page.url, fetched_at=page.fetched_at)
 
 
 def _same_time(actual: str | None, expected: str) -> bool:
@@ -73,11 +66,12 @@ def _same_time(actual: str | None, expected: str) -> bool:
 
 
 def test_fixture_pairs_are_complete() -> None:
-    """Every page has its label and every label its page; the brief asks for >= 24 zh pages."""
-    htmls = {p.with_suffix("") for p in PAGES.glob("*/*.html")}
-    jsons = {p.with_suffix("") for p in PAGES.glob("*/*.json")}
-    assert htmls == jsons
-    assert len([p for p in jsons if p.parent.name == "zh"]) >= 24
+    """Every page has its manifest line with labels, and every line its page; the brief asks
+    for >= 24 zh pages."""
+    htmls = {str(p.relative_to(PAGES).with_suffix("")) for p in PAGES.glob("*/*.html")}
+    assert htmls == set(LABELLED)
+    assert all(page.expected and page.fetched_at for page in LABELLED.values())
+    assert len([p for p in LABELLED if p.startswith("zh/")]) >= 24
 
 
 @pytest.mark.parametrize(("page_id", "field", "expected"), _cases())

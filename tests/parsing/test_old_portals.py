@@ -1,25 +1,26 @@
 """Older portals, forums and blogs: headlines in table cells and ``<font>`` tags under a
 site-wide ``<title>``, "作者：… 发表于 2005-5-7 21:23" and "Posted by … on …" lines, GB2312
 pages that declare no charset. The pages in ``tests/fixtures/oldportals`` were written for
-these tests in the shape such sites have."""
+these tests in the shape such sites have; their manifest gives the URL and fetch time."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from crawler.parsing import judge_article
-from tests.conftest import FIXTURES
+from crawler.parsing import Verdict, judge_article
+from tests.helpers.fixtures import FIXTURES, load_manifest
 
-PAGES = FIXTURES / "oldportals"
-FETCHED = datetime(2010, 1, 1, tzinfo=UTC)
+PAGES = {page.name: page for page in load_manifest(FIXTURES / "oldportals" / "manifest.jsonl")}
+
+
+def _judge(name: str) -> Verdict:
+    page = PAGES[name]
+    return judge_article(page.html(), page.url, fetched_at=page.fetched_at)
 
 
 @pytest.mark.parametrize("name", ["zh-portal-table-font.html", "zh-portal-gb2312-no-charset.html"])
 def test_portal_headline_in_a_font_tag_and_its_meta_line(name: str) -> None:
-    verdict = judge_article((PAGES / name).read_bytes(), "http://www.example.gov.cn/news/2005/0507/123.html",
-                            fetched_at=FETCHED)
+    verdict = _judge(name)
     record = verdict.record
     assert verdict.is_article
     assert record.title == "我市举行中小学生运动会开幕式"  # not the site-wide <title>
@@ -30,10 +31,8 @@ def test_portal_headline_in_a_font_tag_and_its_meta_line(name: str) -> None:
     assert "版权所有" not in record.body_text
 
 
-def _blog() -> object:
-    return judge_article((PAGES / "en-blog-posted-by.html").read_bytes(),
-                         "http://tomsgarden.example.com/2009/03/planting-tomatoes-in-a-cold-spring/",
-                         fetched_at=FETCHED)
+def _blog() -> Verdict:
+    return _judge("en-blog-posted-by.html")
 
 
 @pytest.mark.xfail(strict=True, reason="not read yet: an h2 post title under a site-name h1 and a site-wide <title>, "
