@@ -187,6 +187,7 @@ class NewsSpider(scrapy.Spider):
         outcome = await self._parse(response, want_article=is_article is not False, want_links=self.follow)
         if is_article is False:
             self.listing_pages += 1
+            yield Rejected(response.url, _listing_reason(self.profile, response.url))  # fetched: it has a state
         else:
             for item in self._article_items(response, outcome):
                 yield item
@@ -406,3 +407,11 @@ def _header_charset(response: TextResponse) -> str | None:
     content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
     match = re.search(r"charset=([\w-]+)", content_type, re.I)
     return match.group(1) if match else None
+
+
+def _listing_reason(profile: SiteProfile | None, url: str) -> str:
+    """Why a page the profile's rules say is no article ends ``rejected``: every fetched URL
+    ends in a state, a listing page too."""
+    if profile is not None and any(re.search(p, url) for p in profile.listing_patterns):
+        return "not an article: a listing page (the profile's listing rule)"
+    return "not an article: followed as a listing (the profile's article rules do not match it)"
