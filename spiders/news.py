@@ -222,15 +222,26 @@ class NewsSpider(scrapy.Spider):
     # --- articles ------------------------------------------------------------------------------
 
     async def _parse(self, response: TextResponse, want_article: bool, want_links: bool) -> ParseOutcome:
+        """The page parsed in the pool. A page whose worker died is parsed once more by
+        another: a worker killed from outside (the OOM killer, an operator) is no fault of
+        the page, and a listing page lost that way hid every URL it links to, which then had
+        no state at all. A page that kills the second worker too, or ran past the parse
+        timeout, may be what kills them: recorded as not parsed, not tried again."""
         assert self.pool is not None
-        try:
-            return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC),
-                                         response.status, _header_charset(response), want_article, want_links,
-                                         self.script)
-        except WorkerDied as exc:  # this page may be what killed it: recorded, not retried
-            self.crawler.stats.inc_value("newscrawl/parse_worker_died")
-            self.logger.error("%s while parsing %s", exc, response.url)
-            return ParseOutcome(error=str(exc))
+        again = True
+        while True:
+            try:
+                return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC),
+                                             response.status, _header_charset(response), want_article, want_links,
+                                             self.script)
+            except WorkerDied as exc:
+                self.crawler.stats.inc_value("newscrawl/parse_worker_died")
+                if again and not exc.timed_out:
+                    again = False
+                    self.logger.warning("%s while parsing %s: parsing it once more", exc, response.url)
+                    continue
+                self.logger.error("%s while parsing %s", exc, response.url)
+                return ParseOutcome(error=str(exc))
 
     def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
         """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
