@@ -64,7 +64,8 @@ def test_sigkilled_worker_loses_nothing(redis_client, postgres_url: str, site_na
             deadline = time.monotonic() + 120
             while stored_count(postgres_url) < 40 and time.monotonic() < deadline and procs[0].poll() is None:
                 time.sleep(0.1)
-            assert procs[0].poll() is None, "the first worker ended before it could be killed"
+            assert procs[0].poll() is None, f"the first worker ended before it could be killed: " \
+                                            f"{procs[0].communicate(timeout=30)[1][-3000:]}"
             os.killpg(procs[0].pid, signal.SIGKILL)
             procs[0].wait(timeout=30)
             outputs = [p.communicate(timeout=300)[1] for p in procs[1:]]
