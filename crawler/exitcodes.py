@@ -30,6 +30,8 @@ _DONE = ("finished", "closespider_pagecount", "closespider_itemcount", "closespi
          "closespider_errorcount", "closespider_timeout_no_item")
 
 STATUS = {EXIT_OK: "finished", EXIT_LOST: "failed", EXIT_UNREACHABLE: "unreachable"}
+# Scrapy's finish reason for a crawl stopped by SIGTERM or SIGINT (its graceful shutdown)
+SHUTDOWN = "shutdown"
 
 
 def _int(stats: Mapping[str, Any], key: str) -> int:
@@ -40,7 +42,7 @@ def verdict(stats: Mapping[str, Any], finish_reason: str | None = None) -> tuple
     """(exit code, why) for a crawl's stats. With a shared Redis frontier (stat
     ``newscrawl/shared_frontier``) another process may have fetched everything there was, so
     fetching nothing here is no failure."""
-    reason = finish_reason or str(stats.get("finish_reason") or "finished")
+    reason = finish_reason or str(stats.get("finish_reason") or "unknown")
     lost = _int(stats, "newscrawl/store_errors")
     if lost:
         return EXIT_LOST, f"{lost} items could not be stored"
@@ -55,3 +57,13 @@ def verdict(stats: Mapping[str, Any], finish_reason: str | None = None) -> tuple
         failed = _int(stats, "newscrawl/failed") + _int(stats, "newscrawl/skipped")
         return EXIT_UNREACHABLE, f"nothing could be fetched ({failed} requests failed or were refused)"
     return EXIT_OK, "ok"
+
+
+def run_status(stats: Mapping[str, Any], finish_reason: str) -> str:
+    """The status a run's row records: "finished", "unreachable", "failed" (items lost, a
+    full disk...) or "interrupted" (stopped by a signal with everything it had stored: run
+    the same command again, or with ``--resume``)."""
+    code, _ = verdict(stats, finish_reason)
+    if code == EXIT_LOST and finish_reason == SHUTDOWN and not _int(stats, "newscrawl/store_errors"):
+        return "interrupted"
+    return STATUS[code]

@@ -25,11 +25,20 @@ import os
 import socket
 import time
 import uuid
+import warnings
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from scrapy_redis.queue import PriorityQueue
+
+# scrapy-redis (0.9.1) calls Scrapy APIs that Scrapy has deprecated (``stats.inc_value(...,
+# spider=...)`` on every request it queues): two warnings per crawl, printed even with -q,
+# that no user can act on. Silenced for scrapy-redis's own modules only, by category; this
+# module is imported before any of them runs (it is the scheduler's queue class and the
+# store pipeline's signal), with `newscrawl crawl --redis` and under Scrapyd alike.
+for _category in (ScrapyDeprecationWarning, DeprecationWarning):
+    warnings.filterwarnings("ignore", category=_category, module=r"scrapy_redis(\.|$)")
 
 # Sent by the store pipeline once a batch is committed: ``urls``, the URLs whose outcome is now
 # in the database (their leases can go).

@@ -28,7 +28,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from twisted.internet.task import LoopingCall
 
-from crawler.exitcodes import EXIT_OK, STATUS, verdict
+from crawler.exitcodes import EXIT_OK, run_status, verdict
 from crawler.frontier import items_stored
 from crawler.parsing.record import Record
 from crawler.speed.gctune import threshold_setting
@@ -72,6 +72,7 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline._idle, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline._finish_run, signal=signals.spider_closed)
         return pipeline
 
     def _idle(self, spider: Any = None) -> None:
@@ -174,13 +175,20 @@ class StorePipeline:
             await asyncio.gather(*self.idle_flushes)
         if self.writer is not None:
             self.writer.close()
+
+    def _finish_run(self, spider: Any = None, reason: str = "finished") -> None:
+        """Record the run's end: its status, counts and why. On ``spider_closed``, not in
+        ``close_spider``: Scrapy closes the pipelines before it sends that signal and sets the
+        stat ``finish_reason`` only in a handler of it, so a run stopped by SIGTERM read no
+        reason there and was recorded "finished" while the crawl exited 1. The signal carries
+        the real reason ("shutdown", "closespider_pagecount", "disk_full", "finished")."""
         if self.repo is None or self.run_id is None:
             return
         stats = self.crawler.stats
         get = lambda key: int(stats.get_value(key, 0) or 0)  # noqa: E731
         errors = get("newscrawl/store_errors") + get("log_count/ERROR")
-        code, why = verdict(stats.get_stats(), stats.get_value("finish_reason") or "finished")
-        status = STATUS[code]  # "unreachable" when nothing could be fetched: see crawler.exitcodes
+        code, why = verdict(stats.get_stats(), reason)
+        status = run_status(stats.get_stats(), reason)  # "unreachable", "interrupted": see crawler.exitcodes
         if code != EXIT_OK:
             logger.warning("run %s %s: %s", self.run_id, status, why)
         # Unchanged: stored before and the same now, whether re-fetched, answered 304 or not

@@ -174,6 +174,7 @@ class NewsSpider(scrapy.Spider):
         outcome = await self._parse(response, want_article=is_article is not False, want_links=self.follow)
         if is_article is False:
             self.listing_pages += 1
+            yield Rejected(response.url, _listing_reason(self.profile, response.url))  # fetched: it has a state
         else:
             for item in self._article_items(response, outcome):
                 yield item
@@ -221,15 +222,26 @@ class NewsSpider(scrapy.Spider):
     # --- articles ------------------------------------------------------------------------------
 
     async def _parse(self, response: TextResponse, want_article: bool, want_links: bool) -> ParseOutcome:
+        """The page parsed in the pool. A page whose worker died is parsed once more by
+        another: a worker killed from outside (the OOM killer, an operator) is no fault of
+        the page, and a listing page lost that way hid every URL it links to, which then had
+        no state at all. A page that kills the second worker too, or ran past the parse
+        timeout, may be what kills them: recorded as not parsed, not tried again."""
         assert self.pool is not None
-        try:
-            return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC),
-                                         response.status, _header_charset(response), want_article, want_links,
-                                         self.script)
-        except WorkerDied as exc:  # this page may be what killed it: recorded, not retried
-            self.crawler.stats.inc_value("newscrawl/parse_worker_died")
-            self.logger.error("%s while parsing %s", exc, response.url)
-            return ParseOutcome(error=str(exc))
+        again = True
+        while True:
+            try:
+                return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC),
+                                             response.status, _header_charset(response), want_article, want_links,
+                                             self.script)
+            except WorkerDied as exc:
+                self.crawler.stats.inc_value("newscrawl/parse_worker_died")
+                if again and not exc.timed_out:
+                    again = False
+                    self.logger.warning("%s while parsing %s: parsing it once more", exc, response.url)
+                    continue
+                self.logger.error("%s while parsing %s", exc, response.url)
+                return ParseOutcome(error=str(exc))
 
     def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
         """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
@@ -384,3 +396,11 @@ def _header_charset(response: TextResponse) -> str | None:
     content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
     match = re.search(r"charset=([\w-]+)", content_type, re.I)
     return match.group(1) if match else None
+
+
+def _listing_reason(profile: SiteProfile | None, url: str) -> str:
+    """Why a page the profile's rules say is no article ends ``rejected``: every fetched URL
+    ends in a state, a listing page too."""
+    if profile is not None and any(re.search(p, url) for p in profile.listing_patterns):
+        return "not an article: a listing page (the profile's listing rule)"
+    return "not an article: followed as a listing (the profile's article rules do not match it)"

@@ -141,7 +141,7 @@ def _announce_resume(db_url: str | None, site: str) -> None:
     from storage.crawlstate import recent_runs
 
     runs = [r for r in recent_runs(open_repo(db_url).engine, 20) if r["site"] in (site, None)]
-    unfinished = [r for r in runs if r["status"] in ("running", "crashed", "failed")]
+    unfinished = [r for r in runs if r["status"] in ("running", "crashed", "interrupted", "failed")]
     if unfinished:
         click.echo(f"resuming after run {unfinished[0]['id']} ({unfinished[0]['status']}, "
                    f"{unfinished[0]['items_new']} new so far)", err=True)

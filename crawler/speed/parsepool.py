@@ -55,8 +55,13 @@ def _warm_up() -> None:
 
 
 class WorkerDied(RuntimeError):
-    """The worker parsing a page exited before answering (the page is not retried: it may be
-    what killed it)."""
+    """The worker parsing a page exited before answering. ``timed_out``: it was killed for
+    running past the timeout on this page (the spider parses a page once more only after a
+    death that was not that page's timeout)."""
+
+    def __init__(self, message: str, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 # --- the worker process ----------------------------------------------------------------------
@@ -278,7 +283,7 @@ class ParsePool:
         if worker.pending:
             _, culprit = worker.pending.popleft()
             if not culprit.done():
-                culprit.set_exception(WorkerDied(f"the parse worker died ({how})"))
+                culprit.set_exception(WorkerDied(f"the parse worker died ({how})", timed_out=worker.timed_out))
         self.queue.extendleft(reversed(worker.pending))
         worker.pending.clear()
         if self.closed:

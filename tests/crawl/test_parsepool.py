@@ -113,6 +113,7 @@ def test_a_dead_worker_costs_only_its_page(payload: bytes, how: str) -> None:
     results, before, after, lost = asyncio.run(run())
     died = [r for r in results if isinstance(r, BaseException)]
     assert len(died) == 1 and isinstance(died[0], WorkerDied) and how in str(died[0])
+    assert not died[0].timed_out  # the spider parses such a page once more
     assert [r[1] for r in results if not isinstance(r, BaseException)] == (
         [b"sleep:0.2"] + [b"x%d" % i for i in range(12)] + [b"after"] * 6)
     assert lost == [how]
@@ -174,6 +175,7 @@ def test_a_page_past_the_timeout_kills_its_worker_and_only_that_page_fails() -> 
 
     results, took, lost = asyncio.run(run())
     assert isinstance(results[0], WorkerDied) and "killed after 1 s on one page" in str(results[0])
+    assert results[0].timed_out  # never parsed again: it would take as long once more
     assert [r[1] for r in results[1:]] == [b"y%d" % i for i in range(6)]
     assert lost == ["killed after 1 s on one page"]
     assert took < 10

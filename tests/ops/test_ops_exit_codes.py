@@ -5,14 +5,16 @@ exits 0, through `crawl` and through `schedule`; counts are printed and recorded
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from crawler.exitcodes import EXIT_OK, EXIT_UNREACHABLE
+from crawler.exitcodes import EXIT_LOST, EXIT_OK, EXIT_UNREACHABLE
 from storage.crawlstate import recent_runs
 from storage.db import connect
 from tests.conftest import ROOT
@@ -101,3 +103,33 @@ def test_schedule_marks_unreachable_jobs_failed(tmp_path: Path) -> None:
     assert "job blocked: failed: site unreachable (exit 3): 1 start URL(s)" in log, log[-2000:]
     assert "job refused: failed: site unreachable (exit 3)" in log
     assert "job up: ok in " in log and "2 new" in log
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signalled_crawl_is_recorded_interrupted(tmp_path: Path, sig: signal.Signals) -> None:
+    """A crawl stopped by SIGTERM/SIGINT exits 1 and its run is recorded `interrupted` with
+    what it stored; the run's row used to read Scrapy's finish reason before Scrapy had set
+    it, and said `finished`."""
+    db = f"sqlite:///{tmp_path / 'signal.db'}"
+    with LocalSite() as site:
+        site.route("/", listing([f"/news/{i}.html" for i in range(1, 41)]))
+        for i in range(1, 41):
+            site.route(f"/news/{i}.html", article(i, title=f"Slow story {i} for the signal test"), delay=0.5)
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--db", db, "--preset", "fast",
+                                 "-s", "CONCURRENT_REQUESTS=2", "-s", "NEWSCRAWL_FLUSH_SECONDS=1",
+                                 "--log-level", "WARNING", "--site", "slow", site.url("/")],
+                                cwd=ROOT, env=env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and proc.poll() is None and \
+                sum(n for path, n in site.hits().items() if path.startswith("/news/")) < 4:
+            time.sleep(0.1)
+        assert proc.poll() is None, "the crawl ended before it could be signalled"
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == EXIT_LOST, stderr[-2000:]
+    assert "crawl shutdown: " in stderr and " new" in stderr  # the counts are printed whatever the code
+    run = recent_runs(connect(db), 1, "slow")[0]
+    assert run["status"] == "interrupted", run
+    assert run["finished_at"] is not None and 1 <= run["items_new"] < 40, run

@@ -64,3 +64,21 @@ def test_max_pages_is_respected_with_requests_in_flight(tmp_path: Path) -> None:
     run = recent_runs(connect(db), 1)[0]
     assert run["status"] == "finished"
     assert run["items_skipped"] >= 1  # the links not fetched are recorded, with the budget as the reason
+
+
+def test_quiet_redis_crawl_prints_no_library_deprecation(tmp_path: Path, redis_client, site_name: str) -> None:
+    """scrapy-redis calls Scrapy APIs Scrapy has deprecated (``inc_value(spider=...)``): two
+    warnings per crawl that no user can act on. `crawl --redis -q` prints the summary only."""
+    from tests.ops.conftest import REDIS_URL
+
+    with LocalSite() as site:
+        site.route("/", listing(["/news/1.html", "/news/2.html"]))
+        site.route("/news/1.html", article(1))
+        site.route("/news/2.html", article(2))
+        result = crawl(tmp_path, f"sqlite:///{tmp_path / 'r.db'}", site.url("/"), "-q", "--redis", REDIS_URL,
+                       "--site", site_name, "-s", "NEWSCRAWL_REDIS_IDLE_TIMEOUT=1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "DeprecationWarning" not in result.stderr, result.stderr[-2000:]
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("crawl ") for line in lines), lines
+    assert "2 new" in lines[-1]

@@ -91,3 +91,28 @@ def test_depth_and_link_cap_and_schemes_are_recorded(tmp_path: Path) -> None:
     assert recorded[url("/moved")][0] == "skipped" and "file:" in (recorded[url("/moved")][1] or "")
     assert recorded[url("/sitemap.xml")][0] == "rejected"  # the start point itself has a state
     assert recorded["file:///etc/hostname"][0] == "skipped"
+
+
+def test_profile_listing_pages_get_a_state(tmp_path: Path) -> None:
+    """With a profile's article and listing rules, the start page and every listing page the
+    listing rule matched are fetched and end `rejected` with the reason, like any other page
+    that is not an article (they used to end with no state at all)."""
+    db = f"sqlite:///{tmp_path / 'profile.db'}"
+    with LocalSite() as site:
+        site.route("/", listing(["/list/1", "/list/2"]))
+        site.route("/list/1", listing(["/news/1.html", "/news/2.html"], next_page="/list/2"))
+        site.route("/list/2", listing(["/news/3.html"]))
+        for i in range(1, 4):
+            site.route(f"/news/{i}.html", article(i, title=f"Profile rule story {i} of the listing"))
+        profile = tmp_path / "rules.toml"
+        profile.write_text(f'name = "rules"\nallowed_domains = ["127.0.0.1"]\nstart_urls = ["{site.url("/")}"]\n'
+                           "[rules]\narticle = ['/news/\\d+\\.html$']\nlisting = ['/list/\\d+$']\n",
+                           encoding="utf-8")
+        result = crawl(tmp_path, db, str(profile))
+        url = site.url
+    assert result.returncode == 0, result.stderr[-2000:]
+    recorded = states(db)
+    assert stored(db) == {url(f"/news/{i}.html") for i in range(1, 4)}
+    for page in ("/", "/list/1", "/list/2"):
+        state, reason = recorded.get(url(page), (None, None))
+        assert state == "rejected" and "listing" in (reason or ""), (page, state, reason)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
+from scrapy import signals
 from scrapy.utils.test import get_crawler
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +42,8 @@ def run_pipeline(db_url: str, items: list, store_process: bool = False, batch_si
             if between_batches is not None and n % batch_size == 0:
                 between_batches(pipeline)
         await pipeline.close_spider(spider)
+        # as Scrapy does after closing the pipelines: the run's end is recorded on this signal
+        crawler.signals.send_catch_log(signal=signals.spider_closed, spider=spider, reason="finished")
 
     asyncio.run(flow())
     return pipeline, crawler.stats.get_stats()
