@@ -20,10 +20,12 @@ from lxml import etree
 
 from crawler.parsing.encoding import decode_html
 from crawler.parsing.tree import (  # noqa: F401  (re-exported: the extractors import them from here)
+    AnyWord,
     deeper_than,
     element_text,
     in_document_order,
     lower_for_match,
+    lowered_for_words,
     owners_of_matches,
     search_ignorecase,
     squash,
@@ -131,6 +133,11 @@ class Page:
         comments out, character references read), built in C: what a search of
         ``//body//text()`` looks through, without the markup of the whole HTML."""
         return "".join(_STRING_VALUE(body) for body in _BODIES(self.tree))
+
+    @cached_property
+    def body_lower(self) -> str:
+        """``body_string`` lowered for ``AnyWord.in_lowered`` (several fields look for words in it)."""
+        return lowered_for_words(self.body_string)
 
     def body_texts_containing(self, *needles: str) -> list[Any]:
         """The body's text nodes holding any of ``needles``, in document order, as
