@@ -145,7 +145,10 @@ class Page:
         about the needles that ``body_string`` holds (a node holds a needle only if their
         concatenation does), so on most pages it does not run, and when it does, it runs
         one ``contains()`` a node instead of one per needle."""
-        present = [needle for needle in needles if needle in self.body_string]
+        # (a one-character search first: it runs at memchr speed, a search for two CJK
+        # characters ten times slower, and most pages hold none of a needle's first)
+        text = self.body_string
+        present = [needle for needle in needles if needle[:1] in text and needle in text]
         if not present:
             return []
         tests = " or ".join(f"contains(., $n{i})" for i in range(len(present)))

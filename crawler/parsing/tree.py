@@ -85,6 +85,13 @@ class AnyWord:
         self._fold = {ord(ch): group[0] for group in classes for ch in group[1:]}
         self._odd = tuple(ch for group in classes for ch in group[1:])
         self.words = tuple(dict.fromkeys(lowered_for_words(word).translate(self._fold) for word in words))
+        # each word under a character of it that a page seldom holds (its first one beyond
+        # ASCII, else its first): a one-character search runs at memchr speed, one for a
+        # word of several CJK characters is ten times slower, and most pages hold none
+        keyed: dict[str, list[str]] = {}
+        for word in self.words:
+            keyed.setdefault(next((ch for ch in word if not ch.isascii()), word[:1]), []).append(word)
+        self._keyed = tuple((key, tuple(group)) for key, group in keyed.items())
 
     def search(self, text: str) -> bool:
         return self.in_lowered(lowered_for_words(text))
@@ -93,7 +100,7 @@ class AnyWord:
         """``search`` of the text whose ``lowered_for_words`` is ``lowered``."""
         if any(ch in lowered for ch in self._odd):
             lowered = lowered.translate(self._fold)
-        return any(word in lowered for word in self.words)
+        return any(key in lowered and any(word in lowered for word in group) for key, group in self._keyed)
 
 
 def _any_word_plain(words: tuple[str, ...], text: str) -> bool:
