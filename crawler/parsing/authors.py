@@ -90,7 +90,6 @@ def _body_bylines(page: Page) -> list[str]:
 
 
 _REL_ITEMPROP = etree.XPath("//body//*/@rel | //body//*/@itemprop")
-_BODY_CLASSES = etree.XPath("//body//*/@class")
 # a class that is exactly "author", "authors" or "author-2": as one token of several
 # ("author fright") it also marks the names of commenters and quoted posts
 _AUTHOR_CLASS = re.compile(r"byline|author-name|authorName|post-author|article-author"
@@ -103,7 +102,7 @@ def _author_markup(page: Page) -> list[Any]:
     tested each element's class five times over in libxml2, which copies the value for
     every test; reading the values once is several times faster on large pages."""
     marked = [value.getparent() for value in _REL_ITEMPROP(page.tree) if value == "author"]
-    classed = owners_of_matches(_BODY_CLASSES(page.tree), _AUTHOR_CLASS)
+    classed = owners_of_matches(page.body_classes, _AUTHOR_CLASS)
     if marked and classed:
         return in_document_order(marked + classed)
     return list(dict.fromkeys(marked)) or classed  # rel and itemprop of one element: once

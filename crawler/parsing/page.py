@@ -57,6 +57,7 @@ _TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath("//body//a//text()", smart_strings=False)
 _BODIES = etree.XPath("//body")
 _STRING_VALUE = etree.XPath("string()", smart_strings=False)
+_BODY_CLASSES = etree.XPath("//body//*/@class")
 
 
 def _parser() -> lxml.html.HTMLParser:
@@ -133,6 +134,14 @@ class Page:
         comments out, character references read), built in C: what a search of
         ``//body//text()`` looks through, without the markup of the whole HTML."""
         return "".join(_STRING_VALUE(body) for body in _BODIES(self.tree))
+
+    @cached_property
+    def body_classes(self) -> list[Any]:
+        """The class values of the body's elements in document order, as XPath results
+        (``getparent()`` is the owner): counts, authors and tags each search them, and the
+        XPath costs more than the searches (the tree is never changed after parsing)."""
+        classes: list[Any] = _BODY_CLASSES(self.tree)
+        return classes
 
     @cached_property
     def body_lower(self) -> str:
