@@ -108,6 +108,20 @@ def _author_markup(page: Page) -> list[Any]:
     return list(dict.fromkeys(marked)) or classed  # rel and itemprop of one element: once
 
 
+#: a class that is exactly "author", "authors" or "author-<digit>", as _AUTHOR_CLASS reads them
+_AUTHOR_TOKENS = " or ".join(f'translate(@class, "0123456789", "##########") = "{value}"'
+                             for value in ("author", "authors", "author-#"))
+
+
+def _author_markup_plain(page: Page) -> list[Any]:
+    """The readable form; _author_markup must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return page.tree.xpath(
+        '//body//*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")'
+        ' or contains(@class, "authorName") or contains(@class, "post-author") or contains(@class, "article-author")'
+        f' or {_AUTHOR_TOKENS}]')
+
+
+
 _AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "byl", "sailthru.author",
                  "parsely-author", "cxenseparse:author", "article:author_name", "citation_author")
 # "By Jane Doe" / "Von Max Muster" as a short line of its own (not prose: capitalised label)

@@ -53,6 +53,13 @@ def _count_candidates(page: Page) -> list[Any]:
     return found[0] if found else []
 
 
+def _count_candidates_plain(page: Page) -> list[Any]:
+    """The readable form; _count_candidates must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return [el for el in xpath(page.tree, "//body//*[@title or @class or @href]")
+            if _COUNT_HINT.search(f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}')]
+
+
+
 class Counts(NamedTuple):
     comments: int | None = None
     views: int | None = None

@@ -52,6 +52,14 @@ def strip_preamble(html: str) -> str:
     if not _COMMENTS.sub("", preamble).strip() or re.search(r"<(?:head|body)[\s>]", preamble, re.I):
         return html  # white space and comments (a saved page's source URL) do no harm
     return html[match.start():]
+
+
+def _page_html_plain(body: bytes | str, header_encoding: str | None = None) -> str:
+    """The readable form of the text Page.from_bytes keeps (every NUL removed, whatever the
+    encoding); Page.from_bytes(...).html must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    text = body if isinstance(body, str) else decode_html(body, header_encoding).text
+    return strip_preamble(_XML_DECL.sub("", text.replace("\x00", ""), count=1))
+
 _LOCAL = threading.local()
 _TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath("//body//a//text()", smart_strings=False)
@@ -162,6 +170,11 @@ class Page:
             return []
         tests = " or ".join(f"contains(., $n{i})" for i in range(len(present)))
         return xpath(self.tree, f"//body//text()[{tests}]", **{f"n{i}": n for i, n in enumerate(present)})
+
+    def _body_texts_containing_plain(self, *needles: str) -> list[Any]:
+        """The readable form; body_texts_containing must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+        tests = " or ".join(f"contains(., $n{i})" for i in range(len(needles)))
+        return xpath(self.tree, f"//body//text()[{tests}]", **{f"n{i}": n for i, n in enumerate(needles)})
 
     @cached_property
     def host(self) -> str:

@@ -1,8 +1,8 @@
 """Helpers over strings and lxml trees that every extractor uses: white space, case-blind
 matching without re.I, attribute searches, compiled XPaths, visible text, depth.
 
-Several are fast paths; the readable versions they must equal are in
-tests/perf/test_parse_speed_equivalence.py. ``crawler.parsing.page`` re-exports them.
+Several are fast paths; each has its readable version beside it (``_<name>_plain``), which
+tests/perf/test_parse_speed_equivalence.py holds it equal to. ``crawler.parsing.page`` re-exports them.
 """
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ def squash(text: str | None) -> str:
 
 # Besides the two cases of an ASCII letter, re.I matches İ and ı to i and ſ to s (and K to
 # k, as lower() does); lower() makes İ two characters and leaves ı and ſ alone.
+
+
+def _squash_plain(text: str | None) -> str:
+    """The readable form; squash must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return re.sub(r"\s+", " ", text or "").strip()
+
 _LOWERED: dict[re.Pattern[str], re.Pattern[str]] = {}
 
 
@@ -59,6 +65,12 @@ def search_ignorecase(pattern: re.Pattern[str], text: str) -> bool:
 
 # The characters re.I takes for one another although str.lower() keeps them apart (CPython's
 # re/_casefix.py): ı matches i, ſ matches s, the Cyrillic narrow letters their plain forms ...
+
+
+def _search_ignorecase_plain(pattern: re.Pattern[str], text: str) -> bool:
+    """The readable form; search_ignorecase must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return pattern.search(text) is not None
+
 _RE_I_CLASSES = ("i\u0131", "s\u017f", "\xb5\u03bc", "\u0345\u03b9\u1fbe", "\u0390\u1fd3", "\u03b0\u1fe3",
                  "\u03b2\u03d0", "\u03b5\u03f5", "\u03b8\u03d1", "\u03ba\u03f0", "\u03c0\u03d6", "\u03c1\u03f1",
                  "\u03c2\u03c3", "\u03c6\u03d5", "\u0432\u1c80", "\u0434\u1c81", "\u043e\u1c82", "\u0441\u1c83",
@@ -164,6 +176,12 @@ def xpath(node: Any, expr: str, **variables: Any) -> Any:
     return _compiled(expr)(node, **variables)
 
 
+def _xpath_plain(node: Any, expr: str, **variables: Any) -> Any:
+    """The readable form; xpath must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return node.xpath(expr, **variables)
+
+
+
 def element_text(el: Any) -> str:
     """Visible text of an element, white space collapsed; comments and scripts left out."""
     parts: list[str] = []
@@ -190,6 +208,19 @@ def deeper_than(root: Any, limit: int) -> bool:
     """Whether the element tree under ``root`` goes more than ``limit`` levels deep (comments
     and processing instructions count as nodes, text does not), in libxml2: one XPath step a
     level instead of a Python proxy for every node of the page (five times faster on a 30 KB
-    page than the level-by-level walk it replaced, kept as the reference in
-    tests/test_parse_speed_equivalence.py)."""
+    page than the level-by-level walk it replaced, ``_deeper_than_plain``)."""
     return limit < 1 or bool(_below_level(limit)(root))
+
+
+def _deeper_than_plain(root: Any, limit: int) -> bool:
+    """The readable form; deeper_than must equal it, see tests/perf/test_parse_speed_equivalence.py.
+    One level of children at a time; comments and processing instructions count as nodes."""
+    level = [root]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [child for node in level for child in node]
+    return False
+
