@@ -71,6 +71,19 @@ def absolute_url(value: str | None, base: str | None, schemes: frozenset[str] = 
     return resolved
 
 
+def _absolute_url_plain(value: str | None, base: str | None, schemes: frozenset[str] = MEDIA_SCHEMES) -> str | None:
+    """The readable form; absolute_url must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    cleaned = "".join(ch for ch in (value or "").strip() if ch >= " " and ch != "\x7f")
+    if not cleaned:
+        return None
+    resolved = urljoin(base, cleaned) if base else cleaned
+    parts = urlsplit(resolved)
+    if parts.scheme.lower() not in schemes or not parts.netloc:
+        return None
+    return resolved
+
+
+
 def _filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute not in URL_ATTRIBUTES:
         return value

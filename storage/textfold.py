@@ -70,6 +70,15 @@ def fold_for_hash(text: str) -> str:
     return _NOT_WORD.sub("", _without_ascii_non_word(text))
 
 
+def _fold_for_hash_plain(text: str) -> str:
+    """The readable form; fold_for_hash must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    text = unicodedata.normalize("NFKC", re.sub("[\ud800-\udfff]", "", text or "")).lower()
+    if _IDEOGRAPH.search(text, 0, 2000):
+        text = to_simplified(text)
+    return re.sub(r"[\W_]+", "", text)
+
+
+
 def _without_ascii_non_word(text: str) -> str:
     """``text`` without the ASCII characters ``_NOT_WORD`` removes (spaces, punctuation, _),
     deleted from its UTF-8 bytes in C: every byte of a non-ASCII character is 0x80 or more,

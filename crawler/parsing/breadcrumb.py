@@ -42,6 +42,17 @@ def _is_trail_markup(el: Any) -> bool:
     return value is not None and _TRAIL_NAME.search(value) is not None
 
 
+def _is_trail_markup_plain(el: Any) -> bool:
+    """The readable form; _is_trail_markup must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    upper = str.maketrans("BREADCRUMB", "breadcrumb")
+    cls = el.get("class")
+    for value in (cls, el.get("id"), el.get("aria-label")):
+        if value and "breadcrumb" in value.translate(upper):
+            return True
+    return bool(cls) and any(part in cls for part in _MARKUP_CLASS_PARTS)
+
+
+
 def _clean_trail(crumbs: list[Crumb], title: str | None) -> list[Crumb]:
     out: list[Crumb] = []
     norm_title = squash(title).lower() if title else None

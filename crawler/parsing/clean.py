@@ -66,6 +66,16 @@ def normalize_text(text: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def _normalize_text_plain(text: str | None) -> str:
+    """The readable form; normalize_text must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", _SURROGATES.sub("", text))
+    text = _INVISIBLE.sub("", text).translate(_FULLWIDTH_ALNUM)
+    return _SPACES.sub(" ", text).strip()
+
+
+
 def normalize_blocks(text: str) -> str:
     """Normalise each line of a multi-line body and drop empty lines."""
     lines = (normalize_text(line) for line in (text or "").split("\n"))
@@ -121,6 +131,12 @@ def weighs_less(text: str, weight: int) -> bool:
 
 
 # --- the cleaning stage over a whole record ---------------------------------------------------
+
+
+def _text_weight_plain(text: str) -> int:
+    """The readable form; text_weight (and weighs_less against it) must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return len(text) + sum(map(len, _CJK_WEIGHTED.findall(text)))
+
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from crawler.parsing.datesources import htmldate_day, jsonld_dates, local_midnig
 from crawler.parsing.header import header_texts, in_comments, in_other_posts, meta_line
 from crawler.parsing.headline import headline_element
 from crawler.parsing.page import (
+    AnyWord,
     Page,
     element_text,
     xpath,
@@ -37,22 +38,27 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "d
                   "last-modified", "article:modified")
 _DATE_LABEL = re.compile(r"(发布时间|發佈時間|发布日期|发表时间|發表時間|发表于|发布于|更新时间|时间|時間|日期|published|posted|updated|date)\s*[:：]?", re.I)
 # Publication and update labels in many languages: a header that shows both dates names each.
-_PUBLISH_LABEL = re.compile(
-    r"发布时间|發佈時間|发布日期|發布日期|发表时间|發表時間|发表于|發表於|发布于|發佈於|出版日期|公開日|投稿日|掲載日|게시일|등록일|입력"
-    r"|\b(?:published|posted|first published|publication date|erstellt|veröffentlicht|publiziert|publié|publie|"
-    r"publicado|publicada|pubblicato|pubblicata|gepubliceerd|geplaatst|opublikowano|publikováno|опубликовано|erschienen|"
-    r"дата публикации|yayınlanma|julkaistu|publicerad|udgivet|publisert)\b(?:\s+(?:on|am|le|el|il|op|em))?\s*[:：]?",
-    re.I)
-_PUBLISH_WORDS = re.compile(_PUBLISH_LABEL.pattern.replace(r"\b", ""), re.I)
-_UPDATE_LABEL = re.compile(
-    r"更新时间|更新時間|最后更新|最終更新|수정|\b(?:updated|last updated|last modified|modified|aktualisiert|"
-    r"zuletzt aktualisiert|geändert|letzte änderung|stand|mis à jour|mise à jour|actualizado|actualizada|aggiornato|aggiornata|"
-    r"bijgewerkt|atualizado|atualizada|zaktualizowano|обновлено|güncellendi|päivitetty|uppdaterad|opdateret|"
-    r"oppdatert)\b\s*(?:on|am|le|el|il|op|em)?\s*[:：-]?", re.I)
+_PUBLISH_CJK = ("发布时间", "發佈時間", "发布日期", "發布日期", "发表时间", "發表時間", "发表于", "發表於", "发布于", "發佈於",
+                "出版日期", "公開日", "投稿日", "掲載日", "게시일", "등록일", "입력")
+_PUBLISH_NAMES = ("published", "posted", "first published", "publication date", "erstellt", "veröffentlicht", "publiziert",
+                  "publié", "publie", "publicado", "publicada", "pubblicato", "pubblicata", "gepubliceerd", "geplaatst",
+                  "opublikowano", "publikováno", "опубликовано", "erschienen", "дата публикации", "yayınlanma",
+                  "julkaistu", "publicerad", "udgivet", "publisert")
+_PUBLISH_LABEL = re.compile("|".join(_PUBLISH_CJK) + r"|\b(?:" + "|".join(_PUBLISH_NAMES)
+                            + r")\b(?:\s+(?:on|am|le|el|il|op|em))?\s*[:：]?", re.I)
+# any label at all, without word boundaries: what the page's whole text is searched for first
+_PUBLISH_WORDS = AnyWord(*_PUBLISH_CJK, *_PUBLISH_NAMES)
+_UPDATE_CJK = ("更新时间", "更新時間", "最后更新", "最終更新", "수정")
+_UPDATE_NAMES = ("updated", "last updated", "last modified", "modified", "aktualisiert", "zuletzt aktualisiert", "geändert",
+                 "letzte änderung", "stand", "mis à jour", "mise à jour", "actualizado", "actualizada", "aggiornato",
+                 "aggiornata", "bijgewerkt", "atualizado", "atualizada", "zaktualizowano", "обновлено", "güncellendi",
+                 "päivitetty", "uppdaterad", "opdateret", "oppdatert")
+_UPDATE_LABEL = re.compile("|".join(_UPDATE_CJK) + r"|\b(?:" + "|".join(_UPDATE_NAMES)
+                           + r")\b\s*(?:on|am|le|el|il|op|em)?\s*[:：-]?", re.I)
 # a relative time (3 hours ago, 昨天) is as old as the fetch: never a reason to doubt a machine value
 _RELATIVE_WORDS = re.compile(r"\bago\b|\bjust now\b|\btoday\b|\byesterday\b|[前昨今]|刚刚", re.I)
 _AMBIGUOUS_NUMERIC = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}")
-_UPDATE_WORDS = re.compile(_UPDATE_LABEL.pattern.replace(r"\b", ""), re.I)
+_UPDATE_WORDS = AnyWord(*_UPDATE_CJK, *_UPDATE_NAMES)
 _COPYRIGHT = re.compile(r"©|&copy;|\bcopyright\b", re.I)
 _HAS_DIGITS = re.compile(r"\d")
 _OTHER_LABEL = re.compile(r"[^\W\d_]{2,}\s*[:：]")
@@ -363,13 +369,13 @@ def _bare_date_piece(text: str) -> bool:
 
 
 def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime, label: re.Pattern[str] = _PUBLISH_LABEL,
-                            words: re.Pattern[str] = _PUBLISH_WORDS) -> Found | None:
+                            words: AnyWord = _PUBLISH_WORDS) -> Found | None:
     """No headline or nothing near it: a date with a publication label (or ``label``)
     anywhere outside comments, teasers, scripts and styles; a label alone in its text node
     (``<label>Letzte Änderung:</label><div>14.01.2022</div>``) takes the next short text."""
     # one C-level search spares the walk over every text node (without word boundaries: the
     # body's string joins text nodes with nothing between them, "14:49:39Erschienen am")
-    if not words.search(page.body_string):
+    if not words.in_lowered(page.body_lower):
         return None
     nodes = xpath(page.tree, "//body//text()[not(ancestor::script) and not(ancestor::style)]")
     for i, node in enumerate(nodes):

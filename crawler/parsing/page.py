@@ -20,10 +20,12 @@ from lxml import etree
 
 from crawler.parsing.encoding import decode_html
 from crawler.parsing.tree import (  # noqa: F401  (re-exported: the extractors import them from here)
+    AnyWord,
     deeper_than,
     element_text,
     in_document_order,
     lower_for_match,
+    lowered_for_words,
     owners_of_matches,
     search_ignorecase,
     squash,
@@ -50,11 +52,20 @@ def strip_preamble(html: str) -> str:
     if not _COMMENTS.sub("", preamble).strip() or re.search(r"<(?:head|body)[\s>]", preamble, re.I):
         return html  # white space and comments (a saved page's source URL) do no harm
     return html[match.start():]
+
+
+def _page_html_plain(body: bytes | str, header_encoding: str | None = None) -> str:
+    """The readable form of the text Page.from_bytes keeps (every NUL removed, whatever the
+    encoding); Page.from_bytes(...).html must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    text = body if isinstance(body, str) else decode_html(body, header_encoding).text
+    return strip_preamble(_XML_DECL.sub("", text.replace("\x00", ""), count=1))
+
 _LOCAL = threading.local()
 _TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath("//body//a//text()", smart_strings=False)
 _BODIES = etree.XPath("//body")
 _STRING_VALUE = etree.XPath("string()", smart_strings=False)
+_BODY_CLASSES = etree.XPath("//body//*/@class")
 
 
 def _parser() -> lxml.html.HTMLParser:
@@ -132,17 +143,38 @@ class Page:
         ``//body//text()`` looks through, without the markup of the whole HTML."""
         return "".join(_STRING_VALUE(body) for body in _BODIES(self.tree))
 
+    @cached_property
+    def body_classes(self) -> list[Any]:
+        """The class values of the body's elements in document order, as XPath results
+        (``getparent()`` is the owner): counts, authors and tags each search them, and the
+        XPath costs more than the searches (the tree is never changed after parsing)."""
+        classes: list[Any] = _BODY_CLASSES(self.tree)
+        return classes
+
+    @cached_property
+    def body_lower(self) -> str:
+        """``body_string`` lowered for ``AnyWord.in_lowered`` (several fields look for words in it)."""
+        return lowered_for_words(self.body_string)
+
     def body_texts_containing(self, *needles: str) -> list[Any]:
         """The body's text nodes holding any of ``needles``, in document order, as
         ``//body//text()[contains(., needle) or ...]`` finds them. The XPath is asked only
         about the needles that ``body_string`` holds (a node holds a needle only if their
         concatenation does), so on most pages it does not run, and when it does, it runs
         one ``contains()`` a node instead of one per needle."""
-        present = [needle for needle in needles if needle in self.body_string]
+        # (a one-character search first: it runs at memchr speed, a search for two CJK
+        # characters ten times slower, and most pages hold none of a needle's first)
+        text = self.body_string
+        present = [needle for needle in needles if needle[:1] in text and needle in text]
         if not present:
             return []
         tests = " or ".join(f"contains(., $n{i})" for i in range(len(present)))
         return xpath(self.tree, f"//body//text()[{tests}]", **{f"n{i}": n for i, n in enumerate(present)})
+
+    def _body_texts_containing_plain(self, *needles: str) -> list[Any]:
+        """The readable form; body_texts_containing must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+        tests = " or ".join(f"contains(., $n{i})" for i in range(len(needles)))
+        return xpath(self.tree, f"//body//text()[{tests}]", **{f"n{i}": n for i, n in enumerate(needles)})
 
     @cached_property
     def host(self) -> str:

@@ -81,6 +81,12 @@ def _source_classed(region: Any) -> list[Any]:
     return xpath(region, _SOURCE_CLASSED)
 
 
+def _source_classed_plain(region: Any) -> list[Any]:
+    """The readable form; _source_classed must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return xpath(region, _SOURCE_CLASSED)
+
+
+
 def _labelled(page: Page) -> str | None:
     """来源: inline in a piece of the meta line."""
     for text in header_texts(page):

@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from crawler.parsing.jsonld import jsonld_article
-from crawler.parsing.page import Page, element_text, search_ignorecase, squash, xpath
+from crawler.parsing.page import AnyWord, Page, element_text, search_ignorecase, squash, xpath
 from crawler.parsing.sources import first_found
 
 LABEL = re.compile(r"^\s*(?:【\s*(?:摘要|导读|導讀|导语|導語|提要|内容提要|核心提示)\s*】|(?:摘要|导读|導讀|导语|導語|内容提要|核心提示|提要|"
@@ -26,8 +26,9 @@ _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 
 
 # Any label word at all in the body's text: without one, no block can open with a label
-# (searched with search_ignorecase: re.I over a whole page's text costs ~2 ms).
-_LABEL_WORD = re.compile(r"摘要|导读|導讀|导语|導語|提要|核心提示|summary|abstract|standfirst|tl;?dr", re.I)
+# (searched in the lowered text the page keeps: re.I over a whole page's text costs ~2 ms).
+_LABEL_WORDS = AnyWord("摘要", "导读", "導讀", "导语", "導語", "提要", "核心提示", "summary", "abstract", "standfirst",
+                       "tl;dr", "tldr")
 
 
 def extract_summary(page: Page) -> tuple[str | None, bool | None]:
@@ -49,7 +50,7 @@ def extract_summary(page: Page) -> tuple[str | None, bool | None]:
 
 def _label_opened(page: Page) -> str | None:
     """A block opened by a summary label (摘要, 导读, "Summary:")."""
-    return _labelled_block(page, labels_only=True) if search_ignorecase(_LABEL_WORD, page.body_string) else None
+    return _labelled_block(page, labels_only=True) if _LABEL_WORDS.in_lowered(page.body_lower) else None
 
 
 def _class_hinted(page: Page) -> str | None:

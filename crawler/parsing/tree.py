@@ -1,8 +1,8 @@
 """Helpers over strings and lxml trees that every extractor uses: white space, case-blind
 matching without re.I, attribute searches, compiled XPaths, visible text, depth.
 
-Several are fast paths; the readable versions they must equal are in
-tests/perf/test_parse_speed_equivalence.py. ``crawler.parsing.page`` re-exports them.
+Several are fast paths; each has its readable version beside it (``_<name>_plain``), which
+tests/perf/test_parse_speed_equivalence.py holds it equal to. ``crawler.parsing.page`` re-exports them.
 """
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ def squash(text: str | None) -> str:
 
 # Besides the two cases of an ASCII letter, re.I matches İ and ı to i and ſ to s (and K to
 # k, as lower() does); lower() makes İ two characters and leaves ı and ſ alone.
+
+
+def _squash_plain(text: str | None) -> str:
+    """The readable form; squash must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return re.sub(r"\s+", " ", text or "").strip()
+
 _LOWERED: dict[re.Pattern[str], re.Pattern[str]] = {}
 
 
@@ -55,6 +61,63 @@ def search_ignorecase(pattern: re.Pattern[str], text: str) -> bool:
     if lowered is None:
         return pattern.search(text) is not None
     return plain.search(lowered) is not None
+
+
+# The characters re.I takes for one another although str.lower() keeps them apart (CPython's
+# re/_casefix.py): ı matches i, ſ matches s, the Cyrillic narrow letters their plain forms ...
+
+
+def _search_ignorecase_plain(pattern: re.Pattern[str], text: str) -> bool:
+    """The readable form; search_ignorecase must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return pattern.search(text) is not None
+
+_RE_I_CLASSES = ("i\u0131", "s\u017f", "\xb5\u03bc", "\u0345\u03b9\u1fbe", "\u0390\u1fd3", "\u03b0\u1fe3",
+                 "\u03b2\u03d0", "\u03b5\u03f5", "\u03b8\u03d1", "\u03ba\u03f0", "\u03c0\u03d6", "\u03c1\u03f1",
+                 "\u03c2\u03c3", "\u03c6\u03d5", "\u0432\u1c80", "\u0434\u1c81", "\u043e\u1c82", "\u0441\u1c83",
+                 "\u0442\u1c84\u1c85", "\u044a\u1c86", "\u0463\u1c87", "\u1c88\ua64b", "\u1e61\u1e9b",
+                 "\ufb05\ufb06")
+
+
+def lowered_for_words(text: str) -> str:
+    """``text.lower()`` as re.I lowers each character: İ becomes i (lower() makes it i and a
+    combining dot); the lowered text of a page is shared by every ``AnyWord`` asked of it."""
+    return (text.replace("\u0130", "i") if "\u0130" in text else text).lower()
+
+
+class AnyWord:
+    """A test whether a text holds any of ``words`` (lower case), case-blind as re.I reads
+    it: ``search`` must equal ``_any_word_plain``, a regex of the words joined by ``|``
+    with re.I. Substring searches of the lowered text (C, memchr-fast) instead of an
+    alternation tried at every offset of a page's text (re.I: 5 ms on a 60,000-character
+    body, 70 ms on one with 360,000 characters of scripts)."""
+
+    def __init__(self, *words: str) -> None:
+        chars = set("".join(words))
+        classes = [group for group in _RE_I_CLASSES if chars & set(group)]
+        self._fold = {ord(ch): group[0] for group in classes for ch in group[1:]}
+        self._odd = tuple(ch for group in classes for ch in group[1:])
+        self.words = tuple(dict.fromkeys(lowered_for_words(word).translate(self._fold) for word in words))
+        # each word under a character of it that a page seldom holds (its first one beyond
+        # ASCII, else its first): a one-character search runs at memchr speed, one for a
+        # word of several CJK characters is ten times slower, and most pages hold none
+        keyed: dict[str, list[str]] = {}
+        for word in self.words:
+            keyed.setdefault(next((ch for ch in word if not ch.isascii()), word[:1]), []).append(word)
+        self._keyed = tuple((key, tuple(group)) for key, group in keyed.items())
+
+    def search(self, text: str) -> bool:
+        return self.in_lowered(lowered_for_words(text))
+
+    def in_lowered(self, lowered: str) -> bool:
+        """``search`` of the text whose ``lowered_for_words`` is ``lowered``."""
+        if any(ch in lowered for ch in self._odd):
+            lowered = lowered.translate(self._fold)
+        return any(key in lowered and any(word in lowered for word in group) for key, group in self._keyed)
+
+
+def _any_word_plain(words: tuple[str, ...], text: str) -> bool:
+    """The readable form; AnyWord(*words).search must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return re.search("|".join(map(re.escape, words)), text, re.I) is not None
 
 
 def owners_of_matches(values: list[Any], pattern: re.Pattern[str], *, ignorecase: bool = False) -> list[Any]:
@@ -113,6 +176,12 @@ def xpath(node: Any, expr: str, **variables: Any) -> Any:
     return _compiled(expr)(node, **variables)
 
 
+def _xpath_plain(node: Any, expr: str, **variables: Any) -> Any:
+    """The readable form; xpath must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return node.xpath(expr, **variables)
+
+
+
 def element_text(el: Any) -> str:
     """Visible text of an element, white space collapsed; comments and scripts left out."""
     parts: list[str] = []
@@ -139,6 +208,19 @@ def deeper_than(root: Any, limit: int) -> bool:
     """Whether the element tree under ``root`` goes more than ``limit`` levels deep (comments
     and processing instructions count as nodes, text does not), in libxml2: one XPath step a
     level instead of a Python proxy for every node of the page (five times faster on a 30 KB
-    page than the level-by-level walk it replaced, kept as the reference in
-    tests/test_parse_speed_equivalence.py)."""
+    page than the level-by-level walk it replaced, ``_deeper_than_plain``)."""
     return limit < 1 or bool(_below_level(limit)(root))
+
+
+def _deeper_than_plain(root: Any, limit: int) -> bool:
+    """The readable form; deeper_than must equal it, see tests/perf/test_parse_speed_equivalence.py.
+    One level of children at a time; comments and processing instructions count as nodes."""
+    level = [root]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [child for node in level for child in node]
+    return False
+

@@ -1,9 +1,10 @@
 """The parser's fast paths against the plain code they replaced: same results, always.
 
-Each speed-up in crawler/parsing keeps a slower, obvious form of the same thing here
-(a regex over every character, an XPath with libxml2 string functions, re.I), and the
-two are compared on the fixture pages and on strings made to hit the edge cases
-(control and format characters, NFC compositions, full-width letters, İ ı ſ K).
+Each speed-up in crawler/parsing and storage keeps a slower, obvious form of the same thing
+right beside it in its module (``_<name>_plain``: a regex over every character, an XPath
+with libxml2 string functions, re.I), and the two are compared here on the fixture pages
+and on strings made to hit the edge cases (control and format characters, NFC
+compositions, full-width letters, İ ı ſ K and the other letters re.I reads as one).
 """
 
 from __future__ import annotations
@@ -13,26 +14,33 @@ import random
 import re
 import unicodedata
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import pytest
 
-from crawler.parsing import clean
-from crawler.parsing.authors import _author_markup
+from crawler.parsing import datefields
+from crawler.parsing.authors import _author_markup, _author_markup_plain
 from crawler.parsing.boilerplate import CREDIT_ATTR, HIDDEN_CLASS, HIDDEN_STYLE
-from crawler.parsing.breadcrumb import _MARKUP_CLASS_PARTS, _is_trail_markup
-from crawler.parsing.clean import _CJK_WEIGHTED, normalize_text, text_weight, weighs_less
-from crawler.parsing.counts import _COUNT_HINT, _count_candidates
+from crawler.parsing.breadcrumb import _is_trail_markup, _is_trail_markup_plain
+from crawler.parsing.clean import _normalize_text_plain, _text_weight_plain, normalize_text, text_weight, weighs_less
+from crawler.parsing.counts import _COUNT_HINT, _count_candidates, _count_candidates_plain
 from crawler.parsing.header import _COMMENTISH
-from crawler.parsing.page import Page, deeper_than, search_ignorecase, squash, xpath
-from crawler.parsing.source import _SOURCE_CLASSED, _source_classed
-from crawler.parsing.summary import _CLASS_HINT, _opening, _opening_plain
-from crawler.parsing.tags import _tag_links
-from storage import textfold
-from storage.checks import _BAD_CHARS, _has_bad_chars
-from storage.sanitize import MEDIA_SCHEMES, absolute_url
-from storage.textfold import _NOT_WORD, _without_ascii_non_word, fold_for_hash
+from crawler.parsing.page import Page, _page_html_plain, deeper_than, search_ignorecase, squash, xpath
+from crawler.parsing.source import _source_classed, _source_classed_plain
+from crawler.parsing.summary import _CLASS_HINT, _LABEL_WORDS, _opening, _opening_plain
+from crawler.parsing.tags import _tag_links, _tag_links_plain
+from crawler.parsing.tree import (
+    _RE_I_CLASSES,
+    AnyWord,
+    _any_word_plain,
+    _deeper_than_plain,
+    _search_ignorecase_plain,
+    _squash_plain,
+    _xpath_plain,
+)
+from storage.checks import _has_bad_chars, _has_bad_chars_plain
+from storage.sanitize import _absolute_url_plain, absolute_url
+from storage.textfold import _NOT_WORD, _fold_for_hash_plain, _without_ascii_non_word, fold_for_hash
 from tests.conftest import FIXTURES
 
 PAGES = sorted((FIXTURES / "pages").rglob("*.html"))
@@ -45,20 +53,10 @@ def _strings(seed: int, count: int = 20000) -> list[str]:
     return ["".join(rng.choice(ODD) for _ in range(rng.randint(0, 10))) for _ in range(count)]
 
 
-def _normalize_text_plain(text: str) -> str:
-    from crawler.parsing import clean
-
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", clean._SURROGATES.sub("", text))
-    text = clean._INVISIBLE.sub("", text).translate(clean._FULLWIDTH_ALNUM)
-    return clean._SPACES.sub(" ", text).strip()
-
-
 def test_normalize_and_squash_match_the_regex_forms() -> None:
     for text in _strings(1):
         assert normalize_text(text) == _normalize_text_plain(text), repr(text)
-        assert squash(text) == re.sub(r"\s+", " ", text).strip(), repr(text)
+        assert squash(text) == _squash_plain(text), repr(text)
 
 
 def test_fold_for_hash_of_ascii_matches_the_regex() -> None:
@@ -66,6 +64,7 @@ def test_fold_for_hash_of_ascii_matches_the_regex() -> None:
     for _ in range(2000):
         text = "".join(rng.choice("aZ09 _-.,;:!?'\"\t\n#$%&()") for _ in range(rng.randint(0, 30)))
         assert fold_for_hash(text) == re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).lower())
+        assert fold_for_hash(text) == _fold_for_hash_plain(text)
 
 
 @pytest.mark.parametrize("pattern", [HIDDEN_CLASS, HIDDEN_STYLE, CREDIT_ATTR, _CLASS_HINT, _COMMENTISH, _COUNT_HINT])
@@ -80,18 +79,7 @@ def test_search_ignorecase_matches_re_i(pattern: re.Pattern[str]) -> None:
             else:
                 parts.append("".join(rng.choice("aIiSsKk\u212a\u0130\u0131\u017f-_: \t评论x") for _ in range(2)))
         text = "".join(parts)
-        assert search_ignorecase(pattern, text) == bool(pattern.search(text)), repr(text)
-
-
-def _absolute_url_plain(value: str, base: str | None) -> str | None:
-    cleaned = "".join(ch for ch in value.strip() if ch >= " " and ch != "\x7f")
-    if not cleaned:
-        return None
-    resolved = urljoin(base, cleaned) if base else cleaned
-    parts = urlsplit(resolved)
-    if parts.scheme.lower() not in MEDIA_SCHEMES or not parts.netloc:
-        return None
-    return resolved
+        assert search_ignorecase(pattern, text) == _search_ignorecase_plain(pattern, text), repr(text)
 
 
 def test_absolute_url_drops_the_same_control_characters() -> None:
@@ -100,22 +88,11 @@ def test_absolute_url_drops_the_same_control_characters() -> None:
             assert absolute_url(value, "http://b.example/") == _absolute_url_plain(value, "http://b.example/")
 
 
-#: a class that is exactly "author", "authors" or "author-<digit>", as _AUTHOR_CLASS reads them
-_AUTHOR_TOKENS = " or ".join(f'translate(@class, "0123456789", "##########") = "{value}"'
-                             for value in ("author", "authors", "author-#"))
-
-
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
 def test_candidate_elements_match_the_xpaths(path: Path) -> None:
     page = Page.from_bytes(path.read_bytes(), "http://example.com/a.html")
-    counts = [el for el in page.tree.xpath("//body//*[@title or @class or @href]")
-              if _COUNT_HINT.search(f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}')]
-    assert _count_candidates(page) == counts
-    authors = page.tree.xpath(
-        '//body//*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")'
-        ' or contains(@class, "authorName") or contains(@class, "post-author")'
-        f' or contains(@class, "article-author") or {_AUTHOR_TOKENS}]')
-    assert _author_markup(page) == authors
+    assert _count_candidates(page) == _count_candidates_plain(page)
+    assert _author_markup(page) == _author_markup_plain(page)
 
 
 def test_candidate_elements_on_edge_cases() -> None:
@@ -124,18 +101,14 @@ def test_candidate_elements_on_edge_cases() -> None:
             '<p class="Author reviews">q</p><i itemprop="author" class="author">w</i><b rel="author"></b>'
             '<em class="views_x">3</em><em class="\u212a view">4</em></body></html>')
     page = Page.from_bytes(html, "http://example.com/")
-    counts = [el for el in page.tree.xpath("//body//*[@title or @class or @href]")
-              if _COUNT_HINT.search(f'{el.get("title", "")} {el.get("class", "")} {el.get("href", "")}')]
-    assert _count_candidates(page) == counts
-    authors = page.tree.xpath('//body//*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
-                              f' or {_AUTHOR_TOKENS}]')
-    assert _author_markup(page) == authors
+    assert _count_candidates(page) == _count_candidates_plain(page)
+    assert _author_markup(page) == _author_markup_plain(page)
 
 
 def test_bad_chars_test_matches_the_regex() -> None:
     for text in _strings(5, 5000):
         for value in (text, "x" + text, "é" + text, "中" + text, text + "\U0001f600"):
-            assert _has_bad_chars(value) == bool(_BAD_CHARS.search(value)), repr(value)
+            assert _has_bad_chars(value) == _has_bad_chars_plain(value), repr(value)
 
 
 def test_text_weight_and_weighs_less_match_the_regex_count() -> None:
@@ -143,7 +116,7 @@ def test_text_weight_and_weighs_less_match_the_regex_count() -> None:
     for text in _strings(6, 3000):
         text += "".join(rng.choice("a\u3400\u33ff\u9fff\ua000中") for _ in range(rng.randint(0, 4)))
         for value in (text, text.encode("ascii", "ignore").decode()):
-            plain = len(value) + sum(map(len, _CJK_WEIGHTED.findall(value)))
+            plain = _text_weight_plain(value)
             assert text_weight(value) == plain, repr(value)
             for weight in range(0, 24):
                 assert weighs_less(value, weight) == (plain < weight), (repr(value), weight)
@@ -182,20 +155,6 @@ def test_opening_matches_itertext() -> None:
             assert _opening(el) == _opening_plain(el), path
 
 
-def tree_depth(root: object, limit: int) -> int:
-    """The plain form ``deeper_than`` replaced: how deep the element tree goes, counting no
-    further than ``limit`` (``limit + 1`` for a deeper tree), one level of children at a
-    time. Comments and processing instructions count as nodes, as in a walk over the tree."""
-    level = [root]
-    depth = 0
-    while level:
-        depth += 1
-        if depth > limit:
-            return depth
-        level = [child for node in level for child in node]  # type: ignore[attr-defined]
-    return depth
-
-
 def test_deeper_than_matches_tree_depth() -> None:
     rng = random.Random(8)
     trees = [Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree for path in PAGES]
@@ -207,9 +166,9 @@ def test_deeper_than_matches_tree_depth() -> None:
             html = "<div>" * levels + leaf
             trees += [Page.from_bytes(html, "http://example.com/").tree, lxml.html.fromstring(html)]
     for tree in trees:
-        depth = tree_depth(tree, 400)
+        depth = next(level for level in range(1, 402) if not _deeper_than_plain(tree, level))
         for limit in {0, 1, 2, 3, 4, 5, 7, depth - 1, depth, depth + 1, 250}:
-            assert deeper_than(tree, limit) == (tree_depth(tree, limit) > limit), (limit, depth)
+            assert deeper_than(tree, limit) == _deeper_than_plain(tree, limit), (limit, depth)
 
 
 def test_fold_without_ascii_gaps_matches_the_regex() -> None:
@@ -218,19 +177,7 @@ def test_fold_without_ascii_gaps_matches_the_regex() -> None:
         text += "".join(rng.choice("a_ -,.’“”，。中\u00e9\ud800") for _ in range(rng.randint(0, 6)))
         assert _NOT_WORD.sub("", _without_ascii_non_word(text)) == _NOT_WORD.sub("", text), repr(text)
         text = re.sub("[\ud800-\udfff]", "", text)  # which OpenCC cannot take, in either form
-        plain = unicodedata.normalize("NFKC", text).lower()
-        if textfold._IDEOGRAPH.search(plain, 0, 2000):
-            plain = clean.to_simplified(plain)
-        assert fold_for_hash(text) == re.sub(r"[\W_]+", "", plain), repr(text)
-
-
-def _is_trail_markup_plain(el: object) -> bool:
-    upper = str.maketrans("BREADCRUMB", "breadcrumb")
-    cls = el.get("class")  # type: ignore[attr-defined]
-    for value in (cls, el.get("id"), el.get("aria-label")):  # type: ignore[attr-defined]
-        if value and "breadcrumb" in value.translate(upper):
-            return True
-    return bool(cls) and any(part in cls for part in _MARKUP_CLASS_PARTS)
+        assert fold_for_hash(text) == _fold_for_hash_plain(text), repr(text)
 
 
 def test_trail_markup_matches_translate() -> None:
@@ -257,8 +204,7 @@ def test_body_texts_containing_matches_the_full_xpath() -> None:
     for html in htmls:
         page = Page.from_bytes(html, "http://example.com/")
         for count in range(1, len(needles) + 1):
-            tests = " or ".join(f"contains(., '{n}')" for n in needles[:count])
-            wanted = page.tree.xpath(f"//body//text()[{tests}]")
+            wanted = page._body_texts_containing_plain(*needles[:count])
             got = page.body_texts_containing(*needles[:count])
             assert [(str(t), t.getparent(), t.is_tail) for t in got] == [
                 (str(t), t.getparent(), t.is_tail) for t in wanted]
@@ -278,7 +224,7 @@ def test_tag_links_match_the_union_xpath() -> None:
     ]
     for html in htmls:
         page = Page.from_bytes(html, "http://example.com/")
-        assert _tag_links(page) == page.tree.xpath(union)
+        assert _tag_links(page) == page.tree.xpath(union) == _tag_links_plain(page)
 
 
 @pytest.mark.parametrize("path", PAGES[::3], ids=lambda p: p.name)
@@ -288,13 +234,13 @@ def test_compiled_xpath_matches_element_xpath(path: Path) -> None:
 
     tree = Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree
     for expr in ("//body//h1", _CANONICAL, _HEADING_XPATH):
-        assert xpath(tree, expr) == tree.xpath(expr)
+        assert xpath(tree, expr) == _xpath_plain(tree, expr)
     with_variable = "//body//text()[contains(., $n0)]"
-    assert xpath(tree, with_variable, n0="的") == tree.xpath(with_variable, n0="的")
+    assert xpath(tree, with_variable, n0="的") == _xpath_plain(tree, with_variable, n0="的")
     for el in list(tree.iter("a", "li", "div", "span"))[:300]:
         for expr in ("ancestor::a", ".//a", "ancestor::li[.//a[@href]][1]", ".//a/@href",
                      ".//a[string-length(normalize-space()) > 0]"):
-            assert xpath(el, expr) == el.xpath(expr)
+            assert xpath(el, expr) == _xpath_plain(el, expr)
 
 
 def test_source_classed_matches_the_xpath() -> None:
@@ -305,13 +251,10 @@ def test_source_classed_matches_the_xpath() -> None:
     for html in htmls:
         tree = Page.from_bytes(html, "http://example.com/").tree
         for region in tree.iter("body", "div", "section", "article", "header"):
-            assert _source_classed(region) == region.xpath(_SOURCE_CLASSED)
+            assert _source_classed(region) == _source_classed_plain(region)
 
 
 def test_page_html_matches_the_plain_nul_removal() -> None:
-    from crawler.parsing.encoding import decode_html
-    from crawler.parsing.page import _XML_DECL, strip_preamble
-
     rng = random.Random(12)
     pieces = [b"<p>", b"x", b"\x00", b"\xe4\xb8\xad", b"\xe4\x00", b"\xe4\xb8", b"\xff", b"\xc3\xa9", b"\xef\xbb\xbf",
               b"\xa1\xa1", b"<?xml version='1.0'?>", b" ", "中".encode("gb18030"), b"\x00\xe4"]
@@ -320,6 +263,56 @@ def test_page_html_matches_the_plain_nul_removal() -> None:
     bodies += [codecs.BOM_UTF16_LE + "<p>中\x00</p>".encode("utf-16-le"), codecs.BOM_UTF8 + b"<p>\x00</p>"]
     for body in bodies:
         for header in (None, "gbk", "utf-8", "latin-1"):
-            decoded = decode_html(body, header)
-            plain = strip_preamble(_XML_DECL.sub("", decoded.text.replace("\x00", ""), count=1))
+            plain = _page_html_plain(body, header)
             assert Page.from_bytes(body, "http://example.com/", header_encoding=header).html == plain, body
+
+
+_WORD_SETS = [datefields._PUBLISH_WORDS, datefields._UPDATE_WORDS, _LABEL_WORDS,
+              AnyWord("yayınlanma", "опубликовано", "σας", "tl;dr", "")]
+
+
+def _odd_text(rng: random.Random, words: tuple[str, ...]) -> str:
+    """Pieces of the words with their letters swapped for the ones re.I reads as the same
+    (upper case, ı İ ſ K, the Cyrillic narrow letters, final sigma...), among other text."""
+    swaps: dict[str, str] = {}
+    for group in _RE_I_CLASSES:
+        for ch in group:
+            swaps[ch] = group + group.upper()
+    pieces = []
+    for _ in range(rng.randint(0, 4)):
+        word = rng.choice(words) if words and rng.random() < 0.7 else "".join(rng.choice(ODD) for _ in range(3))
+        cut = word[: rng.randint(1, len(word))] if word and rng.random() < 0.3 else word
+        pieces.append("".join(rng.choice(swaps.get(ch, ch) + ch.upper() + ch + "\u0130") if rng.random() < 0.3 else ch
+                              for ch in cut))
+        pieces.append(rng.choice(["", " ", "Σ", "\u0307", "x"]))
+    return "".join(pieces)
+
+
+@pytest.mark.parametrize("index", range(len(_WORD_SETS)))
+def test_any_word_matches_the_re_i_alternation(index: int) -> None:
+    words = _WORD_SETS[index].words
+    original = {0: datefields._PUBLISH_CJK + datefields._PUBLISH_NAMES,
+                1: datefields._UPDATE_CJK + datefields._UPDATE_NAMES}.get(index, words)
+    rng = random.Random(13 + index)
+    for _ in range(4000):
+        text = _odd_text(rng, tuple(original))
+        assert _WORD_SETS[index].search(text) == _any_word_plain(tuple(original), text), repr(text)
+    for path in PAGES:
+        page = Page.from_bytes(path.read_bytes(), "http://example.com/a.html")
+        assert _WORD_SETS[index].in_lowered(page.body_lower) == _any_word_plain(tuple(original), page.body_string)
+
+
+def test_any_word_folds_every_character_re_i_reads_as_a_letter_of_the_words() -> None:
+    """Over every code point: a character that re.I matches to a letter of the label words is
+    one that the lowering and folding of AnyWord turn into that letter."""
+    for any_word in _WORD_SETS[:3]:
+        letters = sorted({ch for word in any_word.words for ch in word})
+        anything = re.compile("[" + re.escape("".join(letters)) + "]", re.I)
+        fold = any_word._fold
+        for point in range(0x110000):
+            ch = chr(point)
+            if 0xD800 <= point <= 0xDFFF or not anything.fullmatch(ch):
+                continue
+            lowered = ch.replace("\u0130", "i").lower().translate(fold)
+            for letter in letters:
+                assert (re.fullmatch(re.escape(letter), ch, re.I) is not None) == (lowered == letter), (ch, letter)
