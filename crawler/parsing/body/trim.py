@@ -75,6 +75,10 @@ PROSE_MIN_WEIGHT = 120
 SUMMARY_LABEL_MAX = 40
 SUMMARY_BOX_MAX_BLOCKS = 9
 SUMMARY_BOX_SHARE = 0.6
+#: a paragraph that is all link text and shorter than LINK_LINE_MAX points elsewhere
+LINK_LINE_SHARE = 0.9
+LINK_LINE_MAX = 150
+LINK_LINE_MIN_WORDS = 3
 #: a teaser list at the end: at least MIN_EXCERPTS excerpts cut off with "..." (each shorter
 #: than EXCERPT_MAX, at least a quarter of the run), the other lines unfinished and shorter than
 #: TEASER_LINE_MAX, a label line over them shorter than TEASER_LABEL_MAX
@@ -142,6 +146,20 @@ def _is_credit_line(block: Block, caption: bool) -> bool:
 def _is_promo(block: Block) -> bool:
     """A one-line teaser for another article ("READ MORE: ...", "Also on example.com ...")."""
     return len(block.text) < PROMO_MAX and block.kind not in HEADINGS and PROMO_LINE.match(block.text) is not None
+
+
+_URLISH = re.compile(r"https?://|www\.|\w\.(?:com|org|net|de|html?)\b", re.I)
+
+
+def _is_link_line(block: Block) -> bool:
+    """A short paragraph that is one link worded as a pointer ("Hier das Tableau in Pune",
+    ">> Wegen Corona: ... <<", "Weitere Informationen gibt es auf der Website des DTB"): it
+    sends the reader to another page and says nothing here. A bare address or a number
+    (a source list, page numbers) is a reference the article shows and stays."""
+    text = block.text
+    if block.kind != "p" or block.link_share < LINK_LINE_SHARE or len(text) >= LINK_LINE_MAX:
+        return False
+    return len(text.split()) >= LINK_LINE_MIN_WORDS and _URLISH.search(text) is None
 
 
 def _is_prose(block: Block) -> bool:
@@ -256,6 +274,8 @@ def drop_lines(blocks: list[Block]) -> list[Block]:
         if len(text) < TEASER_MAX and block.link_share >= TEASER_LINK_SHARE and _TEASER_END.search(text):
             continue  # a teaser of another article: its summary and a "more" link
         if len(text) < JUNK_LINE_MAX and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
+            continue
+        if _is_link_line(block):
             continue
         caption = block.kind == "figcaption" or caption_like(block)
         if _is_credit_line(block, caption):
