@@ -29,7 +29,7 @@ _WEAK_PART = re.compile(
     r"zrbj|statement|disclaimer|copyright|prev|next|prevnext|readmore|alsoread|seealso|rss|"
     r"shoutbox|banner|login|signin|\w+sidebar|summary|abstract|excerpt|digest|zhaiyao|"
     r"cta|credits?|"
-    r"daodu|info|infos|source|laiyuan|time|date|pubtime|author|share\w*|avatar",
+    r"daodu|info|infos|source|laiyuan|time|date|pubtime|author|autor|auteur|autore|share\w*|avatar",
     re.I,
 )
 _POSITIVE_PART = re.compile(
