@@ -197,6 +197,17 @@ PROMO_LINE = re.compile(
     re.I,
 )
 
+#: a short line that asks the reader to sign up for a newsletter, in any of several
+#: languages ("Never miss the latest news by signing up to our newsletter today!", "Melde
+#: dich für unseren Newsletter an", "Inscrivez-vous à notre newsletter", "Suscríbete a
+#: nuestro boletín"): a signup box's text, wherever it stands in the article.
+NEWSLETTER_LINE = re.compile(
+    r"(?=.{0,160}\b(?:newsletters?|boletín|bolet[ií]n informativo|infolettre|nieuwsbrief)\b)"
+    r".{0,160}\b(?:sign(?:ing)? up|subscrib\w*|register|join|abonn\w*|anmeld\w*|melde\w* (?:dich|sie|euch)|"
+    r"bestell\w*|inscri\w*|suscr[ií]b\w*|iscriviti|aanmelden|receive|get)\b",
+    re.I,
+)
+
 #: a line that is nothing but a picture credit ("Image copyright EPA", "Photo: Getty
 #: Images", "Jane Doe/Reuters", "(AP Photo/John Smith)"): credits repeat metadata and
 #: carry no article text. Real captions that end in a credit stay (the credit is cut).

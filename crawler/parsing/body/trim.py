@@ -16,6 +16,7 @@ from crawler.parsing.boilerplate import (
     EDGE_LINE,
     END_MARKER,
     JUNK_LINE,
+    NEWSLETTER_LINE,
     PROMO_LINE,
     RELATED_LABEL,
     SOFT_END_MARKER,
@@ -79,6 +80,8 @@ SUMMARY_BOX_SHARE = 0.6
 LINK_LINE_SHARE = 0.9
 LINK_LINE_MAX = 150
 LINK_LINE_MIN_WORDS = 3
+#: a newsletter signup prompt is shorter than this
+NEWSLETTER_LINE_MAX = 200
 #: a teaser list at the end: at least MIN_EXCERPTS excerpts cut off with "..." (each shorter
 #: than EXCERPT_MAX, at least a quarter of the run), the other lines unfinished and shorter than
 #: TEASER_LINE_MAX, a label line over them shorter than TEASER_LABEL_MAX
@@ -277,6 +280,8 @@ def drop_lines(blocks: list[Block]) -> list[Block]:
             continue
         if _is_link_line(block):
             continue
+        if len(text) < NEWSLETTER_LINE_MAX and NEWSLETTER_LINE.match(text):
+            continue  # a newsletter signup prompt
         caption = block.kind == "figcaption" or caption_like(block)
         if _is_credit_line(block, caption):
             continue
