@@ -66,8 +66,10 @@ CREDIT_MAX = 120
 CREDIT_MAX_WORDS = 8
 #: a caption keeps its trailing credit when what would be left is shorter than this
 CAPTION_MIN = 15
-#: a one-line promo ("READ MORE: ...") is shorter than this
+#: a one-line promo ("READ MORE: ...") is shorter than this; a heading is one only when at
+#: least PROMO_HEADING_LINK_SHARE of it is a link
 PROMO_MAX = 300
+PROMO_HEADING_LINK_SHARE = 0.5
 #: running text: little link text, at least this weight (CJK counted twice)
 PROSE_LINK_SHARE = 0.3
 PROSE_MIN_WEIGHT = 120
@@ -148,7 +150,10 @@ def _is_credit_line(block: Block, caption: bool) -> bool:
 
 def _is_promo(block: Block) -> bool:
     """A one-line teaser for another article ("READ MORE: ...", "Also on example.com ...")."""
-    return len(block.text) < PROMO_MAX and block.kind not in HEADINGS and PROMO_LINE.match(block.text) is not None
+    if len(block.text) >= PROMO_MAX or PROMO_LINE.match(block.text) is None:
+        return False
+    # a heading is a promo only as a link ("MIRA: <another story>"): a section may be titled "See also:"
+    return block.kind not in HEADINGS or block.link_share >= PROMO_HEADING_LINK_SHARE
 
 
 _URLISH = re.compile(r"https?://|www\.|\w\.(?:com|org|net|de|html?)\b", re.I)
