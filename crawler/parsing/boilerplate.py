@@ -133,7 +133,7 @@ END_MARKER = re.compile(
     r"(?:journalist\w*|reporter\w*|writer|author|autor\w*|editor\w*|redakteur\w*|correspondent|korrespondent\w*|"
     r"columnist|kolumnist\w*|founder|gründer\w*|periodista|escritor\w*|freelance\w*|head of)\b|"
     r"(?:about the author|über den autor|zum autor|autor(?:in|en)?|authors?|autor(?:e|es|a)|auteur)\s*[:：]?\s*$|"
-    r"this entry was posted\b|(?:erstellt|veröffentlicht) am [^.]{0,60}\babgelegt unter|erschienen in\s*$|"
+    r"this entry was posted\b|(?:erstellt|veröffentlicht) am [^!?]{0,60}\babgelegt unter|erschienen in\s*$|"
     r"(?:additional |editing |writing )?reporting by\b|(?:writing|editing) by\b|"
     r"[^.!?。]{3,120}\bcontributed (?:to this (?:report|story|article)|reporting)\b|"
     r"this (?:article|story) (?:was|has been) (?:updated|corrected)\s*[:.]?\s*$"
