@@ -51,7 +51,7 @@ from typing import Any
 from crawler.parsing.body.blocks import Emitter
 from crawler.parsing.body.images import images_of, reindex
 from crawler.parsing.body.render import to_html
-from crawler.parsing.body.score import Scan, containers
+from crawler.parsing.body.score import Scan, containers, with_ingredients
 from crawler.parsing.body.trim import title_keys, trim
 from crawler.parsing.page import Page
 from crawler.parsing.record import Image
@@ -99,6 +99,8 @@ def extract_body(page: Page, title: str | None = None, selector: str | None = No
             scan = Scan(mute_furniture=False)
             scan.run(tree)
         roots = containers(page, scan)
+        if "recipeIngredient" in page.html:
+            roots = with_ingredients(tree, roots)
     emitter = Emitter(page, scan)
     emitter.captions = captions
     for root in roots:
