@@ -82,6 +82,8 @@ SUMMARY_BOX_SHARE = 0.6
 LINK_LINE_SHARE = 0.9
 LINK_LINE_MAX = 150
 LINK_LINE_MIN_WORDS = 3
+#: a line pointing elsewhere through a linked "here" at its end is shorter than this
+HERE_LINE_MAX = 120
 #: a newsletter signup prompt is shorter than this
 NEWSLETTER_LINE_MAX = 200
 #: a teaser list at the end: at least MIN_EXCERPTS excerpts cut off with "..." (each shorter
@@ -168,6 +170,18 @@ def _is_link_line(block: Block) -> bool:
     if block.kind != "p" or block.link_share < LINK_LINE_SHARE or len(text) >= LINK_LINE_MAX:
         return False
     return len(text.split()) >= LINK_LINE_MIN_WORDS and _URLISH.search(text) is None
+
+
+#: the link that ends a pointer line: the word "here" alone as a link, in several languages
+_HERE_LINK = re.compile(r'>\s*(?:hier|here|aquí|aqui|ici|qui|tutaj|här|her|hierzo)\s*</a>\s*[.!]?\s*$', re.I)
+
+
+def _is_here_pointer(block: Block) -> bool:
+    """A short line that only points elsewhere through a linked "here" at its end ("Alles über
+    nachhaltige Wanderschuhe findest Du hier.", "Find our full guide here."): its text is
+    about another page."""
+    return (len(block.text) < HERE_LINE_MAX and block.html is not None and block.kind == "p"
+            and _HERE_LINK.search(block.html) is not None)
 
 
 def _is_prose(block: Block) -> bool:
@@ -283,7 +297,7 @@ def drop_lines(blocks: list[Block]) -> list[Block]:
             continue  # a teaser of another article: its summary and a "more" link
         if len(text) < JUNK_LINE_MAX and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
             continue
-        if _is_link_line(block):
+        if _is_link_line(block) or _is_here_pointer(block):
             continue
         if len(text) < NEWSLETTER_LINE_MAX and NEWSLETTER_LINE.match(text):
             continue  # a newsletter signup prompt
