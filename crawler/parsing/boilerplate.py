@@ -125,6 +125,8 @@ END_MARKER = re.compile(
     r"haftungsausschluss|haftungsbeschränkung|disclaimer\s*:|impressum\b|quellenangaben|bildnachweis|"
     r"bildquellen?\s*:|fotonachweis|"
     r"unless otherwise (?:stated|noted)|(?:this|the) (?:work|content|article|text)[^.]{0,40} is licensed under|"
+    r"(?:dieser|der) (?:text|artikel|beitrag|inhalt)[^.]{0,40}\blizenz|(?:cet|ce) (?:article|texte|contenu)[^.]{0,40}"
+    r"\blicence\b|(?:este|el) (?:artículo|texto|contenido)[^.]{0,40}\blicencia\b|"
     r"suggested citation|zitiervorschlag|cite this (?:article|post)|how to cite\b|"
     r"(?:hier )?können sie (?:den|diesen) (?:artikel|beitrag) bewerten|rate this (?:article|post)|"
     r"bei fragen und anregungen|advertising disclosure|affiliate disclosure|"
