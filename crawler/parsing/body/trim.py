@@ -8,6 +8,7 @@ from typing import Any
 from crawler.parsing.body.blocks import Block
 from crawler.parsing.body.images import caption_like
 from crawler.parsing.body.markup import HEADINGS, wlen
+from crawler.parsing.body.pointers import LINK_LINES_SHARE_MAX, is_here_pointer, is_link_line
 from crawler.parsing.boilerplate import (
     CAPTION_LABEL,
     CAPTION_LINE,
@@ -78,12 +79,6 @@ PROSE_MIN_WEIGHT = 120
 SUMMARY_LABEL_MAX = 40
 SUMMARY_BOX_MAX_BLOCKS = 9
 SUMMARY_BOX_SHARE = 0.6
-#: a paragraph that is all link text and shorter than LINK_LINE_MAX points elsewhere
-LINK_LINE_SHARE = 0.9
-LINK_LINE_MAX = 150
-LINK_LINE_MIN_WORDS = 3
-#: a line pointing elsewhere through a linked "here" at its end is shorter than this
-HERE_LINE_MAX = 120
 #: a newsletter signup prompt is shorter than this
 NEWSLETTER_LINE_MAX = 200
 #: a teaser list at the end: at least MIN_EXCERPTS excerpts cut off with "..." (each shorter
@@ -156,32 +151,6 @@ def _is_promo(block: Block) -> bool:
         return False
     # a heading is a promo only as a link ("MIRA: <another story>"): a section may be titled "See also:"
     return block.kind not in HEADINGS or block.link_share >= PROMO_HEADING_LINK_SHARE
-
-
-_URLISH = re.compile(r"https?://|www\.|\w\.(?:com|org|net|de|html?)\b", re.I)
-
-
-def _is_link_line(block: Block) -> bool:
-    """A short paragraph that is one link worded as a pointer ("Hier das Tableau in Pune",
-    ">> Wegen Corona: ... <<", "Weitere Informationen gibt es auf der Website des DTB"): it
-    sends the reader to another page and says nothing here. A bare address or a number
-    (a source list, page numbers) is a reference the article shows and stays."""
-    text = block.text
-    if block.kind != "p" or block.link_share < LINK_LINE_SHARE or len(text) >= LINK_LINE_MAX:
-        return False
-    return len(text.split()) >= LINK_LINE_MIN_WORDS and _URLISH.search(text) is None
-
-
-#: the link that ends a pointer line: the word "here" alone as a link, in several languages
-_HERE_LINK = re.compile(r'>\s*(?:hier|here|aquí|aqui|ici|qui|tutaj|här|her|hierzo)\s*</a>\s*[.!]?\s*$', re.I)
-
-
-def _is_here_pointer(block: Block) -> bool:
-    """A short line that only points elsewhere through a linked "here" at its end ("Alles über
-    nachhaltige Wanderschuhe findest Du hier.", "Find our full guide here."): its text is
-    about another page."""
-    return (len(block.text) < HERE_LINE_MAX and block.html is not None and block.kind == "p"
-            and _HERE_LINK.search(block.html) is not None)
 
 
 def _is_prose(block: Block) -> bool:
@@ -265,22 +234,29 @@ def _teaser_tail(kept: list[Block]) -> int:
 
 def trim(blocks: list[Block], keys: list[str]) -> list[Block]:
     """The article's blocks of ``blocks``, stage by stage: lines that are never article
-    text anywhere, then the start (title, bylines, summary box, lead caption), a teaser
-    list at the end, end matter, and reporter lines and credits at the edges."""
+    text anywhere (pointer lines included), then the start (title, bylines, summary box, lead
+    caption), a teaser list at the end, end matter, newsletter prompts left inside the
+    article, and reporter lines and credits at the edges."""
     kept = drop_lines(blocks)
     kept = trim_start(kept, keys)
     kept = drop_teaser_tail(kept)
     kept = cut_end_matter(kept)
+    kept = drop_newsletter_prompts(kept)
     return trim_edges(kept)
 
 
 def drop_lines(blocks: list[Block]) -> list[Block]:
-    """Anywhere: "Related" lists, ad, widget and date lines, promos, teasers of other
-    articles, picture credits and captions written as paragraphs; a caption repeated by a
+    """Anywhere: "Related" lists, ad, widget and date lines, promos (linked promo headings
+    too), teasers of other articles, lines that only point elsewhere (one worded link, a
+    linked "here" at the end), picture credits and captions written as paragraphs; a caption repeated by a
     gallery once. A caption loses its label and trailing credit."""
     kept: list[Block] = []
     seen: set[str] = set()
     in_related = False  # under a "相关新闻：" / "Related" label: its linked lines go too
+    # pointer lines among the article's paragraphs go; a body made of them is a list of links
+    # (a listing page the verdict must still see as one), left whole
+    pointers = sum(1 for b in blocks if is_link_line(b))
+    drop_pointers = pointers * LINK_LINES_SHARE_MAX < len(blocks)
     for block in blocks:
         text = block.text
         if in_related and block.link_share >= RELATED_LINK_SHARE and len(text) < RELATED_LINE_MAX:
@@ -297,10 +273,8 @@ def drop_lines(blocks: list[Block]) -> list[Block]:
             continue  # a teaser of another article: its summary and a "more" link
         if len(text) < JUNK_LINE_MAX and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
             continue
-        if _is_link_line(block) or _is_here_pointer(block):
+        if (drop_pointers and is_link_line(block)) or is_here_pointer(block):
             continue
-        if len(text) < NEWSLETTER_LINE_MAX and NEWSLETTER_LINE.match(text):
-            continue  # a newsletter signup prompt
         caption = block.kind == "figcaption" or caption_like(block)
         if _is_credit_line(block, caption):
             continue
@@ -384,6 +358,12 @@ def cut_end_matter(kept: list[Block]) -> list[Block]:
     if cut is not None and cut > 0:
         kept = kept[:cut]
     return kept
+
+
+def drop_newsletter_prompts(kept: list[Block]) -> list[Block]:
+    """Anywhere, after the end cut (a prompt at the end cuts the rest with it there): a short
+    newsletter signup prompt in a box inside the article."""
+    return [b for b in kept if len(b.text) >= NEWSLETTER_LINE_MAX or NEWSLETTER_LINE.match(b.text) is None]
 
 
 def trim_edges(kept: list[Block]) -> list[Block]:
