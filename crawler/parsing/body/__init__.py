@@ -47,7 +47,8 @@ the ``<figcaption>`` or, as on many Chinese pages, a short centred/grey/small pa
 right after an image-only paragraph (that caption also stays a text block).
 
 The stages live in this package, one module each: ``score`` (stage 1), ``blocks`` (stage 2),
-``trim`` (stage 3, its pointer-line tests in ``pointers``), ``render`` (the HTML) and ``images``; ``markup`` holds what they share.
+``trim`` (stage 3, its pointer-line tests in ``pointers``), ``render`` (the HTML) and
+``images``; ``markup`` holds what they share.
 """
 
 from __future__ import annotations
