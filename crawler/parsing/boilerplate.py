@@ -29,7 +29,7 @@ _WEAK_PART = re.compile(
     r"zrbj|statement|disclaimer|copyright|prev|next|prevnext|readmore|alsoread|seealso|rss|"
     r"shoutbox|banner|login|signin|\w+sidebar|summary|abstract|excerpt|digest|zhaiyao|"
     r"cta|credits?|"
-    r"daodu|info|infos|source|laiyuan|time|date|pubtime|author|share\w*|avatar",
+    r"daodu|info|infos|source|laiyuan|time|date|pubtime|author|autor|auteur|autore|share\w*|avatar",
     re.I,
 )
 _POSITIVE_PART = re.compile(
@@ -125,6 +125,8 @@ END_MARKER = re.compile(
     r"haftungsausschluss|haftungsbeschränkung|disclaimer\s*:|impressum\b|quellenangaben|bildnachweis|"
     r"bildquellen?\s*:|fotonachweis|"
     r"unless otherwise (?:stated|noted)|(?:this|the) (?:work|content|article|text)[^.]{0,40} is licensed under|"
+    r"(?:dieser|der) (?:text|artikel|beitrag|inhalt)[^.]{0,40}\blizenz|(?:cet|ce) (?:article|texte|contenu)[^.]{0,40}"
+    r"\blicence\b|(?:este|el) (?:artículo|texto|contenido)[^.]{0,40}\blicencia\b|"
     r"suggested citation|zitiervorschlag|cite this (?:article|post)|how to cite\b|"
     r"(?:hier )?können sie (?:den|diesen) (?:artikel|beitrag) bewerten|rate this (?:article|post)|"
     r"bei fragen und anregungen|advertising disclosure|affiliate disclosure|"
@@ -133,7 +135,7 @@ END_MARKER = re.compile(
     r"(?:journalist\w*|reporter\w*|writer|author|autor\w*|editor\w*|redakteur\w*|correspondent|korrespondent\w*|"
     r"columnist|kolumnist\w*|founder|gründer\w*|periodista|escritor\w*|freelance\w*|head of)\b|"
     r"(?:about the author|über den autor|zum autor|autor(?:in|en)?|authors?|autor(?:e|es|a)|auteur)\s*[:：]?\s*$|"
-    r"this entry was posted\b|(?:erstellt|veröffentlicht) am [^.]{0,60}\babgelegt unter|erschienen in\s*$|"
+    r"this entry was posted\b|(?:erstellt|veröffentlicht) am [^!?]{0,60}\babgelegt unter|erschienen in\s*$|"
     r"(?:additional |editing |writing )?reporting by\b|(?:writing|editing) by\b|"
     r"[^.!?。]{3,120}\bcontributed (?:to this (?:report|story|article)|reporting)\b|"
     r"this (?:article|story) (?:was|has been) (?:updated|corrected)\s*[:.]?\s*$"
@@ -194,6 +196,17 @@ PROMO_LINE = re.compile(
     r"(?:click|tap) here (?:to|for) (?:get|download|read|see|subscribe|sign up|watch|listen)"
     r"[^.]{0,30}\b(?:app|newsletter|podcast|alerts?|coverage)\b"
     r")",
+    re.I,
+)
+
+#: a short line that asks the reader to sign up for a newsletter, in any of several
+#: languages ("Never miss the latest news by signing up to our newsletter today!", "Melde
+#: dich für unseren Newsletter an", "Inscrivez-vous à notre newsletter", "Suscríbete a
+#: nuestro boletín"): a signup box's text, wherever it stands in the article.
+NEWSLETTER_LINE = re.compile(
+    r"(?=.{0,160}\b(?:newsletters?|boletín|bolet[ií]n informativo|infolettre|nieuwsbrief)\b)"
+    r".{0,160}\b(?:sign(?:ing)? up|subscrib\w*|register|join|abonn\w*|anmeld\w*|melde\w* (?:dich|sie|euch)|"
+    r"bestell\w*|inscri\w*|suscr[ií]b\w*|iscriviti|aanmelden|receive|get)\b",
     re.I,
 )
 

@@ -16,13 +16,16 @@ Stages (each reads the shared ``page.tree`` and never modifies it):
    block. Hidden nodes (``display:none``, ``hidden``, Bootstrap's folded ``collapse``),
    forms, navigation, asides, scripts, credit boxes and class/id-marked furniture (share
    bars, related lists, comments, author bios, consent, donation and newsletter boxes) are
-   skipped, and so are link-heavy lists and boxes, linked teaser boxes and grids of teaser
+   skipped, and so are ``itemprop="author"`` boxes holding prose (author cards), link-heavy
+   lists and boxes, linked teaser boxes and grids of teaser
    cards. Image alt text never becomes text; ``<rt>`` furigana never either; a drop cap set
    in a box of its own joins the word it starts. Each block also keeps its inline links
    (absolute ``href``) and emphasis for ``body_html``.
 3. **Lines and edges.** Anywhere: ad and widget lines, date-only and date-stamp lines,
    one-line promos in many languages ("READ MORE: ...", "Lea también: ...", "Les også:"),
-   teaser lines ending in a "more" link, picture credits ("Image copyright EPA", "© X/Agency";
+   teaser lines ending in a "more" link, short lines that are one worded link or end in a
+   linked "here" (not when they make up the body: a list of links stays for the verdict),
+   newsletter signup prompts, picture credits ("Image copyright EPA", "© X/Agency";
    a real caption only loses its trailing credit) and captions written as paragraphs
    ("Abbildung: ...", "... (X / iStock.com)"). At the end: an
    editor line (责任编辑), disclaimer, copyright, tag list, wire credits ("Reporting by
@@ -35,12 +38,17 @@ Stages (each reads the shared ``page.tree`` and never modifies it):
    which restates the article rather than opening it; and the lead picture's caption
    when the markup names it a caption (it stays on the image).
 
+A recipe's ingredient lists (``itemprop="recipeIngredient"``) outside the chosen container
+join it in document order: the method's paragraphs win the scoring, the ingredients score
+nothing, and the markup says they are the recipe's text.
+
 Images are the ``<img>`` of the kept container with absolute ``src``; the caption is
 the ``<figcaption>`` or, as on many Chinese pages, a short centred/grey/small paragraph
 right after an image-only paragraph (that caption also stays a text block).
 
 The stages live in this package, one module each: ``score`` (stage 1), ``blocks`` (stage 2),
-``trim`` (stage 3), ``render`` (the HTML) and ``images``; ``markup`` holds what they share.
+``trim`` (stage 3, its pointer-line tests in ``pointers``), ``render`` (the HTML) and
+``images``; ``markup`` holds what they share.
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ from typing import Any
 from crawler.parsing.body.blocks import Emitter
 from crawler.parsing.body.images import images_of, reindex
 from crawler.parsing.body.render import to_html
-from crawler.parsing.body.score import Scan, containers
+from crawler.parsing.body.score import Scan, containers, with_ingredients
 from crawler.parsing.body.trim import title_keys, trim
 from crawler.parsing.page import Page
 from crawler.parsing.record import Image
@@ -99,6 +107,8 @@ def extract_body(page: Page, title: str | None = None, selector: str | None = No
             scan = Scan(mute_furniture=False)
             scan.run(tree)
         roots = containers(page, scan)
+        if "recipeIngredient" in page.html:
+            roots = with_ingredients(tree, roots)
     emitter = Emitter(page, scan)
     emitter.captions = captions
     for root in roots:

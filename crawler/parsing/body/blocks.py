@@ -13,6 +13,9 @@ from crawler.parsing.body.score import Scan, is_card_list
 from crawler.parsing.boilerplate import CREDIT_ATTR, GALLERY_ATTR, attr_weight
 from crawler.parsing.page import Page, search_ignorecase, squash
 
+#: an ``itemprop="author"`` element holding at least this much text is an author card (a
+#: byline naming the author is far shorter)
+AUTHOR_BOX_MIN = 120
 _TEASER_ATTR = re.compile(r"teaser", re.I)
 #: class words of a drop cap: the first letter of the article set in its own (block) box
 _DROP_CAP_ATTR = re.compile(r"drop-?cap|dropcap|initial|first-?letter|versal", re.I)
@@ -141,6 +144,8 @@ class Emitter:
         if weight == -2:
             return True
         scan = self.scan
+        if el.get("itemprop") == "author" and (scan is None or scan.tlen.get(el, 0) >= AUTHOR_BOX_MIN):
+            return True  # schema.org's author as a box with prose: a bio card, not the article
         if scan is None:
             return weight < 0 and tag != "p"
         total = scan.tlen.get(el, 0)

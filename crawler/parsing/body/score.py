@@ -263,3 +263,31 @@ def containers(page: Page, scan: Scan) -> list[Any]:
                 kept.append(sib)
     return kept
 
+
+
+def with_ingredients(tree: Any, roots: list[Any]) -> list[Any]:
+    """``roots`` plus a recipe's ingredient lists (schema.org ``itemprop="recipeIngredient"``)
+    that sit outside them, in document order.
+
+    A recipe's method is paragraphs and wins the scoring; its ingredients are short list
+    items, often in a box of their own beside it, and score nothing. The markup says they
+    are the recipe's text, so the lists join the body."""
+    if not roots:
+        return roots
+    inside = set(roots)
+    lists: list[Any] = []
+    seen: set[str] = set()  # the same list twice (a print or mobile copy) joins once
+    for item in tree.iterfind('.//*[@itemprop="recipeIngredient"]'):
+        if item in inside or any(a in inside for a in item.iterancestors()):
+            continue
+        box = item.getparent() if item.tag == "li" and item.getparent() is not None else item
+        if box in lists or any(a in lists for a in box.iterancestors()):
+            continue
+        text = " ".join("".join(box.itertext()).split())
+        if text not in seen:
+            seen.add(text)
+            lists.append(box)
+    if not lists:
+        return roots
+    order = {el: i for i, el in enumerate(tree.iter())}
+    return sorted(roots + lists, key=lambda el: order.get(el, 0))

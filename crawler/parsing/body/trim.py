@@ -8,6 +8,7 @@ from typing import Any
 from crawler.parsing.body.blocks import Block
 from crawler.parsing.body.images import caption_like
 from crawler.parsing.body.markup import HEADINGS, wlen
+from crawler.parsing.body.pointers import LINK_LINES_SHARE_MAX, is_here_pointer, is_link_line
 from crawler.parsing.boilerplate import (
     CAPTION_LABEL,
     CAPTION_LINE,
@@ -16,6 +17,7 @@ from crawler.parsing.boilerplate import (
     EDGE_LINE,
     END_MARKER,
     JUNK_LINE,
+    NEWSLETTER_LINE,
     PROMO_LINE,
     RELATED_LABEL,
     SOFT_END_MARKER,
@@ -65,8 +67,10 @@ CREDIT_MAX = 120
 CREDIT_MAX_WORDS = 8
 #: a caption keeps its trailing credit when what would be left is shorter than this
 CAPTION_MIN = 15
-#: a one-line promo ("READ MORE: ...") is shorter than this
+#: a one-line promo ("READ MORE: ...") is shorter than this; a heading is one only when at
+#: least PROMO_HEADING_LINK_SHARE of it is a link
 PROMO_MAX = 300
+PROMO_HEADING_LINK_SHARE = 0.5
 #: running text: little link text, at least this weight (CJK counted twice)
 PROSE_LINK_SHARE = 0.3
 PROSE_MIN_WEIGHT = 120
@@ -75,6 +79,8 @@ PROSE_MIN_WEIGHT = 120
 SUMMARY_LABEL_MAX = 40
 SUMMARY_BOX_MAX_BLOCKS = 9
 SUMMARY_BOX_SHARE = 0.6
+#: a newsletter signup prompt is shorter than this
+NEWSLETTER_LINE_MAX = 200
 #: a teaser list at the end: at least MIN_EXCERPTS excerpts cut off with "..." (each shorter
 #: than EXCERPT_MAX, at least a quarter of the run), the other lines unfinished and shorter than
 #: TEASER_LINE_MAX, a label line over them shorter than TEASER_LABEL_MAX
@@ -141,7 +147,10 @@ def _is_credit_line(block: Block, caption: bool) -> bool:
 
 def _is_promo(block: Block) -> bool:
     """A one-line teaser for another article ("READ MORE: ...", "Also on example.com ...")."""
-    return len(block.text) < PROMO_MAX and block.kind not in HEADINGS and PROMO_LINE.match(block.text) is not None
+    if len(block.text) >= PROMO_MAX or PROMO_LINE.match(block.text) is None:
+        return False
+    # a heading is a promo only as a link ("MIRA: <another story>"): a section may be titled "See also:"
+    return block.kind not in HEADINGS or block.link_share >= PROMO_HEADING_LINK_SHARE
 
 
 def _is_prose(block: Block) -> bool:
@@ -225,22 +234,29 @@ def _teaser_tail(kept: list[Block]) -> int:
 
 def trim(blocks: list[Block], keys: list[str]) -> list[Block]:
     """The article's blocks of ``blocks``, stage by stage: lines that are never article
-    text anywhere, then the start (title, bylines, summary box, lead caption), a teaser
-    list at the end, end matter, and reporter lines and credits at the edges."""
+    text anywhere (pointer lines included), then the start (title, bylines, summary box, lead
+    caption), a teaser list at the end, end matter, newsletter prompts left inside the
+    article, and reporter lines and credits at the edges."""
     kept = drop_lines(blocks)
     kept = trim_start(kept, keys)
     kept = drop_teaser_tail(kept)
     kept = cut_end_matter(kept)
+    kept = drop_newsletter_prompts(kept)
     return trim_edges(kept)
 
 
 def drop_lines(blocks: list[Block]) -> list[Block]:
-    """Anywhere: "Related" lists, ad, widget and date lines, promos, teasers of other
-    articles, picture credits and captions written as paragraphs; a caption repeated by a
+    """Anywhere: "Related" lists, ad, widget and date lines, promos (linked promo headings
+    too), teasers of other articles, lines that only point elsewhere (one worded link, a
+    linked "here" at the end), picture credits and captions written as paragraphs; a caption repeated by a
     gallery once. A caption loses its label and trailing credit."""
     kept: list[Block] = []
     seen: set[str] = set()
     in_related = False  # under a "相关新闻：" / "Related" label: its linked lines go too
+    # pointer lines among the article's paragraphs go; a body made of them is a list of links
+    # (a listing page the verdict must still see as one), left whole
+    pointers = sum(1 for b in blocks if is_link_line(b))
+    drop_pointers = pointers * LINK_LINES_SHARE_MAX < len(blocks)
     for block in blocks:
         text = block.text
         if in_related and block.link_share >= RELATED_LINK_SHARE and len(text) < RELATED_LINE_MAX:
@@ -256,6 +272,8 @@ def drop_lines(blocks: list[Block]) -> list[Block]:
         if len(text) < TEASER_MAX and block.link_share >= TEASER_LINK_SHARE and _TEASER_END.search(text):
             continue  # a teaser of another article: its summary and a "more" link
         if len(text) < JUNK_LINE_MAX and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
+            continue
+        if (drop_pointers and is_link_line(block)) or is_here_pointer(block):
             continue
         caption = block.kind == "figcaption" or caption_like(block)
         if _is_credit_line(block, caption):
@@ -340,6 +358,12 @@ def cut_end_matter(kept: list[Block]) -> list[Block]:
     if cut is not None and cut > 0:
         kept = kept[:cut]
     return kept
+
+
+def drop_newsletter_prompts(kept: list[Block]) -> list[Block]:
+    """Anywhere, after the end cut (a prompt at the end cuts the rest with it there): a short
+    newsletter signup prompt in a box inside the article."""
+    return [b for b in kept if len(b.text) >= NEWSLETTER_LINE_MAX or NEWSLETTER_LINE.match(b.text) is None]
 
 
 def trim_edges(kept: list[Block]) -> list[Block]:
