@@ -249,6 +249,7 @@ class NewsSpider(scrapy.Spider):
     def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
         """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
         record = outcome.record
+        self._count_selectors(outcome)
         if outcome.warnings:
             self.crawler.stats.inc_value("newscrawl/read_with_loss")
             self.logger.warning("%s: %s", response.url, "; ".join(outcome.warnings))
@@ -272,6 +273,20 @@ class NewsSpider(scrapy.Spider):
             yield Rejected(str(record.url), f"invalid: {outcome.invalid}", canonical)
             return
         yield record
+
+    def _count_selectors(self, outcome: ParseOutcome) -> None:
+        """Per profile selector: on how many article pages it was tried and matched
+        (``newscrawl/selector_pages/FIELD``, ``newscrawl/selector_matched/FIELD``); a selector
+        that stops matching is how a user learns the site changed (``newscrawl stats``)."""
+        selectors = self.options.selectors
+        if not selectors or outcome.record is None:  # counted on articles only: a listing has no byline
+            return
+        stats = self.crawler.stats
+        missed = set(outcome.explain.get("selector_missed", "").split(","))
+        for name in selectors:
+            stats.inc_value(f"newscrawl/selector_pages/{name}")
+            if name not in missed:
+                stats.inc_value(f"newscrawl/selector_matched/{name}")
 
     def _article_request(self, url: str, listed_at: datetime | None = None) -> scrapy.Request | None:
         """A request for an article candidate, or None when an earlier run stored it and
