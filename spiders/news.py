@@ -41,7 +41,16 @@ from crawler.parsepool import ParseOutcome, ParsePool, WorkerDied
 from crawler.parsing import ParseOptions
 from crawler.profiles import SiteProfile
 from crawler.recrawl import RecrawlPolicy
-from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
+from spiders.discovery import (
+    DiscoveryError,
+    Entry,
+    kind_of,
+    parse_feed,
+    parse_json_feed,
+    parse_sitemap,
+    robots_sitemaps,
+    url_template,
+)
 from storage.outcomes import Failed, RawPage, Rejected, Skipped
 
 SKIP_EXTENSIONS = re.compile(
@@ -145,6 +154,20 @@ class NewsSpider(scrapy.Spider):
         for url in self.start_urls:
             # "start": a start URL, sitemap or feed that fails makes the run exit 3 (crawler.exitcodes)
             yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={"start": True})
+        for robots in dict.fromkeys(_robots_url(u) for u in self.start_urls if _is_site_root(u)):
+            # a site root's robots.txt names its sitemaps: articles listed only there are found too
+            yield scrapy.Request(robots, callback=self.parse_robots, errback=self._no_robots)
+
+    def parse_robots(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """The sitemaps a robots.txt names (``Sitemap:`` lines), read like any sitemap. The
+        robots.txt itself is not recorded, as Scrapy's own robots.txt fetch is not."""
+        for url in (response.urljoin(u) for u in robots_sitemaps(response.body)):
+            if self._wanted(url, allow_xml=True):
+                yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+
+    def _no_robots(self, failure: Any) -> None:
+        """No robots.txt (or none readable): nothing to discover there, and nothing failed."""
+        self.logger.info("no robots.txt sitemaps at %s: %s", failure.request.url, failure.value)
 
     # --- dispatch ------------------------------------------------------------------------------
 
@@ -415,6 +438,16 @@ class NewsSpider(scrapy.Spider):
         if SKIP_EXTENSIONS.search(parts.path) and not (allow_xml and parts.path.endswith((".xml", ".xml.gz"))):
             return False
         return True
+
+
+def _is_site_root(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.path in ("", "/") and not parts.query
+
+
+def _robots_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/robots.txt"
 
 
 def _header_charset(response: TextResponse) -> str | None:

@@ -23,7 +23,7 @@ class StarterError(Exception):
     """The page could not be fetched or is not an article."""
 
 
-def _fetch(url: str, timeout: float) -> tuple[bytes, str | None]:
+def fetch(url: str, timeout: float) -> tuple[bytes, str | None]:
     if urlsplit(url).scheme not in ("http", "https"):
         raise StarterError(f"{url!r} is not an http(s) URL")
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
@@ -74,7 +74,7 @@ def _container_of(page: Page, first: str, last: str) -> object | None:
 
 def starter_profile(url: str, name: str | None = None, timeout: float = 20.0) -> str:
     """The TOML text of a starter profile for ``url``'s site."""
-    body, charset = _fetch(url, timeout)
+    body, charset = fetch(url, timeout)
     try:
         record = parse_article(body, url, encoding=charset)
     except NotAnArticle as exc:
