@@ -64,7 +64,7 @@ timezone = "Asia/Tokyo"
 language = "de"
 
 [rules]
-article = ['/news/\\\\d+\\\\.html$', '/short\\\\.html$']
+article = ['/news/\\d+\\.html$', '/short\\.html$']
 article_selector = "span.x-story"
 min_body_chars = 40
 
