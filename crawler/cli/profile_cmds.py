@@ -65,7 +65,12 @@ def check(targets: tuple[str, ...]) -> None:
 @click.option("--name", help="Profile name [default: from the domain].")
 @click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait for the page.")
 def new(url: str, name: str | None, timeout: float) -> None:
-    """Fetch one article page and print a starter profile with the selectors detected on it.
+    """Fetch an article page and more article pages of its site, and print a starter profile.
+
+    Sitemaps come from the site's robots.txt (Sitemap: lines; else /sitemap.xml) and feeds
+    from the page's links; only those that answer are proposed. Selectors are learned on
+    three article pages and checked on up to five others; the fields that could not be
+    pinned are printed on stderr with the reason.
 
     \b
     Example:
@@ -73,10 +78,13 @@ def new(url: str, name: str | None, timeout: float) -> None:
     """
     from crawler.profiles.starter import StarterError, starter_profile
 
+    notes: list[str] = []
     try:
-        click.echo(starter_profile(url, name=name, timeout=timeout), nl=False)
+        click.echo(starter_profile(url, name=name, timeout=timeout, notes=notes), nl=False)
     except StarterError as exc:
         raise click.ClickException(str(exc)) from exc
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 def _shown(value: object) -> str:
