@@ -84,7 +84,7 @@ def new(url: str, name: str | None, timeout: float) -> None:
     except StarterError as exc:
         raise click.ClickException(str(exc)) from exc
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"# note: {note}", err=True)  # a TOML comment: harmless if stderr joins the file
 
 
 def _shown(value: object) -> str:

@@ -59,6 +59,8 @@ def _candidates(el: Any) -> Iterator[str]:
     parent = el.getparent()
     if "#" in own or "." in own:
         yield own
+    elif len(el.getroottree().getroot().xpath(f"//{el.tag}")) == 1:
+        yield own  # the page's only <article> or <h1>
     if parent is not None and parent.tag not in ("html",):
         yield f"{css_name(parent)} > {own}"
     if el.tag == "time" or el.get("datetime"):
