@@ -21,23 +21,24 @@ from storage import neardup
 from storage.checks import REQUIRED, record_problem
 
 
-def validation_error(record: Record) -> str | None:
+def validation_error(record: Record, min_body_chars: int = MIN_BODY_CHARS) -> str | None:
     """Why ``record`` is not worth storing as an article (a missing title or body, a body
-    too short, undecodable text), or None. Crawl policy rather than a storage limit."""
+    shorter than ``min_body_chars``: a site profile's ``rules.min_body_chars``, undecodable
+    text), or None. Crawl policy rather than a storage limit."""
     for name in REQUIRED:
         if not getattr(record, name):
             return f"missing {name}"
-    if weighs_less(record.body_text, MIN_BODY_CHARS):
+    if weighs_less(record.body_text, min_body_chars):
         return f"body too short ({len(record.body_text)} chars)"
     if "\ufffd" in record.title or record.body_text.count("\ufffd") > 5:
         return "undecodable text (replacement characters)"
     return None
 
 
-def article_problem(record: Record) -> str | None:
+def article_problem(record: Record, min_body_chars: int = MIN_BODY_CHARS) -> str | None:
     """Everything the crawl asks of a cleaned record before it is stored, in one call: not
     worth storing (``validation_error``) or refused by the store (``record_problem``)."""
-    return validation_error(record) or record_problem(record)
+    return validation_error(record, min_body_chars) or record_problem(record)
 
 
 @dataclass(slots=True)
@@ -53,6 +54,8 @@ class ParseOutcome:
     warnings: tuple[str, ...] = ()
     # Why the cleaned record may not be stored (``article_problem``), or None.
     invalid: str | None = None
+    # ``Verdict.explain``: which fields a profile selector gave, which selectors missed
+    explain: dict[str, str] = field(default_factory=dict)
 
 
 def process_page(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
@@ -80,13 +83,14 @@ def _process_page(body: bytes, url: str, options: ParseOptions, fetched_at: date
             outcome.reason = exc.reason
             return outcome
         outcome.warnings = verdict.warnings
+        outcome.explain = verdict.explain
         if not verdict.is_article:  # the one decision ``newscrawl parse`` prints as ``kind``
             outcome.reason = verdict.reason or verdict.kind
             return outcome
         record = verdict.record
         cleaned = clean_record(record, script or "keep")
         outcome.record = cleaned
-        outcome.invalid = article_problem(cleaned)
+        outcome.invalid = article_problem(cleaned, options.min_body_chars)
         if outcome.invalid:
             return outcome
         cleaned.signature = neardup.signature(cleaned.body_text)

@@ -35,6 +35,7 @@ from crawler.speed.gctune import threshold_setting
 from crawler.storewriter import BatchResult, StoreExecutor
 from storage.db import connect
 from storage.outcomes import Failed, Skipped
+from storage.report import selector_notes
 from storage.repository import RawPage, Rejected, Repository
 from storage.spill import pending_spills
 
@@ -200,7 +201,7 @@ class StorePipeline:
                   "items_rejected": get("newscrawl/items_rejected"), "items_failed": get("newscrawl/items_failed"),
                   "items_skipped": get("newscrawl/items_skipped"), "errors": errors}
         try:
-            self.repo.finish_run(self.run_id, status, counts)
+            self.repo.finish_run(self.run_id, status, counts, selector_notes(stats.get_stats()))
         except Exception as exc:
             logger.error("could not record the end of run %s: %s", self.run_id, exc)
             stats.inc_value("newscrawl/store_errors")

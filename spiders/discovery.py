@@ -155,6 +155,16 @@ def parse_json_feed(body: bytes) -> list[Entry]:
     return entries
 
 
+_SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
+
+
+def robots_sitemaps(body: bytes) -> list[str]:
+    """The ``Sitemap:`` URLs of a robots.txt, in order, each once (the directive is
+    case-insensitive and stands outside any user-agent group)."""
+    text = body[:512 * 1024].decode("utf-8", "replace")
+    return list(dict.fromkeys(m.group(1).strip() for m in _SITEMAP_LINE.finditer(text)))
+
+
 _DIGITS = re.compile(r"\d+")
 
 

@@ -42,7 +42,16 @@ from crawler.profiles import SiteProfile
 from crawler.recrawl import RecrawlPolicy
 from crawler.speed.parsepool import ParsePool, WorkerDied
 from crawler.speed.pool_extension import ParsePoolExtension
-from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
+from spiders.discovery import (
+    DiscoveryError,
+    Entry,
+    kind_of,
+    parse_feed,
+    parse_json_feed,
+    parse_sitemap,
+    robots_sitemaps,
+    url_template,
+)
 from storage.outcomes import Failed, RawPage, Rejected, Skipped
 
 SKIP_EXTENSIONS = re.compile(
@@ -142,6 +151,20 @@ class NewsSpider(scrapy.Spider):
         for url in self.start_urls:
             # "start": a start URL, sitemap or feed that fails makes the run exit 3 (crawler.exitcodes)
             yield scrapy.Request(url, callback=self.parse, errback=self.failed, meta={"start": True})
+        for robots in dict.fromkeys(_robots_url(u) for u in self.start_urls if _is_site_root(u)):
+            # a site root's robots.txt names its sitemaps: articles listed only there are found too
+            yield scrapy.Request(robots, callback=self.parse_robots, errback=self._no_robots)
+
+    def parse_robots(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """The sitemaps a robots.txt names (``Sitemap:`` lines), read like any sitemap. The
+        robots.txt itself is not recorded, as Scrapy's own robots.txt fetch is not."""
+        for url in (response.urljoin(u) for u in robots_sitemaps(response.body)):
+            if self._wanted(url, allow_xml=True):
+                yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+
+    def _no_robots(self, failure: Any) -> None:
+        """No robots.txt (or none readable): nothing to discover there, and nothing failed."""
+        self.logger.info("no robots.txt sitemaps at %s: %s", failure.request.url, failure.value)
 
     # --- dispatch ------------------------------------------------------------------------------
 
@@ -246,6 +269,7 @@ class NewsSpider(scrapy.Spider):
     def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
         """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
         record = outcome.record
+        self._count_selectors(outcome)
         if outcome.warnings:
             self.crawler.stats.inc_value("newscrawl/read_with_loss")
             self.logger.warning("%s: %s", response.url, "; ".join(outcome.warnings))
@@ -269,6 +293,20 @@ class NewsSpider(scrapy.Spider):
             yield Rejected(str(record.url), f"invalid: {outcome.invalid}", canonical)
             return
         yield record
+
+    def _count_selectors(self, outcome: ParseOutcome) -> None:
+        """Per profile selector: on how many article pages it was tried and matched
+        (``newscrawl/selector_pages/FIELD``, ``newscrawl/selector_matched/FIELD``); a selector
+        that stops matching is how a user learns the site changed (``newscrawl stats``)."""
+        selectors = self.options.selectors
+        if not selectors or outcome.record is None:  # counted on articles only: a listing has no byline
+            return
+        stats = self.crawler.stats
+        missed = set(outcome.explain.get("selector_missed", "").split(","))
+        for name in selectors:
+            stats.inc_value(f"newscrawl/selector_pages/{name}")
+            if name not in missed:
+                stats.inc_value(f"newscrawl/selector_matched/{name}")
 
     def _article_request(self, url: str, listed_at: datetime | None = None) -> scrapy.Request | None:
         """A request for an article candidate, or None when an earlier run stored it and
@@ -390,6 +428,16 @@ class NewsSpider(scrapy.Spider):
         if SKIP_EXTENSIONS.search(parts.path) and not (allow_xml and parts.path.endswith((".xml", ".xml.gz"))):
             return False
         return True
+
+
+def _is_site_root(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.path in ("", "/") and not parts.query
+
+
+def _robots_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/robots.txt"
 
 
 def _header_charset(response: TextResponse) -> str | None:

@@ -151,6 +151,29 @@ def _reason_kind(reason: str | None) -> str:
     return (reason or "").split(" (", 1)[0].strip() or "(no reason)"
 
 
+SELECTOR_PAGES = "newscrawl/selector_pages/"
+SELECTOR_MATCHED = "newscrawl/selector_matched/"
+
+
+def selector_notes(crawl_stats: dict[str, Any]) -> dict[str, Any] | None:
+    """The run-record note of a crawl's profile selectors, from its Scrapy stats (the spider
+    counts ``newscrawl/selector_pages/FIELD`` and ``newscrawl/selector_matched/FIELD`` on
+    every article page): ``{"selectors": {FIELD: {"pages": n, "matched": m}}}``, or None
+    when the crawl had no profile selectors."""
+    counts = {key[len(SELECTOR_PAGES):]: {"pages": int(value or 0), "matched": 0}
+              for key, value in crawl_stats.items() if key.startswith(SELECTOR_PAGES)}
+    for name, entry in counts.items():
+        entry["matched"] = int(crawl_stats.get(SELECTOR_MATCHED + name, 0) or 0)
+    return {"selectors": dict(sorted(counts.items()))} if counts else None
+
+
+def selector_lines(selectors: dict[str, Any]) -> list[str]:
+    """"selector for authors matched 0 of 40 pages", one per field, misses first."""
+    rows = sorted(selectors.items(), key=lambda kv: (kv[1].get("matched", 0) - kv[1].get("pages", 0), kv[0]))
+    return [f"selector for {name} matched {entry.get('matched', 0)} of {entry.get('pages', 0)} pages"
+            for name, entry in rows]
+
+
 def stats(engine: Engine, runs: int = 10) -> dict[str, Any]:
     """Per site and per run: records, duplicates, rejects (with reasons), failures and
     fill rates; ``warnings`` name the runs whose fill rate for a field fell well below
@@ -219,6 +242,13 @@ def stats(engine: Engine, runs: int = 10) -> dict[str, Any]:
                  "failed": getattr(run, "items_failed", None) or run_failed.get(run.id, 0),
                  "skipped": getattr(run, "items_skipped", None) or 0, "errors": run.errors,
                  "reject_reasons": _sorted(run_reasons.get(run.id, {})), "records_written": written, "fill": fill}
+        selectors = (run.args or {}).get("selectors") if isinstance(run.args, dict) else None
+        if isinstance(selectors, dict) and selectors:
+            entry["selectors"] = selectors
+            for name, counted in selectors.items():
+                if counted.get("matched", 0) < counted.get("pages", 0):  # the generic value stood in
+                    warnings.append(f"run {run.id} ({run.site or 'no site'}): selector for {name} matched "
+                                    f"{counted.get('matched', 0)} of {counted.get('pages', 0)} pages")
         out_runs.append(entry)
         run_site = run.site if run.site in site_fill else (next(iter(site_fill)) if len(site_fill) == 1 else None)
         if written >= 5 and run_site:

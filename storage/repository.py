@@ -549,10 +549,16 @@ class Repository:
             return [run.id for run in stale]
 
     @_RETRY
-    def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int],
+                   notes: dict[str, Any] | None = None) -> None:
+        """Close a run's row with its counts; ``notes`` join the run's ``args`` (e.g.
+        ``selectors``: how often each profile selector matched, read by ``newscrawl stats``)."""
         with Session(self.engine) as session, session.begin():
-            session.execute(update(CrawlRun).where(CrawlRun.id == run_id)
-                            .values(status=status, finished_at=utcnow(), **counts))
+            values: dict[str, Any] = {"status": status, "finished_at": utcnow(), **counts}
+            if notes:
+                run = session.get(CrawlRun, run_id)
+                values["args"] = {**((run.args or {}) if run else {}), **notes}
+            session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
 
     # --- reads -------------------------------------------------------------------------------
 

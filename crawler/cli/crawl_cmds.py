@@ -230,6 +230,8 @@ def _run(urls: list[str], db_url: str | None, preset: str, site: str | None, log
 
 
 def _report(result: Any, db_url: str | None, as_json: bool = False) -> None:
+    from storage.report import selector_lines, selector_notes
+
     parts = [f"{result.count(k)} {k}" for k in ("new", "updated", "unchanged", "duplicate", "rejected")]
     stat = lambda key: int(result.stats.get(key, 0) or 0)  # noqa: E731
     if as_json:
@@ -238,12 +240,16 @@ def _report(result: Any, db_url: str | None, as_json: bool = False) -> None:
                    "pages": stat("response_received_count"), "failed": stat("newscrawl/failed"),
                    "skipped": stat("newscrawl/skipped"), "already_stored": stat("newscrawl/skipped_known"),
                    "store_errors": result.store_errors, "db": database_url(db_url),
+                   **(selector_notes(result.stats) or {}),
                    **{k: result.count(k) for k in ("new", "updated", "unchanged", "duplicate", "rejected")}}
         click.echo(json.dumps(summary), err=True)
         return
     click.echo(f"crawl {result.finish_reason}: {stat('response_received_count')} pages, " + ", ".join(parts)
                + f", {stat('newscrawl/failed')} failed, {stat('newscrawl/skipped')} skipped, "
                f"{stat('newscrawl/skipped_known')} already stored -> {database_url(db_url)}", err=True)
+    notes = selector_notes(result.stats)
+    for line in selector_lines(notes["selectors"]) if notes else []:
+        click.echo(line, err=True)  # a selector that stopped matching: the site changed
     if not result.ok:
         click.echo(f"error: {result.why} (exit {result.exit_code})", err=True)
 

@@ -48,6 +48,23 @@ def _inputs(files: tuple[str, ...], url: str | None, manifest: str | None,
         yield file, url, fetched_at
 
 
+def parse_line(body: bytes, url: str, options: Any, when: datetime | None, explain: bool = False,
+               path: str | None = None) -> dict[str, Any]:
+    """One page's output line: the record with its kind, reason, warnings and (``explain``)
+    each field's source. Raises NotAnArticle when no record can be built."""
+    from crawler.parsing import Page, judge_page
+    from crawler.parsing.explain import explain as explain_fields
+
+    page = Page.from_bytes(body, url)
+    verdict = judge_page(page, options, when)
+    line: dict[str, Any] = verdict.record.to_dict() | ({"input": path} if path is not None else {}) | {
+        "kind": verdict.kind, "kind_reason": verdict.reason, "warnings": list(verdict.warnings)}
+    if explain:
+        given = dict(verdict.explain) | ({"language": "profile"} if options.language else {})
+        line["explain"] = explain_fields(page, verdict.record, given, when)
+    return line
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--url", help="The URL the page was fetched from (resolves links, names the site).")
@@ -58,8 +75,13 @@ def _inputs(files: tuple[str, ...], url: str | None, manifest: str | None,
 @click.option("--fetched-at", "fetched_at", metavar="TIME",
               help="When the pages were fetched (ISO 8601, e.g. 2024-05-01T08:00:00+08:00): relative and "
                    "year-less dates resolve against it. Default: now.")
+@click.option("--profile", "profile_name", metavar="NAME",
+              help="Parse with a site profile (name or .toml path): its selectors, zone, boilerplate...")
+@click.option("--explain", is_flag=True,
+              help='Add "explain": where each field came from (profile selector, JSON-LD, meta tag, <time>, '
+                   'labelled text, heuristic...).')
 def parse(files: tuple[str, ...], url: str | None, manifest: str | None, site: str | None,
-          fetched_at: str | None) -> None:
+          fetched_at: str | None, profile_name: str | None, explain: bool) -> None:
     """Parse saved HTML pages and print one JSON record per input.
 
     Each output line is the record plus "input" (the path), "kind" (article, listing,
@@ -71,22 +93,31 @@ def parse(files: tuple[str, ...], url: str | None, manifest: str | None, site: s
     \b
     Example:
       newscrawl parse --url http://zixun.example.com/post/1987.html page.html
+      newscrawl parse --explain --profile ./profiles/mysite.toml --url https://mysite.example/a/1.html a1.html
     """
-    from crawler.parsing import NotAnArticle, ParseOptions, judge_article
+    from crawler.parsing import NotAnArticle, ParseOptions
 
     if not files and not manifest:
         raise click.UsageError("give one or more FILES or --manifest FILE")
     options = ParseOptions(site=site)
+    if profile_name:
+        from dataclasses import replace
+
+        from crawler.profiles import ProfileError, find_profile
+
+        try:
+            options = find_profile(profile_name).parse_options()
+        except ProfileError as exc:
+            raise click.ClickException(str(exc)) from exc
+        options = replace(options, site=site) if site else options
     default_time = _when(fetched_at, "--fetched-at")
     failed = 0
     for path, page_url, when in _inputs(files, url, manifest, default_time):
         try:
             body = Path(path).read_bytes()
-            verdict = judge_article(body, page_url or Path(path).resolve().as_uri(), options, fetched_at=when)
-            line: dict[str, Any] = verdict.record.to_dict() | {
-                "input": path, "kind": verdict.kind, "kind_reason": verdict.reason,
-                "warnings": list(verdict.warnings)}
-            failed += not verdict.is_article
+            line: dict[str, Any] = parse_line(body, page_url or Path(path).resolve().as_uri(), options, when,
+                                              explain, path)
+            failed += line["kind"] != "article"
         except OSError as exc:
             line, failed = {"input": path, "error": f"cannot read file: {exc.strerror}"}, failed + 1
         except NotAnArticle as exc:

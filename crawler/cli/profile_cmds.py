@@ -1,4 +1,4 @@
-"""``profiles list|check|new``: see, validate and start site profiles."""
+"""``profiles list|check|new|test``: see, validate, start and try site profiles."""
 
 from __future__ import annotations
 
@@ -65,7 +65,12 @@ def check(targets: tuple[str, ...]) -> None:
 @click.option("--name", help="Profile name [default: from the domain].")
 @click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait for the page.")
 def new(url: str, name: str | None, timeout: float) -> None:
-    """Fetch one article page and print a starter profile with the selectors detected on it.
+    """Fetch an article page and more article pages of its site, and print a starter profile.
+
+    Sitemaps come from the site's robots.txt (Sitemap: lines; else /sitemap.xml) and feeds
+    from the page's links; only those that answer are proposed. Selectors are learned on
+    three article pages and checked on up to five others; the fields that could not be
+    pinned are printed on stderr with the reason.
 
     \b
     Example:
@@ -73,7 +78,75 @@ def new(url: str, name: str | None, timeout: float) -> None:
     """
     from crawler.profiles.starter import StarterError, starter_profile
 
+    notes: list[str] = []
     try:
-        click.echo(starter_profile(url, name=name, timeout=timeout), nl=False)
+        click.echo(starter_profile(url, name=name, timeout=timeout, notes=notes), nl=False)
     except StarterError as exc:
         raise click.ClickException(str(exc)) from exc
+    for note in notes:
+        click.echo(f"# note: {note}", err=True)  # a TOML comment: harmless if stderr joins the file
+
+
+def _shown(value: object) -> str:
+    """A field's value on one line, cut to fit a terminal."""
+    import json
+
+    if value is None or value == [] or value == "":
+        return "-"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+@profiles.command(name="test")
+@click.argument("name")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--url", help="The URL a saved FILE was fetched from [default: the file's path].")
+@click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait for a page.")
+def test_profile(name: str, inputs: tuple[str, ...], url: str | None, timeout: float) -> None:
+    """Parse pages (URLs, fetched once, or saved files) with profile NAME and print each
+    field with the source that gave it: "profile selector" where the profile won, else the
+    generic source (JSON-LD, meta tag, <time> element, labelled text, heuristic...). A line
+    "selectors that matched nothing" names the selectors the page did not answer. Exits 1
+    when a page gave no article.
+
+    \b
+    Example:
+      newscrawl profiles test ./profiles/mysite.toml https://mysite.example/2024/05/01/story.html
+    """
+    from crawler.cli.parse_cmd import parse_line
+    from crawler.parsing import NotAnArticle
+    from crawler.profiles import ProfileError, find_profile
+    from crawler.profiles.starter import StarterError, fetch
+
+    try:
+        options = find_profile(name).parse_options()
+    except ProfileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    failed = 0
+    for target in inputs:
+        try:
+            if target.startswith(("http://", "https://")):
+                body, page_url = fetch(target, timeout)[0], target
+            else:
+                body, page_url = Path(target).read_bytes(), url or Path(target).resolve().as_uri()
+            line = parse_line(body, page_url, options, None, explain=True)
+        except (OSError, StarterError) as exc:
+            click.echo(f"{target}: cannot read: {exc}", err=True)
+            failed += 1
+            continue
+        except NotAnArticle as exc:
+            click.echo(f"{target}: not an article: {exc.reason}")
+            failed += 1
+            continue
+        click.echo(f"{target}: {line['kind']}" + (f" ({line['kind_reason']})" if line["kind_reason"] else ""))
+        failed += line["kind"] != "article"
+        sources = line["explain"]
+        for field in ("title", "published_at", "modified_at", "authors", "summary", "breadcrumb", "category",
+                      "tags", "source", "images", "body_text"):
+            where = sources.get("body" if field == "body_text" else field, "")
+            click.echo(f"  {field:13} {_shown(line.get(field)):70}  <- {where}")
+        if sources.get("selector_missed"):
+            click.echo(f"  selectors that matched nothing: {sources['selector_missed'].replace(',', ', ')}")
+    if failed:
+        sys.exit(1)

@@ -376,7 +376,7 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
       newscrawl stats
       newscrawl stats --json | jq '.sites[] | {site, fill}'
     """
-    from storage.report import FILL_FIELDS
+    from storage.report import FILL_FIELDS, selector_lines
     from storage.report import stats as report
 
     repo = open_repo(db_url)
@@ -417,6 +417,8 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
                    f"{run['updated']} updated, {run['unchanged']} unchanged, {run['duplicate']} duplicate, "
                    f"{run['rejected']} rejected, {run['failed']} failed, {run['errors']} errors"
                    + (f" (rejects: {reasons})" if reasons else ""))
+        for line in selector_lines(run.get("selectors") or {}):
+            click.echo(f"    {line}")
     for warning in data["warnings"]:
         click.echo(click.style("warning: ", fg="yellow") + warning)
 

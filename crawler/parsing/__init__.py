@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from crawler.parsing.authors import extract_authors
+from crawler.parsing.body import extract_body
 from crawler.parsing.breadcrumb import extract_breadcrumb, extract_category
 from crawler.parsing.clean import content_hash, normalize_text, weighs_less
 from crawler.parsing.counts import extract_counts
@@ -33,10 +34,18 @@ from crawler.parsing.kind import kind_of, not_article_reason
 from crawler.parsing.page import Page, deeper_than, xpath
 from crawler.parsing.record import Crumb, Image, Record, Source
 from crawler.parsing.second_opinion import body_floor, extract_body_checked
+from crawler.parsing.selectors import (
+    drop_boilerplate_html,
+    is_boilerplate,
+    pinned_values,
+    profile_provenance,
+    select,
+    select_elements,
+)
 from crawler.parsing.source import extract_source, parse_source_line
 from crawler.parsing.summary import extract_summary
 from crawler.parsing.tags import extract_tags
-from crawler.parsing.title import extract_title
+from crawler.parsing.title import extract_title, strip_spam_prefix
 from crawler.parsing.urls import canonicalize, registered_domain, same_site
 
 __all__ = ["NotAnArticle", "ParseOptions", "Record", "Crumb", "Image", "Source", "Verdict", "judge_page",
@@ -66,6 +75,10 @@ class ParseOptions:
     selectors: dict[str, str] = field(default_factory=dict)
     title_prefixes: tuple[str, ...] = ()
     min_body_chars: int = MIN_BODY_CHARS
+    #: regular expressions: body and summary blocks (lines, paragraphs) they match are dropped
+    boilerplate: tuple[str, ...] = ()
+    #: a selector only article pages match: a page it misses is no article, one it hits is
+    article_selector: str | None = None
 
 
 # (@rel first: a link without one is passed over before any string function runs)
@@ -103,6 +116,10 @@ class Verdict:
     kind: str = ARTICLE
     reason: str | None = None
     warnings: tuple[str, ...] = ()
+    #: where fields came from, when not from the generic extractors: ``{"authors": "profile
+    #: selector"}``; and ``{"selector_missed": "authors,tags"}`` naming the profile selectors
+    #: that matched nothing here (the crawl counts them). Never stored with the record.
+    explain: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_article(self) -> bool:
@@ -134,21 +151,38 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
     language = opts.language or page.language
     tz = zone_for(opts.timezone, language)
     title, title_raw, prefix = extract_title(page, opts.title_prefixes)
+    pinned = pinned_values(page, opts.selectors, tz, now) if opts.selectors else {}
+    if "title" in pinned:
+        title_raw = pinned["title"]
+        title, prefix = strip_spam_prefix(title_raw, page, [], opts.title_prefixes)
     if not title:
         raise NotAnArticle("no headline")
     # a second opinion (JSON-LD articleBody, trafilatura) where our extractor is short or unsure:
     # a page is not rejected as too short while another reader finds its body
-    body = extract_body_checked(page, title=title, selector=opts.selectors.get("body"),
-                                min_weight=opts.min_body_chars)
+    body_selector = opts.selectors.get("body")
+    if body_selector and select_elements(page.tree, body_selector):
+        body = extract_body(page, title=title, selector=body_selector, captions=False)  # the profile's box wins
+        pinned["body"] = True
+    else:
+        body = extract_body_checked(page, title=title, min_weight=opts.min_body_chars)
     blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
+    if opts.boilerplate:
+        blocks = [b for b in blocks if not is_boilerplate(b, opts.boilerplate)]
+        body.html = drop_boilerplate_html(body.html, opts.boilerplate)
     body_text = "\n".join(blocks)
     if weighs_less(body_text, body_floor(body, opts.min_body_chars)):
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
     dates = extract_date_fields(page, tz, now)
-    published = dates.published_at
-    reason = not_article_reason(page, blocks, None if dates.published_guessed else published, title)
-    crumbs = extract_breadcrumb(page, title_raw)
-    summary, truncated = extract_summary(page)
+    published, published_raw = pinned.get("published_at") or (dates.published_at, dates.published_raw)
+    modified, modified_raw = pinned.get("modified_at") or (dates.modified_at, dates.modified_raw)
+    guessed = dates.published_guessed and "published_at" not in pinned
+    reason = not_article_reason(page, blocks, None if guessed else published, title)
+    if opts.article_selector:
+        reason = None if select(page.tree, opts.article_selector) else "no element matches rules.article_selector"
+    crumbs = pinned.get("breadcrumb") or extract_breadcrumb(page, title_raw)
+    summary, truncated = (pinned["summary"], False) if "summary" in pinned else extract_summary(page)
+    if summary and opts.boilerplate:
+        summary = "\n".join(line for line in summary.splitlines() if not is_boilerplate(line.strip(), opts.boilerplate))
     comments, views = extract_counts(page)
     record = Record(
         url=page.url,
@@ -158,19 +192,19 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         title_raw=normalize_text(title_raw),
         title_spam_prefix=prefix,
         breadcrumb=crumbs,
-        category=extract_category(page, crumbs),
+        category=pinned.get("category") or extract_category(page, crumbs),
         published_at=published,
-        modified_at=dates.modified_at,
-        published_raw=dates.published_raw,
-        modified_raw=dates.modified_raw,
-        authors=extract_authors(page),
-        source=extract_source(page, blocks),
-        tags=extract_tags(page),
+        modified_at=modified,
+        published_raw=published_raw,
+        modified_raw=modified_raw,
+        authors=pinned.get("authors") or extract_authors(page),
+        source=pinned.get("source") or extract_source(page, blocks),
+        tags=pinned.get("tags") or extract_tags(page),
         summary=normalize_text(summary) or None,
         summary_truncated=truncated,
         body_text=body_text,
         body_html=body.html,
-        images=body.images,
+        images=pinned.get("images") or body.images,
         language=language,
         comment_count=comments,
         view_count=views,
@@ -178,7 +212,8 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         fetched_at=iso(now) or "",
         http_status=http_status,
     )
-    return Verdict(record, kind_of(reason) if reason else ARTICLE, reason, tuple(warnings))
+    return Verdict(record, kind_of(reason) if reason else ARTICLE, reason, tuple(warnings),
+                   profile_provenance(opts.selectors, pinned))
 
 
 def parse_article(html: bytes | str, url: str, options: ParseOptions | None = None, *,

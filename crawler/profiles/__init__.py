@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.parsing import ParseOptions
+from crawler.parsing.selectors import SELECTOR_FIELDS, SelectorError, compile_selector
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCRIPTS = ("keep", "simplified", "traditional")
@@ -50,6 +51,7 @@ class SiteProfile:
     listing_patterns: tuple[str, ...] = ()
     deny_patterns: tuple[str, ...] = ()
     article_selector: str | None = None
+    min_body_chars: int | None = None
     max_depth: int = 5
     max_listing_pages: int = 200
     timezone: str | None = None
@@ -65,8 +67,10 @@ class SiteProfile:
 
     def parse_options(self) -> ParseOptions:
         """What the pure parser needs from this profile."""
+        extra = {"min_body_chars": self.min_body_chars} if self.min_body_chars is not None else {}
         return ParseOptions(site=self.name, timezone=self.timezone, language=self.language,
-                            selectors=dict(self.selectors), title_prefixes=self.title_prefixes)
+                            selectors=dict(self.selectors), title_prefixes=self.title_prefixes,
+                            boilerplate=self.boilerplate, article_selector=self.article_selector, **extra)
 
     def is_article_url(self, url: str) -> bool | None:
         """True/False when the profile has article rules, None when it has none."""
@@ -104,6 +108,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "rules.listing": (list, "listing_patterns"),
     "rules.deny": (list, "deny_patterns"),
     "rules.article_selector": (str, "article_selector"),
+    "rules.min_body_chars": (int, "min_body_chars"),
     "rules.max_depth": (int, "max_depth"),
     "rules.max_listing_pages": (int, "max_listing_pages"),
     "politeness.delay": ((int, float), "delay"),
@@ -112,7 +117,6 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "title.prefixes": (list, "title_prefixes"),
     "boilerplate.patterns": (list, "boilerplate"),
 }
-_SELECTOR_FIELDS = {"title", "body", "published_at", "authors", "source", "summary", "breadcrumb", "category"}
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -176,10 +180,13 @@ def _check(path: Path, values: dict[str, Any]) -> None:
                 raise ProfileError(path, key, f"bad regular expression {pattern!r}: {exc}") from exc
     if values.get("script", "keep") not in SCRIPTS:
         raise ProfileError(path, "script", f"must be one of {', '.join(SCRIPTS)}")
-    for name in values.get("selectors", {}):
-        if name not in _SELECTOR_FIELDS:
-            known = ", ".join(sorted(_SELECTOR_FIELDS))
+    for name, expression in values.get("selectors", {}).items():
+        if name not in SELECTOR_FIELDS:
+            known = ", ".join(SELECTOR_FIELDS)
             raise ProfileError(path, f"selectors.{name}", f"unknown field (known: {known})")
+        _check_selector(path, f"selectors.{name}", expression)
+    if values.get("article_selector") is not None:
+        _check_selector(path, "rules.article_selector", values["article_selector"])
     if values.get("timezone"):
         from crawler.parsing.dates import zone_for
 
@@ -193,9 +200,21 @@ def _check(path: Path, values: dict[str, Any]) -> None:
                 raise ProfileError(path, "timezone", f"unknown time zone {tz!r}") from exc
         zone_for(tz, None)
     for key, attr in (("rules.max_depth", "max_depth"), ("rules.max_listing_pages", "max_listing_pages"),
-                      ("politeness.concurrency", "concurrency")):
+                      ("rules.min_body_chars", "min_body_chars"), ("politeness.concurrency", "concurrency")):
         if attr in values and values[attr] < 0:
             raise ProfileError(path, key, "must not be negative")
+
+
+def _check_selector(path: Path, key: str, expression: object) -> None:
+    """A selector is compiled when its profile loads: a typo fails here, not as a silent miss
+    on every page of the crawl."""
+    if not isinstance(expression, str):
+        raise ProfileError(path, key, f"expected a string (CSS, or XPath as 'xpath: ...'), got "
+                                      f"{type(expression).__name__}")
+    try:
+        compile_selector(expression)
+    except SelectorError as exc:
+        raise ProfileError(path, key, f"bad selector {expression!r}: {exc}") from exc
 
 
 def profile_dirs() -> list[Path]:

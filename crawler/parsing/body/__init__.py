@@ -63,6 +63,7 @@ from crawler.parsing.body.score import Scan, containers, with_ingredients
 from crawler.parsing.body.trim import title_keys, trim
 from crawler.parsing.page import Page
 from crawler.parsing.record import Image
+from crawler.parsing.selectors import select_elements
 
 
 @dataclass(slots=True)
@@ -94,12 +95,8 @@ def extract_body(page: Page, title: str | None = None, selector: str | None = No
     roots: list[Any] = []
     scan: Scan | None = None
     if selector:
-        try:
-            roots = tree.cssselect(selector)
-        except Exception:  # a bad selector in a profile must not break the page
-            roots = []
-        # nested matches: keep only the outermost
-        roots = [r for r in roots if not any(a in roots for a in r.iterancestors())]
+        # CSS or "xpath: ..."; a selector that fails matches nothing; only the outermost matches
+        roots = select_elements(tree, selector)
     if not roots:
         scan = Scan()
         scan.run(tree)
