@@ -116,6 +116,9 @@ def site_settings(profile: SiteProfile, db_url: str, preset: str, overrides: dic
                                        "http": "crawler.gate.GatedDownloadHandler",
                                        "https": "crawler.gate.GatedDownloadHandler"}, priority="cmdline")
     settings.set("NEWSCRAWL_PROGRESS", False, priority="cmdline")  # one progress line per site would garble
+    if "NEWSCRAWL_PARSE_WORKERS" not in overrides:
+        # parse workers are per crawler: 200 sites x N worker processes is no bounded memory
+        settings.set("NEWSCRAWL_PARSE_WORKERS", 0, priority="cmdline")
     return settings
 
 
