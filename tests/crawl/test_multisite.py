@@ -179,3 +179,21 @@ def test_one_global_request_limit_across_sites(tmp_path: Path) -> None:
     assert len(stamps) == 4 * (ARTICLES + 1)
     # one at a time: each slow page is answered before the next request arrives anywhere
     assert min(b - a for a, b in zip(stamps, stamps[1:], strict=False)) >= 0.1 - SLACK
+
+
+def test_grouped_schedule_jobs_keep_their_own_states(tmp_path: Path) -> None:
+    """Two profile jobs due together share one process; the dead site's job is logged as
+    failed with its reason, the other's as ok, and the schedule exits 1."""
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    with ExitStack() as stack:
+        alive = serve_site(stack, 5)
+        profiles = [write_profile(tmp_path, "alive", alive.url("/"), 0.0),
+                    write_profile(tmp_path, "gone", f"http://127.0.0.1:{free_port()}/", 0.0)]
+        schedule = tmp_path / "schedule.toml"
+        schedule.write_text("".join(f'[[job]]\nname = "{p.stem}-job"\ntargets = ["{p}"]\nevery = "1h"\n'
+                                    f'args = ["-s", "RETRY_TIMES=0"]\n\n' for p in profiles), encoding="utf-8")
+        code, err, _, _ = run_measured(["schedule", str(schedule), "--once", "--db", db])
+    assert code == 1, err[-3000:]
+    assert "jobs alive-job,gone-job: starting 2 sites in one process" in err
+    assert "job alive-job: ok in " in err and "crawl [alive] finished: 12 pages, 10 new" in err
+    assert "job gone-job: failed: site unreachable (exit 3): " in err
