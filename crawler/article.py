@@ -4,7 +4,7 @@
 ``newscrawl parse`` prints), cleans the record (``clean_record``: normalised text, sanitised
 HTML, the profile's script), checks it (``article_problem``: what the crawl and the store
 refuse) and signs it (the near-duplicate signature the store indexes). It runs in a parse
-worker (``crawler.parsepool``), inline when there are none, and in ``newscrawl reparse``;
+worker (``crawler.speed.parsepool``), inline when there are none, and in ``newscrawl reparse``;
 nothing later redoes any of it: the pipeline buffers and the store writes.
 """
 

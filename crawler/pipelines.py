@@ -30,8 +30,8 @@ from twisted.internet.task import LoopingCall
 
 from crawler.exitcodes import EXIT_OK, STATUS, verdict
 from crawler.frontier import items_stored
-from crawler.gctune import threshold_setting
 from crawler.parsing.record import Record
+from crawler.speed.gctune import threshold_setting
 from crawler.storewriter import BatchResult, StoreExecutor
 from storage.db import connect
 from storage.outcomes import Failed, Skipped

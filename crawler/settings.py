@@ -47,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {"crawler.middlewares.OriginSpiderMiddleware": 50,
+                      # last before the engine: discovery waits while the scheduler is full
+                      "crawler.backpressure.DiscoveryBackpressure": 10,
                       # depth limit: pagination exempt, cut links recorded as skipped
                       "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
                       "crawler.middlewares.DepthPolicyMiddleware": 900}
@@ -55,7 +57,8 @@ NEWSCRAWL_MAX_CRAWL_DELAY = 10.0  # seconds: a robots.txt Crawl-delay above this
 NEWSCRAWL_MAX_RETRY_AFTER = 120.0  # seconds: the longest Retry-After pause honoured for a host
 NEWSCRAWL_HOST_MAX_ERRORS = 10  # consecutive server errors that retire a host for the run
 
-EXTENSIONS = {"crawler.progress.ProgressExtension": 500, "crawler.gctune.GcTuningExtension": 0,
+EXTENSIONS = {"crawler.progress.ProgressExtension": 500, "crawler.speed.gctune.GcTuningExtension": 0,
+              "crawler.speed.pool_extension.ParsePoolExtension": 0,
               "crawler.frontier.SharedFrontier": 100}
 NEWSCRAWL_PROGRESS = False  # the CLI turns it on for crawls run on a terminal
 
@@ -70,7 +73,7 @@ NEWSCRAWL_PARSE_TIMEOUT = 120.0
 # or, with None, in a process exactly when NEWSCRAWL_PARSE_WORKERS > 0 (crawler.storewriter).
 NEWSCRAWL_STORE_PROCESS = None
 # The crawl and store processes' garbage-collector thresholds, applied with gc.freeze() once
-# the crawl has started (crawler.gctune: ~16% of the crawl process's CPU went to full
+# the crawl has started (crawler.speed.gctune: ~16% of the crawl process's CPU went to full
 # collections). None keeps Python's defaults.
 NEWSCRAWL_GC_THRESHOLD = (10_000, 20, 20)
 NEWSCRAWL_BATCH_SIZE = 100  # items per transaction

@@ -31,8 +31,8 @@ from typing import Any
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
-from crawler.gctune import tune
 from crawler.lifeline import die_with_parent
+from crawler.speed.gctune import tune
 from storage.checks import InvalidRecord
 from storage.db import connect
 from storage.outcomes import Rejected
@@ -135,7 +135,7 @@ def _open(db_url: str, run_id: int | None, gc_threshold: tuple[int, ...] | None 
     """Store process initializer: it dies with the crawl process (``crawler.lifeline``: it
     holds both ends of its work queue's pipe, so it would never see an end of file); its own
     engine on the run's database (already migrated by the crawl process, so no migration
-    check here), and the crawl's collector settings (``crawler.gctune``: the ORM's objects
+    check here), and the crawl's collector settings (``crawler.speed.gctune``: the ORM's objects
     made 8% of this process's CPU full collections)."""
     global _WRITER
     if parent is not None:

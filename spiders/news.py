@@ -5,8 +5,9 @@ those kinds (recognised by content), and from explicit article URLs. Sitemaps (i
 gzip'd children, news sitemaps) and feeds (RSS, Atom, JSON Feed) list articles with dates;
 listing pages are followed with their pagination under depth and page budgets, and a URL
 shape that keeps producing non-article pages (a calendar or pagination trap) is cut off.
-Article responses are parsed by ``crawler.parsing`` (in worker processes with the fast
-profile, see ``crawler.parsepool``); every other page becomes a ``Rejected`` outcome with
+Article responses are parsed by ``crawler.article.process_page`` (in the parse pool that
+the crawl owns, ``crawler.speed.pool_extension``: worker processes with the fast preset,
+inline otherwise); every other page becomes a ``Rejected`` outcome with
 its reason, and every failed request a ``Failed`` or ``Skipped`` one, so nothing fetched
 goes unrecorded.
 
@@ -14,11 +15,10 @@ Incremental: URLs stored by earlier runs are skipped unless a sitemap/feed lists
 a newer date or the profile's refresh window has passed; then they are fetched with
 If-None-Match / If-Modified-Since, and a 304 costs no parse.
 
-Memory: Scrapy schedules whatever a callback yields at once, so a sitemap of 20,000 articles
-used to put 20,000 Requests in the in-memory scheduler in its first seconds. The discovery
-callbacks now wait while the scheduler holds NEWSCRAWL_MAX_QUEUED requests (``crawler.backpressure``), and
-go on as it drains; with a shared Redis frontier the queue is not in this process and they
-never wait.
+What the spider does not own: the parse pool (an extension), backpressure on discovered
+requests and the hand-off to a shared Redis frontier (``crawler.backpressure``, a spider
+middleware), the frontier's leases and life (``crawler.frontier``), politeness and safety
+(downloader middlewares, ``crawler.middlewares``) and storing (``crawler.pipelines``).
 """
 
 from __future__ import annotations
@@ -36,11 +36,12 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.backpressure import DiscoveryBackpressure
-from crawler.parsepool import ParseOutcome, ParsePool, WorkerDied
+from crawler.article import ParseOutcome
 from crawler.parsing import ParseOptions
 from crawler.profiles import SiteProfile
 from crawler.recrawl import RecrawlPolicy
+from crawler.speed.parsepool import ParsePool, WorkerDied
+from crawler.speed.pool_extension import ParsePoolExtension
 from spiders.discovery import DiscoveryError, Entry, kind_of, parse_feed, parse_json_feed, parse_sitemap, url_template
 from storage.outcomes import Failed, RawPage, Rejected, Skipped
 
@@ -50,7 +51,6 @@ SKIP_EXTENSIONS = re.compile(
 SKIP_PATHS = re.compile(r"/(?:login|logout|register|signup|signin|search|cart|account|wp-admin|wp-login|cmd\.php)\b",
                         re.I)
 DEFAULT_TEMPLATE_BUDGET = 50
-DEFAULT_MAX_QUEUED = 1000  # requests in the in-memory scheduler before discovery waits (NEWSCRAWL_MAX_QUEUED)
 
 
 class NewsSpider(scrapy.Spider):
@@ -96,17 +96,13 @@ class NewsSpider(scrapy.Spider):
         self.known_urls: set[str] = set()
         self.listing_pages = 0
         self.max_listing_pages = profile.max_listing_pages if profile else 10**9
-        self.backpressure = DiscoveryBackpressure(DEFAULT_MAX_QUEUED)
         self.max_links = 10**9  # links followed from one page (NEWSCRAWL_MAX_LINKS_PER_PAGE)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
-        spider.backpressure = DiscoveryBackpressure(crawler.settings.getint("NEWSCRAWL_MAX_QUEUED"))
         spider.max_links = crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE") or 10**9
-        spider.pool = ParsePool(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS"),
-                                timeout=crawler.settings.getfloat("NEWSCRAWL_PARSE_TIMEOUT"))
         spider.script = (spider.profile.script if spider.profile else None) or crawler.settings.get(
             "NEWSCRAWL_SCRIPT") or "keep"
         engine = None
@@ -122,14 +118,15 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     def _opened(self, spider: Any = None) -> None:
-        """The stats ``crawler.exitcodes`` judges the run by (stats exist from here on)."""
+        """The crawl's parse pool (inline parsing if the settings leave its extension out),
+        and the stats ``crawler.exitcodes`` judges the run by (both exist from here on)."""
+        extension = self.crawler.get_extension(ParsePoolExtension)
+        self.pool = extension.pool if extension is not None else ParsePool(0)
         self.crawler.stats.set_value("newscrawl/pages_ok", 0)  # pages answered 2xx/304: 0 at the end means exit 3
         if self.shared_frontier:
             self.crawler.stats.set_value("newscrawl/shared_frontier", True)
 
     def _closed(self, spider: Any = None) -> None:
-        if self.pool is not None:
-            self.pool.close()
         if self.recrawl is not None:
             self.recrawl.close()
             self.crawler.stats.set_value("newscrawl/fetchlog_failed", self.recrawl.failed)
@@ -162,16 +159,6 @@ class NewsSpider(scrapy.Spider):
                 # the document itself ends in a state too: fetched, read, not an article
                 yield Rejected(response.url, f"not an article: a {kind} listing {len(listed)} entries")
                 for item in self._follow_entries(response, listed):
-                    if isinstance(item, scrapy.Request):
-                        if self.shared_frontier:
-                            # Scrapy takes one output of a callback per turn of its event loop,
-                            # which on a busy crawl process is about one per page parsed: the
-                            # shared frontier would only ever hold what this process is about to
-                            # take itself, and the other processes would find it empty. Straight
-                            # into the frontier, every process can take them at once.
-                            self.crawler.engine.crawl(item)
-                            continue
-                        await self._room()
                     yield item
                 return
         except DiscoveryError as exc:
@@ -196,8 +183,6 @@ class NewsSpider(scrapy.Spider):
         # profile's listing rule) is this listing's next page, exempt from the depth limit
         listing_of = url_template(response.url) if is_article is False or outcome.record is None else None
         for item in self._follow_links(outcome.links, listing_of):
-            if isinstance(item, scrapy.Request):
-                await self._room()
             yield item
 
     async def parse_article_page(self, response: Response, **kwargs: Any) -> list[Any]:
@@ -284,13 +269,6 @@ class NewsSpider(scrapy.Spider):
                               meta={"listed_at": listed_at, "handle_httpstatus_list": [304]})
 
     # --- discovery -----------------------------------------------------------------------------
-
-    async def _room(self) -> None:
-        """Wait, if need be, before yielding a discovered request (``crawler.backpressure``);
-        never with a shared Redis frontier, whose queue is not in this process."""
-        crawler = getattr(self, "crawler", None)
-        if not self.shared_frontier and crawler is not None:
-            await self.backpressure.room(crawler)
 
     def _follow_entries(self, response: Response, entries: list[Entry]) -> Iterator[Any]:
         for entry in entries:

@@ -255,8 +255,8 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
 def _check_settings(values: dict[str, str]) -> None:
     """newscrawl's own settings with a fixed form are checked here, so a typo is a usage
     error before the crawl starts, not a traceback from inside Scrapy."""
-    from crawler.gctune import parse_threshold
     from crawler.parsing.clean import SCRIPTS
+    from crawler.speed.gctune import parse_threshold
 
     if "NEWSCRAWL_SCRIPT" in values and values["NEWSCRAWL_SCRIPT"] not in SCRIPTS:
         raise click.BadParameter(f"NEWSCRAWL_SCRIPT must be one of {', '.join(SCRIPTS)}", param_hint="--set")

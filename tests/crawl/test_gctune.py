@@ -1,4 +1,4 @@
-"""The garbage-collector tuning of crawl and store processes (``crawler.gctune``).
+"""The garbage-collector tuning of crawl and store processes (``crawler.speed.gctune``).
 
 Why: full collections took ~16% of the crawl process's CPU on the benchmark crawl; the
 tuning must apply what the setting says, refuse a malformed setting with a clear message,
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from crawler import storewriter
-from crawler.gctune import DEFAULT_THRESHOLD, GcTuningExtension, parse_threshold, tune
+from crawler.speed.gctune import DEFAULT_THRESHOLD, GcTuningExtension, parse_threshold, tune
 from storage.db import connect
 
 
@@ -83,7 +83,7 @@ def test_store_process_initializer_tunes_its_collector(tmp_path, collector: None
 def test_threshold_setting_reads_scrapy_settings() -> None:
     from scrapy.settings import Settings
 
-    from crawler.gctune import threshold_setting
+    from crawler.speed.gctune import threshold_setting
 
     assert threshold_setting(Settings()) == DEFAULT_THRESHOLD
     assert threshold_setting(Settings({"NEWSCRAWL_GC_THRESHOLD": "off"})) is None

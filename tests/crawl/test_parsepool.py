@@ -1,4 +1,4 @@
-"""The parse pool (``crawler.parsepool``): pages parsed in worker processes on the event loop.
+"""The parse pool (``crawler.speed.parsepool``): pages parsed in worker processes on the event loop.
 
 Why: the pool replaced ``ProcessPoolExecutor`` for speed, and it must keep what that gave
 and more: the same result as parsing inline, exceptions raised where the page is awaited,
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler import article, parsepool
+from crawler import article
 from crawler.article import process_page
-from crawler.parsepool import ParsePool, WorkerDied
 from crawler.parsing import ParseOptions
+from crawler.speed import parsepool
+from crawler.speed.parsepool import ParsePool, WorkerDied
 from tests.conftest import FIXTURES
 from tests.helpers.pooltargets import echo
 

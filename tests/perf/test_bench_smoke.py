@@ -76,7 +76,7 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
     assert doc["stored"]["full"] == PAGES and doc["stored"]["full_all_stored"] is True
     # the fast profile parses in workers, so it stores in a process of its own too
     assert doc["runs"]["full"]["stats"]["newscrawl/store"] == "process"
-    # the collector was tuned once the crawl had started (crawler.gctune)
+    # the collector was tuned once the crawl had started (crawler.speed.gctune)
     assert doc["runs"]["full"]["stats"]["newscrawl/gc_frozen"] > 10_000
     assert doc["stored"]["naive"] and doc["stored"]["naive"] > PAGES * 0.9
     assert doc["server"]["kind"] in ("nginx", "asyncio")

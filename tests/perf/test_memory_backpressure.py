@@ -1,9 +1,10 @@
 """Discovery backpressure (issue 7, memory): a sitemap's URLs enter Scrapy's in-memory
 scheduler as it drains, not all at once, and no URL is lost on the way.
 
-``crawler.backpressure`` (through ``NewsSpider._room``) is tested on a stand-in engine (when
-it waits, when it must not: a deadlock if nothing in flight would drain the scheduler), then through a real crawl of a
-local sitemap with a queue of 5 requests."""
+``crawler.backpressure`` (a spider middleware) is tested on a stand-in engine (when it
+waits, when it must not: a deadlock if nothing in flight would drain the scheduler; what it
+does with a shared frontier), then through a real crawl of a local sitemap with a queue of
+5 requests."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from scrapy import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spiders.news import NewsSpider
+from crawler.backpressure import DiscoveryBackpressure
 from storage.db import connect
 from storage.models import Article, UrlState
 from tests.conftest import ROOT
@@ -39,32 +42,33 @@ class Stats:
 
 
 class Engine:
-    """What ``_room`` looks at: the scheduler's size, the downloads and scraped responses
-    in flight."""
+    """What ``room`` looks at: the scheduler's size, the downloads and scraped responses
+    in flight; and what the middleware hands requests to with a shared frontier."""
 
     def __init__(self, queued: int, downloading: int = 0, scraping: int = 0) -> None:
         self.running = True
         self.scheduler: list[object] | None = [object()] * queued
         self.downloader = SimpleNamespace(active={object() for _ in range(downloading)})
         self.scraper = SimpleNamespace(slot=SimpleNamespace(active={object() for _ in range(scraping)}))
+        self.crawled: list[Request] = []
+
+    def crawl(self, request: Request) -> None:
+        self.crawled.append(request)
 
 
-def spider(engine: Engine, max_queued: int = 10) -> NewsSpider:
-    spider = NewsSpider(start_urls=["http://127.0.0.1/sitemap.xml"])
-    spider.crawler = SimpleNamespace(engine=engine, stats=Stats())  # type: ignore[assignment]
-    spider.backpressure.max_queued = max_queued
-    return spider
+def middleware(engine: Engine, max_queued: int = 10, shared: bool = False) -> DiscoveryBackpressure:
+    return DiscoveryBackpressure(SimpleNamespace(engine=engine, stats=Stats()), max_queued, shared)
 
 
 def test_room_returns_at_once_below_the_limit() -> None:
-    news = spider(Engine(queued=9, downloading=5))
-    asyncio.run(asyncio.wait_for(news._room(), 1))
+    news = middleware(Engine(queued=9, downloading=5))
+    asyncio.run(asyncio.wait_for(news.room(), 1))
     assert "newscrawl/queue_waits" not in news.crawler.stats.values
 
 
 def test_room_waits_until_the_scheduler_drains() -> None:
     engine = Engine(queued=10, downloading=5)
-    news = spider(engine)
+    news = middleware(engine)
 
     async def drain() -> None:
         await asyncio.sleep(0.2)
@@ -74,45 +78,91 @@ def test_room_waits_until_the_scheduler_drains() -> None:
     async def main() -> float:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        await asyncio.gather(asyncio.wait_for(news._room(), 5), drain())
+        await asyncio.gather(asyncio.wait_for(news.room(), 5), drain())
         return loop.time() - started
 
     assert asyncio.run(main()) >= 0.2
     assert news.crawler.stats.values["newscrawl/queue_waits"] == 1
-    assert news.backpressure.waiting == 0
+    assert news.waiting == 0
 
 
 def test_room_never_waits_when_nothing_would_drain_the_scheduler() -> None:
     # Downloader idle, and the only responses being scraped are callbacks waiting here
     # (their bodies can fill Scrapy's scraper slot, which stops every download): waiting
     # would never end.
-    news = spider(Engine(queued=50, downloading=0, scraping=0))
-    asyncio.run(asyncio.wait_for(news._room(), 1))
-    news.backpressure.waiting = 2
+    news = middleware(Engine(queued=50, downloading=0, scraping=0))
+    asyncio.run(asyncio.wait_for(news.room(), 1))
+    news.waiting = 2
     news.crawler.engine = Engine(queued=50, downloading=0, scraping=2)
-    asyncio.run(asyncio.wait_for(news._room(), 1))
+    asyncio.run(asyncio.wait_for(news.room(), 1))
 
 
 def test_room_stops_waiting_when_the_engine_stops() -> None:
     engine = Engine(queued=10, downloading=5)
-    news = spider(engine)
+    news = middleware(engine)
 
     async def stop() -> None:
         await asyncio.sleep(0.1)
         engine.running = False
 
     async def main() -> None:
-        await asyncio.gather(asyncio.wait_for(news._room(), 5), stop())
+        await asyncio.gather(asyncio.wait_for(news.room(), 5), stop())
 
     asyncio.run(main())
 
 
 def test_room_is_off_with_a_shared_frontier_or_a_zero_limit() -> None:
-    news = spider(Engine(queued=100, downloading=5))
-    news.shared_frontier = True
-    asyncio.run(asyncio.wait_for(news._room(), 1))
-    news = spider(Engine(queued=100, downloading=5), max_queued=0)
-    asyncio.run(asyncio.wait_for(news._room(), 1))
+    news = middleware(Engine(queued=100, downloading=5), shared=True)
+    asyncio.run(asyncio.wait_for(news.room(), 1))
+    news = middleware(Engine(queued=100, downloading=5), max_queued=0)
+    asyncio.run(asyncio.wait_for(news.room(), 1))
+
+
+def test_the_output_waits_for_room_and_items_pass_at_once() -> None:
+    """Through the middleware: items pass while the scheduler is full; a request waits
+    until it drains, so the callback producing them waits too."""
+    engine = Engine(queued=10, downloading=5)
+    news = middleware(engine)
+    produced: list[str] = []
+
+    async def output() -> AsyncIterator[object]:
+        for thing in ("item", Request("http://127.0.0.1/a"), "after"):
+            produced.append(thing if isinstance(thing, str) else "request")
+            yield thing
+
+    async def main() -> list[object]:
+        got: list[object] = []
+
+        async def consume() -> None:
+            async for thing in news.process_spider_output(None, output()):
+                got.append(thing)
+
+        task = asyncio.ensure_future(consume())
+        await asyncio.sleep(0.2)
+        assert got == ["item"] and produced == ["item", "request"]  # the request waits, nothing after it is read
+        assert engine.scheduler is not None
+        engine.scheduler.pop()
+        await asyncio.wait_for(task, 5)
+        return got
+
+    got = asyncio.run(main())
+    assert got[0] == "item" and isinstance(got[1], Request) and got[2] == "after"
+
+
+def test_with_a_shared_frontier_requests_go_to_the_engine_at_once() -> None:
+    engine = Engine(queued=100, downloading=5)
+    news = middleware(engine, shared=True)
+
+    async def output() -> AsyncIterator[object]:
+        yield Request("http://127.0.0.1/a")
+        yield "item"
+        yield Request("http://127.0.0.1/b")
+
+    async def main() -> list[object]:
+        return [thing async for thing in news.process_spider_output(None, output())]
+
+    assert asyncio.run(asyncio.wait_for(main(), 1)) == ["item"]
+    assert [r.url for r in engine.crawled] == ["http://127.0.0.1/a", "http://127.0.0.1/b"]
 
 
 @pytest.mark.e2e
@@ -162,7 +212,7 @@ def test_what_a_spawned_parse_worker_imports_stays_light() -> None:
 
     from tests.conftest import ROOT
 
-    code = ("import sys, crawler.cli, crawler.parsepool, crawler.parsing, storage.checks; "
+    code = ("import sys, crawler.cli, crawler.speed.parsepool, crawler.parsing, storage.checks; "
             "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in "
             "('sqlalchemy', 'scrapy', 'twisted', 'alembic')}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
