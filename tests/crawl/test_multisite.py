@@ -131,10 +131,11 @@ def test_forty_sites_in_one_process_polite_fast_and_small(forty: tuple[list[Loca
     print(f"schedule of 40 jobs: {seconds:.1f} s")
 
 
-def test_site_failures_robots_and_locks_stay_per_site(tmp_path: Path) -> None:
+def test_site_failures_robots_and_locks_stay_per_site(tmp_path: Path, db_url: str) -> None:
     """A dead site exits 3 and a locked site 75 without touching the others' runs; each host's
-    robots.txt applies to that host only; the process exits with the most serious code (3)."""
-    db = f"sqlite:///{tmp_path / 'news.db'}"
+    robots.txt applies to that host only; the process exits with the most serious code (3).
+    On SQLite and PostgreSQL (where the lock is also an advisory lock in the database)."""
+    db = db_url
     with ExitStack() as stack:
         strict = serve_site(stack, 1, robots="User-agent: *\nDisallow: /news/3.html\n")
         open_site = serve_site(stack, 2)
