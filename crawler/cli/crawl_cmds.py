@@ -84,8 +84,9 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
 
     Several site profiles are crawled together in this one process: each site with its own
     delay, concurrency, robots.txt, lock, run record and exit code; CONCURRENT_REQUESTS
-    (-s) limits the requests in flight across all of them (default 16) and
-    NEWSCRAWL_SITES_AT_ONCE (-s, default 50) how many sites are crawled at a time (memory);
+    (-s) limits the requests in flight across all of them (16, or 32 with --preset fast) and
+    NEWSCRAWL_SITES_AT_ONCE (-s, default 50, 12 on PostgreSQL) how many sites are crawled at
+    a time (memory, database connections);
     --max-pages is per site. One summary line per site, then one for the whole run.
 
     Articles stored by earlier runs are not fetched again unless a sitemap or feed lists
