@@ -198,3 +198,26 @@ def test_grouped_schedule_jobs_keep_their_own_states(tmp_path: Path) -> None:
     assert "jobs alive-job,gone-job: starting 2 sites in one process" in err
     assert "job alive-job: ok in " in err and "crawl [alive] finished: 12 pages, 10 new" in err
     assert "job gone-job: failed: site unreachable (exit 3): " in err
+
+
+def test_worst_code_ranks_what_a_scheduler_must_act_on_first() -> None:
+    from crawler.multisite import worst_code
+
+    assert worst_code([0, 0, 0]) == 0 and worst_code([]) == 0
+    assert worst_code([0, 75, 3]) == 3 and worst_code([75, 65, 0]) == 65 and worst_code([3, 1, 75]) == 1
+    assert worst_code([0, 75]) == 75 and worst_code([0, 124, 1]) == 124  # unknown codes first
+
+
+def test_several_profiles_refuse_urls_and_repeats(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+
+    a = write_profile(tmp_path, "a", "https://a.example/")
+    b = write_profile(tmp_path, "b", "https://b.example/")
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    mixed = CliRunner().invoke(main, ["crawl", str(a), str(b), "https://c.example/", "--db", db])
+    assert mixed.exit_code == 2 and "with several site profiles" in mixed.output
+    twice = CliRunner().invoke(main, ["crawl", str(a), str(b), "a", "--db", db],
+                               env={"NEWSCRAWL_PROFILES": str(tmp_path)})
+    assert twice.exit_code == 2 and "given twice: a" in twice.output
