@@ -9,6 +9,9 @@ place from the crawl's stats (the CLI exits with it, the store records it in the
   counted as lost), or the crawl did not finish (stopped by a signal, the disk full).
 - 3 ``EXIT_UNREACHABLE``: nothing could be fetched (the site is down, refuses connections,
   answers every request with an error), or a start URL, sitemap or feed itself failed.
+- 65 ``EXIT_DRIFT`` (only with ``crawl --fail-on-drift``): the run did its work, but the
+  site's layout seems to have changed: a field's fill rate dropped (``stats`` warnings) or
+  a profile selector matched nothing. The records are stored; someone should look.
 - 75 ``EXIT_LOCKED``: another crawl of the same site into the same database is running.
 - 2 is click's: bad arguments.
 
@@ -23,6 +26,7 @@ from typing import Any
 EXIT_OK = 0
 EXIT_LOST = 1
 EXIT_UNREACHABLE = 3
+EXIT_DRIFT = 65  # EX_DATAERR: the pages no longer read as the profile expects
 EXIT_LOCKED = 75  # EX_TEMPFAIL: "try again later", what cron wrappers expect
 
 # Finish reasons of a run that did what it was asked: the whole site, or a budget reached.

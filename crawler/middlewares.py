@@ -8,12 +8,14 @@ setting that host's download-slot delay, capped by NEWSCRAWL_MAX_CRAWL_DELAY sec
 ``SafetyMiddleware`` refuses non-HTTP schemes and public-to-private hops (links and redirects:
 ``OriginSpiderMiddleware`` tells it which page a request came from),
 ``LoopSafeRedirectMiddleware`` turns redirect loops into recorded failures, and
-``QuickMetaRefreshMiddleware`` skips Scrapy's meta-refresh scan on pages that cannot have one.
+``QuickMetaRefreshMiddleware`` skips Scrapy's meta-refresh scan on pages that cannot have one,
+and ``FetchOptionsMiddleware`` applies a profile's ``[fetch]`` table to its own site's requests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import ipaddress
 import logging
 import socket
@@ -406,3 +408,48 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
         if b"\x00" not in head and b"refresh" not in head.lower():
             return response
         return super().process_response(request, response)
+
+
+# --- per-site fetch options ---------------------------------------------------------------------
+class FetchOptionsMiddleware:
+    """A site profile's ``[fetch]`` options (``crawler.profiles.fetch``) on the requests for
+    that site's hosts (its start points' hosts and ``allowed_domains``, subdomains included):
+    user agent, extra headers, cookies, basic auth and an HTTP proxy. Requests to any other
+    host (a redirect elsewhere, another site of a multi-site run) get none of them, so
+    credentials never leak. Runs before Scrapy's user-agent, default-headers, cookies and
+    proxy middlewares, which then keep what it set."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.cookies_enabled = crawler.settings.getbool("COOKIES_ENABLED")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> FetchOptionsMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        spider = spider or self.crawler.spider
+        options = getattr(getattr(spider, "profile", None), "fetch", None)
+        if not options or not self._is_site(spider, urlparse_cached(request).hostname or ""):
+            return
+        if options.user_agent:
+            request.headers.setdefault(b"User-Agent", options.user_agent)
+        for name, value in options.headers.items():
+            request.headers.setdefault(name, value)
+        if options.basic_auth and b"Authorization" not in request.headers:
+            token = base64.b64encode(":".join(options.basic_auth).encode("utf-8")).decode("ascii")
+            request.headers[b"Authorization"] = f"Basic {token}"
+        if options.cookies:
+            if self.cookies_enabled:  # through Scrapy's cookie jar (this site's crawler's own)
+                own = request.cookies if isinstance(request.cookies, dict) else {}
+                request.cookies = {**options.cookies, **own}
+            elif b"Cookie" not in request.headers:
+                request.headers[b"Cookie"] = "; ".join(f"{k}={v}" for k, v in options.cookies.items())
+        if options.proxy and "proxy" not in request.meta:
+            request.meta["proxy"] = options.proxy
+        self.crawler.stats.inc_value("newscrawl/fetch_options_applied")
+
+    @staticmethod
+    def _is_site(spider: Any, host: str) -> bool:
+        hosts = getattr(spider, "allowed_hosts", None) or set()
+        return bool(host) and (host in hosts or any(host.endswith("." + h) for h in hosts if h))

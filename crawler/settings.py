@@ -39,6 +39,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PageBudgetMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsPolicyMiddleware": 100,
+    "crawler.middlewares.FetchOptionsMiddleware": 350,  # a profile's [fetch]: before UA, cookies, proxy
     "crawler.middlewares.HostHealthMiddleware": 560,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.LoopSafeRedirectMiddleware": 600,

@@ -40,6 +40,9 @@ class Selection:
     # Records whose page was taken down (``removed_at``: it answered 404/410) are left out
     # unless asked for.
     include_removed: bool = False
+    # Only records stored or changed in [stored_since, stored_until) (``storage.export_since``).
+    stored_since: datetime | None = None
+    stored_until: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.duplicates not in DUPLICATES:
@@ -65,6 +68,10 @@ def apply_selection(stmt: Select, selection: Selection, order: bool = True) -> S
         from storage.export_cursors import not_yet_exported
 
         stmt = not_yet_exported(stmt, selection.changes_since)
+    if selection.stored_since or selection.stored_until:
+        from storage.export_since import stored_between
+
+        stmt = stored_between(stmt, selection.stored_since, selection.stored_until)
     return stmt
 
 

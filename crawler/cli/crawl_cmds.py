@@ -3,7 +3,9 @@
 Exit codes of ``crawl`` (``crawler.exitcodes``): 0 the run did its work (dead links it
 followed are recorded and counted); 1 something could not be stored or the crawl did not
 finish; 2 bad arguments; 3 nothing could be fetched, or a start URL, sitemap or feed failed;
-75 another crawl of the same site is running.
+65 layout drift with ``--fail-on-drift``; 75 another crawl of the same site is running.
+With several site profiles (``crawler.multisite``) each site gets its own code and run, and
+the process exits with the most serious one (0 only if every site did its work).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from click.core import ParameterSource
 from crawler.cli import main
 from crawler.cli.common import DB_OPTION, open_repo, parse_date_option
 from crawler.cli.store_cmds import print_table
+from crawler.exitcodes import EXIT_DRIFT, EXIT_OK
 from crawler.lock import EXIT_LOCKED, AlreadyRunning, SiteLock
 
 
@@ -65,15 +68,26 @@ def database_url(db_url: str | None) -> str:
               help="Share the frontier with other processes through Redis (scrapy-redis), e.g. redis://127.0.0.1:6379/0."
                    " Start the same command on several processes or machines; each exits when the frontier"
                    " stays empty for NEWSCRAWL_REDIS_IDLE_TIMEOUT seconds (default 10).")
+@click.option("--fail-on-drift", is_flag=True,
+              help="Exit 65 when the run did its work but its layout drifted: a field's fill rate fell well below "
+                   "the site's (as `stats` warns) or a profile selector matched nothing. Drift is reported in "
+                   "the summary line and JSON log either way.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy/newscrawl setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).")
 def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], urls_file: str | None,
           preset: str | None, old_preset: str | None,
           site: str | None, since: str | None, no_follow: bool, max_pages: int | None, keep_raw: bool,
           log_level: str, settings: tuple[str, ...], redis_url: str | None, quiet: bool, log_format: str,
-          resume: bool) -> None:
+          resume: bool, fail_on_drift: bool) -> None:
     """Crawl TARGETS and store the articles. A target is a start URL (a page, listing page,
     sitemap or feed) or a site profile (a name from `newscrawl profiles list`, or a .toml path).
+
+    Several site profiles are crawled together in this one process: each site with its own
+    delay, concurrency, robots.txt, lock, run record and exit code; CONCURRENT_REQUESTS
+    (-s) limits the requests in flight across all of them (16, or 32 with --preset fast) and
+    NEWSCRAWL_SITES_AT_ONCE (-s, default 50, 12 on PostgreSQL) how many sites are crawled at
+    a time (memory, database connections);
+    --max-pages is per site. One summary line per site, then one for the whole run.
 
     Articles stored by earlier runs are not fetched again unless a sitemap or feed lists
     them as changed. One crawl per site runs at a time (safe under cron).
@@ -85,16 +99,29 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
       2   bad arguments
       3   nothing could be fetched (site down, connection refused, every answer an
           error), or a start URL, sitemap or feed itself failed
+      65  --fail-on-drift and the layout drifted (fill rate drop, a selector matched nothing)
       75  another crawl of this site into this database is running (try later)
+    With several sites: each site's code is in its summary line; the process exits 0
+    only if every site's is 0, else with the most serious: 1, then 3, then 65, then 75.
 
     \b
     Examples:
       newscrawl crawl --db sqlite:///news.db https://example.com/sitemap.xml
       newscrawl crawl demo --preset fast
+      newscrawl crawl site-a site-b ./profiles/site-c.toml --db sqlite:///news.db
       newscrawl crawl --url https://example.com/news/1.html --url https://example.com/news/2.html
     """
-    starts, site_profile = _split_targets(targets)
+    starts, profiles = _split_targets(targets)
     overrides = _settings(settings)  # checked before anything is created
+    if len(profiles) > 1:
+        if starts or urls or urls_file or site or redis_url:
+            raise click.UsageError("with several site profiles, give no start URLs, --url, --urls-file, --site "
+                                   "or --redis (each profile says what to crawl)")
+        _crawl_sites(profiles, db_url, preset or old_preset or "polite", log_level, overrides, max_pages,
+                     follow=not no_follow, since=parse_date_option(since), keep_raw=keep_raw, quiet=quiet,
+                     log_format=log_format, fail_on_drift=fail_on_drift)
+        return
+    site_profile = profiles[0] if profiles else None
     articles = list(urls) + _read_urls_file(urls_file)
     for url in articles:
         if urlsplit(url).scheme not in ("http", "https"):
@@ -131,8 +158,74 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     except AlreadyRunning as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
-    _report(result, db_url, as_json=log_format == "json")
+    drift = _drift(db_url, result.stats, site_profile)
+    _report(result, db_url, as_json=log_format == "json", drift=drift)
+    if fail_on_drift and drift and result.exit_code == EXIT_OK:
+        click.echo(f"error: layout drift: {len(drift)} sign(s) (exit {EXIT_DRIFT})", err=True)
+        sys.exit(EXIT_DRIFT)
     sys.exit(result.exit_code)
+
+
+def _drift(db_url: str | None, stats: dict[str, Any], profile: Any) -> list[str]:
+    """The run's layout drift signs (``crawler.drift``); none when the run never started."""
+    if stats.get("newscrawl/run_id") is None:
+        return []
+    from crawler.drift import run_drift
+
+    try:
+        return run_drift(open_repo(db_url).engine, stats, profile.selectors if profile is not None else ())
+    except Exception as exc:  # noqa: BLE001 - the report must not cost the run its exit code
+        click.echo(f"warning: could not check for layout drift: {exc}", err=True)
+        return []
+
+
+def _crawl_sites(profiles: list[Any], db_url: str | None, preset: str, log_level: str, overrides: dict[str, str],
+                 max_pages: int | None, follow: bool, since: datetime | None, keep_raw: bool, quiet: bool,
+                 log_format: str, fail_on_drift: bool) -> None:
+    """Several site profiles in this process (``crawler.multisite``): a summary line per site
+    as it finishes, then one for the run; exits with the most serious per-site code."""
+    from crawler.multisite import SiteRun, run_sites, worst_code
+
+    names = [p.name for p in profiles]
+    if len(set(names)) != len(names):
+        raise click.UsageError("a site profile is given twice: " + ", ".join(sorted({n for n in names
+                                                                                     if names.count(n) > 1})))
+    open_repo(db_url)  # fail fast, and migrate once, before the sites' crawlers open it together
+    explicit = click.get_current_context().get_parameter_source("log_level") != ParameterSource.DEFAULT
+    extra: dict[str, Any] = {"LOG_LEVEL": "WARNING" if quiet and not explicit else log_level,
+                             "NEWSCRAWL_LOG_FORMAT": log_format, **overrides}
+    if max_pages:
+        extra["CLOSESPIDER_PAGECOUNT"] = max_pages
+    if keep_raw:
+        extra["NEWSCRAWL_KEEP_RAW"] = True
+    codes: dict[str, int] = {}
+
+    def done(run: SiteRun) -> None:
+        drift = _drift(db_url, run.result.stats, run.profile) if run.result is not None else []
+        code = run.exit_code
+        if fail_on_drift and drift and code == EXIT_OK:
+            code = EXIT_DRIFT
+        codes[run.name] = code
+        if run.result is not None and run.error is None:
+            _report(run.result, db_url, as_json=log_format == "json", drift=drift, site=run.name, code=code)
+        elif log_format == "json":
+            click.echo(json.dumps({"event": "crawl_finished", "site": run.name, "ok": False, "exit_code": code,
+                                   "why": run.why}), err=True)
+        else:
+            click.echo(f"error: [{run.name}] {run.why} (exit {code})", err=True)
+
+    run_sites(profiles, database_url(db_url), preset, extra,
+              {"follow": follow, "since": since}, on_done=done)
+    final = worst_code(list(codes.values()))
+    ok = sum(1 for c in codes.values() if c == EXIT_OK)
+    if log_format == "json":
+        click.echo(json.dumps({"event": "crawl_sites_finished", "sites": len(codes), "ok": ok, "exit_code": final,
+                               "codes": codes}), err=True)
+    else:
+        bad = ", ".join(f"{name} {code}" for name, code in sorted(codes.items()) if code != EXIT_OK)
+        click.echo(f"crawled {len(codes)} sites in one process: {ok} ok" + (f", exit codes: {bad}" if bad else "")
+                   + f" (exit {final})", err=True)
+    sys.exit(final)
 
 
 def _announce_resume(db_url: str | None, site: str) -> None:
@@ -180,7 +273,7 @@ def _check_settings(values: dict[str, str]) -> None:
                     raise ValueError
             except ValueError:
                 raise click.BadParameter(f"{name} must be a number of seconds, 0 or more", param_hint="--set") from None
-    for name in ("NEWSCRAWL_PARSE_WORKERS", "NEWSCRAWL_BATCH_SIZE", "NEWSCRAWL_MAX_QUEUED"):
+    for name in ("NEWSCRAWL_PARSE_WORKERS", "NEWSCRAWL_BATCH_SIZE", "NEWSCRAWL_MAX_QUEUED", "NEWSCRAWL_SITES_AT_ONCE"):
         if name in values and not values[name].strip().isdigit():
             raise click.BadParameter(f"{name} must be a whole number, 0 or more", param_hint="--set")
 
@@ -195,8 +288,8 @@ def _read_urls_file(path: str | None) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def _split_targets(targets: tuple[str, ...]) -> tuple[list[str], Any]:
-    """URLs and at most one site profile among the crawl targets."""
+def _split_targets(targets: tuple[str, ...]) -> tuple[list[str], list[Any]]:
+    """The start URLs and the site profiles among the crawl targets."""
     from crawler.profiles import ProfileError, find_profile
 
     urls, profiles = [], []
@@ -210,9 +303,7 @@ def _split_targets(targets: tuple[str, ...]) -> tuple[list[str], Any]:
                 profiles.append(find_profile(target))
             except ProfileError as exc:
                 raise click.ClickException(str(exc)) from exc
-    if len(profiles) > 1:
-        raise click.UsageError("give at most one site profile per crawl")
-    return urls, (profiles[0] if profiles else None)
+    return urls, profiles
 
 
 def _run(urls: list[str], db_url: str | None, preset: str, site: str | None, log_level: str,
@@ -229,14 +320,21 @@ def _run(urls: list[str], db_url: str | None, preset: str, site: str | None, log
                      site_profile=site_profile, articles=articles, since=since)
 
 
-def _report(result: Any, db_url: str | None, as_json: bool = False) -> None:
+def _report(result: Any, db_url: str | None, as_json: bool = False, drift: list[str] | None = None,
+            site: str | None = None, code: int | None = None) -> None:
+    """The run's summary line (``site``: one of several sites, named in its line; ``code``:
+    its exit code when not the result's own, e.g. 65 for drift)."""
     from storage.report import selector_lines, selector_notes
 
     parts = [f"{result.count(k)} {k}" for k in ("new", "updated", "unchanged", "duplicate", "rejected")]
     stat = lambda key: int(result.stats.get(key, 0) or 0)  # noqa: E731
+    drift = drift or []
+    code = result.exit_code if code is None else code
     if as_json:
-        summary = {"event": "crawl_finished", "finish_reason": result.finish_reason, "ok": result.ok,
-                   "exit_code": result.exit_code, "why": result.why,
+        summary = {"event": "crawl_finished", **({"site": site} if site else {}),
+                   "finish_reason": result.finish_reason, "ok": code == EXIT_OK,
+                   "exit_code": code, "why": result.why if result.exit_code != EXIT_OK or not drift
+                   else "layout drift", "drift": drift, "run_id": result.stats.get("newscrawl/run_id"),
                    "pages": stat("response_received_count"), "failed": stat("newscrawl/failed"),
                    "skipped": stat("newscrawl/skipped"), "already_stored": stat("newscrawl/skipped_known"),
                    "store_errors": result.store_errors, "db": database_url(db_url),
@@ -244,14 +342,20 @@ def _report(result: Any, db_url: str | None, as_json: bool = False) -> None:
                    **{k: result.count(k) for k in ("new", "updated", "unchanged", "duplicate", "rejected")}}
         click.echo(json.dumps(summary), err=True)
         return
-    click.echo(f"crawl {result.finish_reason}: {stat('response_received_count')} pages, " + ", ".join(parts)
+    label = f"[{site}] " if site else ""
+    click.echo(f"crawl {label}{result.finish_reason}: {stat('response_received_count')} pages, " + ", ".join(parts)
                + f", {stat('newscrawl/failed')} failed, {stat('newscrawl/skipped')} skipped, "
-               f"{stat('newscrawl/skipped_known')} already stored -> {database_url(db_url)}", err=True)
+               f"{stat('newscrawl/skipped_known')} already stored"
+               + (f", drift: {len(drift)} sign(s)" if drift else "") + f" -> {database_url(db_url)}", err=True)
+    for sign in drift:
+        click.echo(f"warning: {label}drift: {sign}", err=True)
     notes = selector_notes(result.stats)
     for line in selector_lines(notes["selectors"]) if notes else []:
         click.echo(line, err=True)  # a selector that stopped matching: the site changed
     if not result.ok:
-        click.echo(f"error: {result.why} (exit {result.exit_code})", err=True)
+        click.echo(f"error: {label}{result.why} (exit {result.exit_code})", err=True)
+    elif site and code != EXIT_OK:
+        click.echo(f"error: {label}layout drift (exit {code})", err=True)
 
 
 @main.command()

@@ -435,6 +435,11 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
               help="Only records stored or changed since the last complete export with this cursor NAME "
                    "(kept in the database; the first export of a name takes everything). The cursor moves "
                    "only once the output is complete.")
+@click.option("--stored-since", metavar="TIME",
+              help="Only records stored or changed (new text or title) at or after TIME (YYYY-MM-DD or ISO 8601; "
+                   "without an offset: UTC), whatever their publication date.")
+@click.option("--run", "run_id", type=int, metavar="ID",
+              help="Only records the crawl run ID (see `newscrawl runs`) stored or changed.")
 @click.option("--fields", metavar="A,B,...",
               help="csv, json, jsonl: only these fields, in this order (CSV also has source_name) "
                    "[default: every field, in the record schema's order].")
@@ -444,7 +449,8 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str | None, category: str | None,
            since: str | None, until: str | None, duplicates: str | None, include_duplicates: bool,
-           include_removed: bool, limit: int | None, cursor: str | None, fields: str | None, feed_id: str | None,
+           include_removed: bool, limit: int | None, cursor: str | None, stored_since: str | None,
+           run_id: int | None, fields: str | None, feed_id: str | None,
            feed_title: str | None, feed_url: str | None, quiet: bool) -> None:
     """Export stored records (newest first) as CSV, a JSON array, JSON Lines, an Atom feed or
     HTML, streamed (constant memory however many records). Records that duplicate another
@@ -459,6 +465,8 @@ def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str
       newscrawl export --format jsonl --since 2024-05-01 | gzip > may.jsonl.gz
       newscrawl export --format csv --fields url,title,published_at,authors --out titles.csv
       newscrawl export --changes-since hourly --out new.jsonl   # what is new since the last run of this line
+      newscrawl export --stored-since 2024-05-01T06:00 --out morning.jsonl
+      newscrawl export --run 42 --format csv --out run42.csv    # what crawl run 42 stored or changed
     """
     from dataclasses import replace
     from urllib.parse import quote
@@ -475,6 +483,8 @@ def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str
             selection = replace(selection, changes_since=check_name(cursor))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--changes-since") from exc
+    repo = open_repo(db_url)
+    selection = _incremental(repo.engine, selection, stored_since, run_id)
     chosen = None
     if fields is not None:
         try:
@@ -485,7 +495,6 @@ def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str
         raise click.UsageError("--feed-id, --feed-title and --feed-url are for --format atom")
     if excel and fmt != "csv":
         raise click.UsageError("--excel is for --format csv")
-    repo = open_repo(db_url)
     scope = ";".join(f"{k}={quote(str(v), safe='')}" for k, v in (("site", site), ("category", category))
                      if v) or "all"
     feed = {"feed_id": feed_id or f"urn:newscrawl:export:{scope}",
@@ -504,3 +513,24 @@ def export(db_url: str | None, fmt: str, out: str | None, excel: bool, site: str
         mark_exported(repo.engine, cursor, written)
     if out and not quiet:
         click.echo(f"{count} records written to {out}", err=True)
+
+
+def _incremental(engine: Any, selection: Any, stored_since: str | None, run_id: int | None) -> Any:
+    """``selection`` narrowed by ``--stored-since`` and ``--run`` (``storage.export_since``)."""
+    from dataclasses import replace
+
+    from storage.export_since import run_window
+
+    if stored_since is not None:
+        since = parse_date_option(stored_since)
+        selection = replace(selection, stored_since=max(filter(None, (since, selection.stored_since))))
+    if run_id is not None:
+        try:
+            site, started, finished = run_window(engine, run_id)
+        except LookupError as exc:
+            raise click.BadParameter(str(exc), param_hint="--run") from None
+        if selection.site and site and selection.site != site:
+            raise click.UsageError(f"run {run_id} crawled {site}, not {selection.site}")
+        since = max(filter(None, (started, selection.stored_since)))
+        selection = replace(selection, site=site or selection.site, stored_since=since, stored_until=finished)
+    return selection

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from crawler.parsing import ParseOptions
 from crawler.parsing.selectors import SELECTOR_FIELDS, SelectorError, compile_selector
+from crawler.profiles.fetch import FetchOptions, parse_fetch
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCRIPTS = ("keep", "simplified", "traditional")
@@ -64,6 +65,7 @@ class SiteProfile:
     script: str = "keep"
     refresh_hours: float | None = None
     allow_private: bool = False
+    fetch: FetchOptions = field(default_factory=FetchOptions)  # [fetch]: this site's UA, headers, auth...
 
     def parse_options(self) -> ParseOptions:
         """What the pure parser needs from this profile."""
@@ -116,6 +118,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "selectors": (dict, "selectors"),
     "title.prefixes": (list, "title_prefixes"),
     "boilerplate.patterns": (list, "boilerplate"),
+    "fetch": (dict, "fetch"),
 }
 
 
@@ -123,7 +126,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         full = f"{prefix}{key}"
-        if isinstance(value, dict) and full != "selectors":
+        if isinstance(value, dict) and full not in ("selectors", "fetch"):
             out.update(_flatten(value, full + "."))
         else:
             out[full] = value
@@ -146,6 +149,12 @@ def load_profile_file(path: Path | str) -> SiteProfile:
         kind, attr = _SCHEMA[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise ProfileError(path, key, f"expected {_type_name(kind)}, got {type(value).__name__}")
+        if key == "fetch":
+            try:
+                value = parse_fetch(value)
+            except ValueError as exc:
+                where, _, reason = str(exc).partition(": ")
+                raise ProfileError(path, where, reason) from None
         if isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
                 raise ProfileError(path, key, "expected a list of strings")
