@@ -9,6 +9,7 @@ process too. Politeness is measured on the server side, from the times requests 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -196,7 +197,7 @@ def test_grouped_schedule_jobs_keep_their_own_states(tmp_path: Path) -> None:
         code, err, _, _ = run_measured(["schedule", str(schedule), "--once", "--db", db])
     assert code == 1, err[-3000:]
     assert "jobs alive-job,gone-job: starting 2 sites in one process" in err
-    assert "job alive-job: ok in " in err and "crawl [alive] finished: 12 pages, 10 new" in err
+    assert "job alive-job: ok in " in err and re.search(r"crawl \[alive\] finished: \d+ pages, 10 new", err)
     assert "job gone-job: failed: site unreachable (exit 3): " in err
 
 

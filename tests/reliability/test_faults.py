@@ -340,9 +340,9 @@ def test_helper_processes_killed_mid_crawl_lose_nothing(tmp_path: Path) -> None:
 
 
 def slow_listing_site(site: LocalSite) -> set[str]:
-    """A listing page that takes a second or more to parse (~800 KB), linking to 20 articles."""
+    """A listing page that takes seconds to parse (~3 MB), linking to 20 articles."""
     filler = "".join(f"<div><p>Older item {i} of the long archive listing, kept for the record.</p></div>"
-                     for i in range(10_000))
+                     for i in range(40_000))
     site.route("/", listing(["/list/1"]))
     site.route("/list/1", listing([f"/news/{i}.html" for i in range(1, 21)]).replace("</ul>", "</ul>" + filler))
     for i in range(1, 21):
