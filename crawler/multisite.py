@@ -40,7 +40,7 @@ from twisted.python.failure import Failure
 from crawler.exitcodes import EXIT_DRIFT, EXIT_LOCKED, EXIT_LOST, EXIT_OK, EXIT_UNREACHABLE
 from crawler.lock import AlreadyRunning, SiteLock
 from crawler.profiles import SiteProfile
-from crawler.runner import CrawlResult, build_settings
+from crawler.runner import CrawlResult, apply_profile, build_settings, use_json_logs_if_asked
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +106,9 @@ def site_hosts(profile: SiteProfile) -> list[str]:
 def site_settings(profile: SiteProfile, db_url: str, preset: str, overrides: dict[str, Any]) -> Any:
     """One site's crawler settings: the run's, then the profile's politeness and depth."""
     settings = build_settings(db_url, preset, overrides)
-    delay = profile.delay if profile.delay is not None else settings.getfloat("DOWNLOAD_DELAY")
-    concurrency = profile.concurrency or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
-    if profile.delay is not None:
-        settings.set("DOWNLOAD_DELAY", profile.delay, priority="cmdline")
-    if profile.concurrency:
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", profile.concurrency, priority="cmdline")
-    if profile.max_depth:
-        settings.set("DEPTH_LIMIT", profile.max_depth, priority="cmdline")
+    apply_profile(settings, profile)
+    delay = settings.getfloat("DOWNLOAD_DELAY")
+    concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
     slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
     for host in site_hosts(profile):
         slots.setdefault(host, {"delay": delay, "concurrency": concurrency, "jitter": 0})
@@ -141,11 +136,7 @@ def run_sites(profiles: Sequence[SiteProfile], db_url: str, preset: str = "polit
     at_once = base.getint("NEWSCRAWL_SITES_AT_ONCE") or (DEFAULT_SITES_AT_ONCE_POSTGRES if postgres
                                                          else DEFAULT_SITES_AT_ONCE)
     overrides.setdefault("NEWSCRAWL_GLOBAL_CONCURRENCY", base.getint("CONCURRENT_REQUESTS"))
-    if base.get("NEWSCRAWL_LOG_FORMAT") == "json":
-        from crawler.progress import use_json_logs
-
-        use_json_logs(base.get("LOG_LEVEL", "INFO"))
-        base.set("LOG_ENABLED", False, priority="cmdline")
+    if use_json_logs_if_asked(base):
         overrides["LOG_ENABLED"] = False
     from scrapy.utils.reactor import install_reactor
 
@@ -176,8 +167,7 @@ def run_sites(profiles: Sequence[SiteProfile], db_url: str, preset: str = "polit
 
         def finished(outcome: Any) -> None:
             lock.release()
-            stats = crawler.stats.get_stats() if crawler.stats else {}
-            run.result = CrawlResult(str(stats.get("finish_reason", "unknown")), stats)
+            run.result = CrawlResult.of(crawler)
             if isinstance(outcome, Failure):
                 run.error = f"crawl failed: {outcome.getErrorMessage()}"
             _done(run)

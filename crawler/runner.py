@@ -45,6 +45,12 @@ class CrawlResult:
     def count(self, outcome: str) -> int:
         return int(self.stats.get(f"newscrawl/items_{outcome}", 0) or 0)
 
+    @classmethod
+    def of(cls, crawler: Any) -> CrawlResult:
+        """The result of a crawler whose crawl has ended."""
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        return cls(str(stats.get("finish_reason", "unknown")), stats)
+
 
 def build_settings(db_url: str | None, preset: str = "polite", overrides: dict[str, Any] | None = None) -> Settings:
     """Project settings + the named preset + per-run overrides."""
@@ -57,6 +63,28 @@ def build_settings(db_url: str | None, preset: str = "polite", overrides: dict[s
         settings.set("NEWSCRAWL_DB", db_url, priority="cmdline")
     settings.setdict(overrides or {}, priority="cmdline")
     return settings
+
+
+def apply_profile(settings: Settings, profile: SiteProfile) -> None:
+    """A site profile's politeness and depth over the run's settings."""
+    if profile.delay is not None:
+        settings.set("DOWNLOAD_DELAY", profile.delay, priority="cmdline")
+    if profile.concurrency:
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", profile.concurrency, priority="cmdline")
+    if profile.max_depth:
+        settings.set("DEPTH_LIMIT", profile.max_depth, priority="cmdline")
+
+
+def use_json_logs_if_asked(settings: Settings) -> bool:
+    """With NEWSCRAWL_LOG_FORMAT=json, our handler writes JSON lines and Scrapy installs none
+    of its own; whether it was asked."""
+    if settings.get("NEWSCRAWL_LOG_FORMAT") != "json":
+        return False
+    from crawler.progress import use_json_logs
+
+    use_json_logs(settings.get("LOG_LEVEL", "INFO"))
+    settings.set("LOG_ENABLED", False, priority="cmdline")
+    return True
 
 
 def redis_settings(redis_url: str, key: str) -> dict[str, Any]:
@@ -84,22 +112,11 @@ def run_crawl(start_urls: list[str], db_url: str | None = None, preset: str = "p
     """Crawl from ``start_urls`` and/or a site profile into the database; blocks until the crawl ends."""
     settings = build_settings(db_url, preset, overrides)
     if site_profile is not None:
-        if site_profile.delay is not None:
-            settings.set("DOWNLOAD_DELAY", site_profile.delay, priority="cmdline")
-        if site_profile.concurrency:
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site_profile.concurrency, priority="cmdline")
-        if site_profile.max_depth:
-            settings.set("DEPTH_LIMIT", site_profile.max_depth, priority="cmdline")
-    json_logs = settings.get("NEWSCRAWL_LOG_FORMAT") == "json"
-    if json_logs:  # Scrapy installs no handler of its own; ours writes JSON lines
-        from crawler.progress import use_json_logs
-
-        use_json_logs(settings.get("LOG_LEVEL", "INFO"))
-        settings.set("LOG_ENABLED", False, priority="cmdline")
+        apply_profile(settings, site_profile)
+    use_json_logs_if_asked(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
     process.crawl(crawler, start_urls=start_urls, site=site, follow=follow, profile=site_profile, urls=articles,
                   since=since)
     process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    return CrawlResult(str(stats.get("finish_reason", "unknown")), stats)
+    return CrawlResult.of(crawler)
