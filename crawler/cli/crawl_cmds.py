@@ -113,13 +113,19 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     """
     starts, profiles = _split_targets(targets)
     overrides = _settings(settings)  # checked before anything is created
+    if preset and old_preset and preset != old_preset:
+        raise click.UsageError(f"--preset {preset} and --profile {old_preset} disagree (--profile is its old name)")
+    preset = preset or old_preset or "polite"
+    explicit = click.get_current_context().get_parameter_source("log_level") != ParameterSource.DEFAULT
+    if quiet and not explicit:  # -q: warnings, errors and the final summary only (an explicit --log-level wins)
+        log_level = "WARNING"
     if len(profiles) > 1:
         if starts or urls or urls_file or site or redis_url:
             raise click.UsageError("with several site profiles, give no start URLs, --url, --urls-file, --site "
                                    "or --redis (each profile says what to crawl)")
-        _crawl_sites(profiles, db_url, preset or old_preset or "polite", log_level, overrides, max_pages,
-                     follow=not no_follow, since=parse_date_option(since), keep_raw=keep_raw, quiet=quiet,
-                     log_format=log_format, fail_on_drift=fail_on_drift)
+        _crawl_sites(profiles, db_url, preset, _run_overrides(log_level, log_format, overrides, max_pages, keep_raw),
+                     follow=not no_follow, since=parse_date_option(since), log_format=log_format,
+                     fail_on_drift=fail_on_drift)
         return
     site_profile = profiles[0] if profiles else None
     articles = list(urls) + _read_urls_file(urls_file)
@@ -133,22 +139,14 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
         sorted({urlsplit(u).hostname or "" for u in starts + articles}))
     if resume:
         _announce_resume(db_url, site or (site_profile.name if site_profile else None) or key)
-    explicit = click.get_current_context().get_parameter_source("log_level") != ParameterSource.DEFAULT
-    if quiet and not explicit:  # -q: warnings, errors and the final summary only (an explicit --log-level wins)
-        log_level = "WARNING"
-    extra: dict[str, Any] = {"NEWSCRAWL_LOG_FORMAT": log_format,
-                             "NEWSCRAWL_PROGRESS": not quiet and log_format == "text" and sys.stderr.isatty(),
-                             **overrides}
+    extra = _run_overrides(log_level, log_format, overrides, max_pages, keep_raw,
+                           progress=not quiet and log_format == "text" and sys.stderr.isatty())
     if redis_url:
         from crawler.runner import redis_settings
 
         extra = {**redis_settings(redis_url, re.sub(r"[^\w.,-]", "_", key)), **extra}
-    if preset and old_preset and preset != old_preset:
-        raise click.UsageError(f"--preset {preset} and --profile {old_preset} disagree (--profile is its old name)")
-    preset = preset or old_preset or "polite"
-    run = partial(_run, starts, db_url, preset, site, log_level, max_pages, follow=not no_follow,
-                  site_profile=site_profile, articles=articles, since=parse_date_option(since), keep_raw=keep_raw,
-                  extra=extra)
+    run = partial(_run, starts, db_url, preset, site, extra, follow=not no_follow, site_profile=site_profile,
+                  articles=articles, since=parse_date_option(since))
     try:
         if redis_url:  # several processes crawl the site together on purpose: no site lock
             result = run()
@@ -179,9 +177,8 @@ def _drift(db_url: str | None, stats: dict[str, Any], profile: Any) -> list[str]
         return []
 
 
-def _crawl_sites(profiles: list[Any], db_url: str | None, preset: str, log_level: str, overrides: dict[str, str],
-                 max_pages: int | None, follow: bool, since: datetime | None, keep_raw: bool, quiet: bool,
-                 log_format: str, fail_on_drift: bool) -> None:
+def _crawl_sites(profiles: list[Any], db_url: str | None, preset: str, extra: dict[str, Any], follow: bool,
+                 since: datetime | None, log_format: str, fail_on_drift: bool) -> None:
     """Several site profiles in this process (``crawler.multisite``): a summary line per site
     as it finishes, then one for the run; exits with the most serious per-site code."""
     from crawler.multisite import SiteRun, run_sites, worst_code
@@ -191,13 +188,6 @@ def _crawl_sites(profiles: list[Any], db_url: str | None, preset: str, log_level
         raise click.UsageError("a site profile is given twice: " + ", ".join(sorted({n for n in names
                                                                                      if names.count(n) > 1})))
     open_repo(db_url)  # fail fast, and migrate once, before the sites' crawlers open it together
-    explicit = click.get_current_context().get_parameter_source("log_level") != ParameterSource.DEFAULT
-    extra: dict[str, Any] = {"LOG_LEVEL": "WARNING" if quiet and not explicit else log_level,
-                             "NEWSCRAWL_LOG_FORMAT": log_format, **overrides}
-    if max_pages:
-        extra["CLOSESPIDER_PAGECOUNT"] = max_pages
-    if keep_raw:
-        extra["NEWSCRAWL_KEEP_RAW"] = True
     codes: dict[str, int] = {}
 
     def done(run: SiteRun) -> None:
@@ -306,16 +296,24 @@ def _split_targets(targets: tuple[str, ...]) -> tuple[list[str], list[Any]]:
     return urls, profiles
 
 
-def _run(urls: list[str], db_url: str | None, preset: str, site: str | None, log_level: str,
-         max_pages: int | None = None, follow: bool = True, site_profile: Any = None, articles: list[str] | None = None,
-         since: datetime | None = None, keep_raw: bool = False, extra: dict[str, str] | None = None) -> Any:
+def _run_overrides(log_level: str, log_format: str, overrides: dict[str, str], max_pages: int | None,
+                   keep_raw: bool, progress: bool = False) -> dict[str, Any]:
+    """The crawl's settings from its options: ``-s`` wins over the log options, and
+    ``--max-pages`` / ``--keep-raw`` over ``-s``."""
+    extra: dict[str, Any] = {"LOG_LEVEL": log_level, "NEWSCRAWL_LOG_FORMAT": log_format,
+                             "NEWSCRAWL_PROGRESS": progress, **overrides}
+    if max_pages:
+        extra["CLOSESPIDER_PAGECOUNT"] = max_pages
+    if keep_raw:
+        extra["NEWSCRAWL_KEEP_RAW"] = True
+    return extra
+
+
+def _run(urls: list[str], db_url: str | None, preset: str, site: str | None, overrides: dict[str, Any],
+         follow: bool = True, site_profile: Any = None, articles: list[str] | None = None,
+         since: datetime | None = None) -> Any:
     from crawler.runner import run_crawl
 
-    overrides: dict[str, Any] = {"LOG_LEVEL": log_level, **(extra or {})}
-    if max_pages:
-        overrides["CLOSESPIDER_PAGECOUNT"] = max_pages
-    if keep_raw:
-        overrides["NEWSCRAWL_KEEP_RAW"] = True
     return run_crawl(urls, database_url(db_url), preset=preset, site=site, overrides=overrides, follow=follow,
                      site_profile=site_profile, articles=articles, since=since)
 
@@ -377,7 +375,7 @@ def demo(db_url: str | None, port: int) -> None:
     with DemoServer(port=port) as server:
         click.echo(f"demo site at {server.base_url}/", err=True)
         site_profile = find_profile("demo").with_base_url(server.base_url)
-        result = _run([], db_url, "fast", None, "WARNING", site_profile=site_profile)
+        result = _run([], db_url, "fast", None, {"LOG_LEVEL": "WARNING"}, site_profile=site_profile)
     _report(result, db_url)
     rows = list(open_repo(db_url).iter_records(Selection(site="demo")))
     print_table(rows)
