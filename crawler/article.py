@@ -54,8 +54,8 @@ class ParseOutcome:
     warnings: tuple[str, ...] = ()
     # Why the cleaned record may not be stored (``article_problem``), or None.
     invalid: str | None = None
-    # ``Verdict.explain``: which fields a profile selector gave, which selectors missed
-    explain: dict[str, str] = field(default_factory=dict)
+    # ``Verdict.selector_missed``: the profile selectors that matched nothing on the page
+    selector_missed: tuple[str, ...] = ()
 
 
 def process_page(body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
@@ -83,7 +83,7 @@ def _process_page(body: bytes, url: str, options: ParseOptions, fetched_at: date
             outcome.reason = exc.reason
             return outcome
         outcome.warnings = verdict.warnings
-        outcome.explain = verdict.explain
+        outcome.selector_missed = verdict.selector_missed
         if not verdict.is_article:  # the one decision ``newscrawl parse`` prints as ``kind``
             outcome.reason = verdict.reason or verdict.kind
             return outcome

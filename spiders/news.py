@@ -302,10 +302,9 @@ class NewsSpider(scrapy.Spider):
         if not selectors or outcome.record is None:  # counted on articles only: a listing has no byline
             return
         stats = self.crawler.stats
-        missed = set(outcome.explain.get("selector_missed", "").split(","))
         for name in selectors:
             stats.inc_value(f"newscrawl/selector_pages/{name}")
-            if name not in missed:
+            if name not in outcome.selector_missed:
                 stats.inc_value(f"newscrawl/selector_matched/{name}")
 
     def _article_request(self, url: str, listed_at: datetime | None = None) -> scrapy.Request | None:

@@ -35,10 +35,11 @@ from crawler.parsing.page import Page, deeper_than, xpath
 from crawler.parsing.record import Crumb, Image, Record, Source
 from crawler.parsing.second_opinion import body_floor, extract_body_checked
 from crawler.parsing.selectors import (
+    PROFILE,
+    SELECTOR_FIELDS,
     drop_boilerplate_html,
     is_boilerplate,
     pinned_values,
-    profile_provenance,
     select,
     select_elements,
 )
@@ -116,14 +117,23 @@ class Verdict:
     kind: str = ARTICLE
     reason: str | None = None
     warnings: tuple[str, ...] = ()
-    #: where fields came from, when not from the generic extractors: ``{"authors": "profile
-    #: selector"}``; and ``{"selector_missed": "authors,tags"}`` naming the profile selectors
-    #: that matched nothing here (the crawl counts them). Never stored with the record.
-    explain: dict[str, str] = field(default_factory=dict)
+    #: the fields a profile selector gave, and the profile selectors that matched nothing
+    #: here (the generic value stands; the crawl counts them). Never stored with the record.
+    pinned: tuple[str, ...] = ()
+    selector_missed: tuple[str, ...] = ()
 
     @property
     def is_article(self) -> bool:
         return self.kind == ARTICLE
+
+    @property
+    def explain(self) -> dict[str, str]:
+        """Where fields came from when not from the generic extractors, as ``parse --explain``
+        shows it: ``{"authors": "profile selector", "selector_missed": "tags,images"}``."""
+        shown = dict.fromkeys(self.pinned, PROFILE)
+        if self.selector_missed:
+            shown["selector_missed"] = ",".join(self.selector_missed)
+        return shown
 
 
 def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: datetime | None = None,
@@ -212,8 +222,9 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         fetched_at=iso(now) or "",
         http_status=http_status,
     )
-    return Verdict(record, kind_of(reason) if reason else ARTICLE, reason, tuple(warnings),
-                   profile_provenance(opts.selectors, pinned))
+    given = tuple(name for name in SELECTOR_FIELDS if name in pinned)
+    missed = tuple(name for name in SELECTOR_FIELDS if opts.selectors.get(name) and name not in pinned)
+    return Verdict(record, kind_of(reason) if reason else ARTICLE, reason, tuple(warnings), given, missed)
 
 
 def parse_article(html: bytes | str, url: str, options: ParseOptions | None = None, *,

@@ -199,17 +199,6 @@ def pinned_values(page: Page, selectors: dict[str, str], tz: tzinfo, now: dateti
     return out
 
 
-def profile_provenance(selectors: dict[str, str], pinned: dict[str, Any]) -> dict[str, str]:
-    """The ``Verdict.explain`` entries of a profile's selectors on one page: each field a
-    selector gave is ``"profile selector"``; ``selector_missed`` lists (comma-separated) the
-    fields whose selector matched nothing usable, so the generic value stands."""
-    explain = {name: PROFILE for name in SELECTOR_FIELDS if name in pinned}
-    missed = [name for name in SELECTOR_FIELDS if selectors.get(name) and name not in pinned]
-    if missed:
-        explain["selector_missed"] = ",".join(missed)
-    return explain
-
-
 @lru_cache(maxsize=256)
 def _compiled_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
@@ -241,4 +230,4 @@ def drop_boilerplate_html(html: str | None, patterns: tuple[str, ...]) -> str | 
 
 
 __all__ = ["PROFILE", "SELECTOR_FIELDS", "SelectorError", "compile_selector", "drop_boilerplate_html",
-           "is_boilerplate", "pinned_values", "profile_provenance", "select", "select_elements"]
+           "is_boilerplate", "pinned_values", "select", "select_elements"]
