@@ -430,7 +430,7 @@ class FetchOptionsMiddleware:
     def process_request(self, request: Request, spider: Any = None) -> None:
         spider = spider or self.crawler.spider
         options = getattr(getattr(spider, "profile", None), "fetch", None)
-        if not options or not self._is_site(spider, urlparse_cached(request).hostname or ""):
+        if not options or not spider.owns_host(urlparse_cached(request).hostname or ""):
             return
         if options.user_agent:
             request.headers.setdefault(b"User-Agent", options.user_agent)
@@ -448,8 +448,3 @@ class FetchOptionsMiddleware:
         if options.proxy and "proxy" not in request.meta:
             request.meta["proxy"] = options.proxy
         self.crawler.stats.inc_value("newscrawl/fetch_options_applied")
-
-    @staticmethod
-    def _is_site(spider: Any, host: str) -> bool:
-        hosts = getattr(spider, "allowed_hosts", None) or set()
-        return bool(host) and (host in hosts or any(host.endswith("." + h) for h in hosts if h))

@@ -251,20 +251,19 @@ class NewsSpider(scrapy.Spider):
         no state at all. A page that kills the second worker too, or ran past the parse
         timeout, may be what kills them: recorded as not parsed, not tried again."""
         assert self.pool is not None
-        again = True
+        tries = 0
         while True:
+            tries += 1
             try:
                 return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC),
                                              response.status, _header_charset(response), want_article, want_links,
                                              self.script)
             except WorkerDied as exc:
                 self.crawler.stats.inc_value("newscrawl/parse_worker_died")
-                if again and not exc.timed_out:
-                    again = False
-                    self.logger.warning("%s while parsing %s: parsing it once more", exc, response.url)
-                    continue
-                self.logger.error("%s while parsing %s", exc, response.url)
-                return ParseOutcome(error=str(exc))
+                if tries > 1 or exc.timed_out:
+                    self.logger.error("%s while parsing %s", exc, response.url)
+                    return ParseOutcome(error=str(exc))
+                self.logger.warning("%s while parsing %s: parsing it once more", exc, response.url)
 
     def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
         """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
@@ -413,12 +412,15 @@ class NewsSpider(scrapy.Spider):
         self.logger.info("%s %s: %s", type(outcome).__name__.lower(), outcome.url, outcome.reason)
         yield outcome
 
+    def owns_host(self, host: str) -> bool:
+        """Whether ``host`` is this crawl's site: a start point's host or an allowed domain,
+        subdomains included (links elsewhere are not followed; fetch options stay here)."""
+        hosts = self.allowed_hosts
+        return bool(host) and (host in hosts or any(host.endswith("." + h) for h in hosts if h))
+
     def _wanted(self, url: str, allow_xml: bool = False) -> bool:
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        if parts.scheme not in ("http", "https"):
-            return False
-        if host not in self.allowed_hosts and not any(host.endswith("." + d) for d in self.allowed_hosts if d):
+        if parts.scheme not in ("http", "https") or not self.owns_host(parts.hostname or ""):
             return False
         if SKIP_PATHS.search(parts.path):
             return False
