@@ -60,6 +60,7 @@ def _page_html_plain(body: bytes | str, header_encoding: str | None = None) -> s
     text = body if isinstance(body, str) else decode_html(body, header_encoding).text
     return strip_preamble(_XML_DECL.sub("", text.replace("\x00", ""), count=1))
 
+
 _LOCAL = threading.local()
 _TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath("//body//a//text()", smart_strings=False)

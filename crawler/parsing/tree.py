@@ -25,14 +25,13 @@ def squash(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-# Besides the two cases of an ASCII letter, re.I matches İ and ı to i and ſ to s (and K to
-# k, as lower() does); lower() makes İ two characters and leaves ı and ſ alone.
-
-
 def _squash_plain(text: str | None) -> str:
     """The readable form; squash must equal it, see tests/perf/test_parse_speed_equivalence.py."""
     return re.sub(r"\s+", " ", text or "").strip()
 
+
+# Besides the two cases of an ASCII letter, re.I matches İ and ı to i and ſ to s (and K to
+# k, as lower() does); lower() makes İ two characters and leaves ı and ſ alone.
 _LOWERED: dict[re.Pattern[str], re.Pattern[str]] = {}
 
 
@@ -63,14 +62,13 @@ def search_ignorecase(pattern: re.Pattern[str], text: str) -> bool:
     return plain.search(lowered) is not None
 
 
-# The characters re.I takes for one another although str.lower() keeps them apart (CPython's
-# re/_casefix.py): ı matches i, ſ matches s, the Cyrillic narrow letters their plain forms ...
-
-
 def _search_ignorecase_plain(pattern: re.Pattern[str], text: str) -> bool:
     """The readable form; search_ignorecase must equal it, see tests/perf/test_parse_speed_equivalence.py."""
     return pattern.search(text) is not None
 
+
+# The characters re.I takes for one another although str.lower() keeps them apart (CPython's
+# re/_casefix.py): ı matches i, ſ matches s, the Cyrillic narrow letters their plain forms ...
 _RE_I_CLASSES = ("i\u0131", "s\u017f", "\xb5\u03bc", "\u0345\u03b9\u1fbe", "\u0390\u1fd3", "\u03b0\u1fe3",
                  "\u03b2\u03d0", "\u03b5\u03f5", "\u03b8\u03d1", "\u03ba\u03f0", "\u03c0\u03d6", "\u03c1\u03f1",
                  "\u03c2\u03c3", "\u03c6\u03d5", "\u0432\u1c80", "\u0434\u1c81", "\u043e\u1c82", "\u0441\u1c83",
@@ -179,7 +177,6 @@ def xpath(node: Any, expr: str, **variables: Any) -> Any:
 def _xpath_plain(node: Any, expr: str, **variables: Any) -> Any:
     """The readable form; xpath must equal it, see tests/perf/test_parse_speed_equivalence.py."""
     return node.xpath(expr, **variables)
-
 
 
 def element_text(el: Any) -> str:

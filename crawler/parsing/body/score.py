@@ -264,7 +264,6 @@ def containers(page: Page, scan: Scan) -> list[Any]:
     return kept
 
 
-
 def with_ingredients(tree: Any, roots: list[Any]) -> list[Any]:
     """``roots`` plus a recipe's ingredient lists (schema.org ``itemprop="recipeIngredient"``)
     that sit outside them, in document order.

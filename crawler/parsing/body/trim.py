@@ -255,9 +255,9 @@ def drop_lines(blocks: list[Block]) -> list[Block]:
     in_related = False  # under a "相关新闻：" / "Related" label: its linked lines go too
     # pointer lines among the article's paragraphs go; a body made of them is a list of links
     # (a listing page the verdict must still see as one), left whole
-    pointers = sum(1 for b in blocks if is_link_line(b))
-    drop_pointers = pointers * LINK_LINES_SHARE_MAX < len(blocks)
-    for block in blocks:
+    link_lines = [is_link_line(b) for b in blocks]
+    drop_pointers = sum(link_lines) * LINK_LINES_SHARE_MAX < len(blocks)
+    for block, link_line in zip(blocks, link_lines, strict=True):
         text = block.text
         if in_related and block.link_share >= RELATED_LINK_SHARE and len(text) < RELATED_LINE_MAX:
             continue
@@ -273,7 +273,7 @@ def drop_lines(blocks: list[Block]) -> list[Block]:
             continue  # a teaser of another article: its summary and a "more" link
         if len(text) < JUNK_LINE_MAX and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
             continue
-        if (drop_pointers and is_link_line(block)) or is_here_pointer(block):
+        if (drop_pointers and link_line) or is_here_pointer(block):
             continue
         caption = block.kind == "figcaption" or caption_like(block)
         if _is_credit_line(block, caption):
