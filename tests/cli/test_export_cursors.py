@@ -23,6 +23,24 @@ def crawl(site: LocalSite, db: str) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+PATHS = [f"/news/{n}.html" for n in range(1, 6)]
+
+
+def five_articles(site: LocalSite) -> None:
+    """The site before: a listing of articles 1-5."""
+    site.route("/", listing(PATHS))
+    for n in range(1, 6):
+        site.route(f"/news/{n}.html", article(n))
+
+
+def three_more_and_a_correction(site: LocalSite) -> None:
+    """The site after: articles 6-8 added, article 2 corrected (the re-crawl stores 4 records)."""
+    site.route("/", listing(PATHS + [f"/news/{n}.html" for n in range(6, 9)]))
+    for n in range(6, 9):
+        site.route(f"/news/{n}.html", article(n))
+    site.route("/news/2.html", article(2, extra="<p>Correction: the budget vote moved to Thursday.</p>"))
+
+
 def export(db: str, name: str, out: Path | None = None) -> list[str]:
     args = ["export", "--db", db, "--changes-since", name, "--fields", "url,title"]
     result = newscrawl(*args, *(["--out", str(out)] if out else []))
@@ -33,19 +51,13 @@ def export(db: str, name: str, out: Path | None = None) -> list[str]:
 
 def test_changes_since_exports_exactly_what_is_new_or_changed(db_url: str, tmp_path: Path) -> None:
     with LocalSite() as site:
-        paths = [f"/news/{n}.html" for n in range(1, 6)]
-        site.route("/", listing(paths))
-        for n in range(1, 6):
-            site.route(f"/news/{n}.html", article(n))
+        five_articles(site)
         crawl(site, db_url)
         assert export(db_url, "hourly") == [f"{n}.html" for n in range(1, 6)]
         assert export(db_url, "hourly") == []  # nothing happened since
 
         # The site adds 3 articles and corrects one; a re-crawl stores them.
-        site.route("/", listing(paths + [f"/news/{n}.html" for n in range(6, 9)]))
-        for n in range(6, 9):
-            site.route(f"/news/{n}.html", article(n))
-        site.route("/news/2.html", article(2, extra="<p>Correction: the budget vote moved to Thursday.</p>"))
+        three_more_and_a_correction(site)
         crawl(site, db_url)
 
     # An export that cannot be completed leaves the cursor where it was...

@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.cli.test_export_cursors import crawl
+from tests.cli.test_export_cursors import crawl, five_articles, three_more_and_a_correction
 from tests.helpers.cli import newscrawl
 from tests.helpers.localserver import LocalSite
-from tests.helpers.pages import article, listing
 
 pytestmark = pytest.mark.e2e
 
@@ -30,19 +29,13 @@ def run_ids(db: str) -> list[int]:
 
 def test_stored_since_and_run_export_what_was_stored_or_changed(db_url: str) -> None:
     with LocalSite() as site:
-        paths = [f"/news/{n}.html" for n in range(1, 6)]
-        site.route("/", listing(paths))
-        for n in range(1, 6):
-            site.route(f"/news/{n}.html", article(n))
+        five_articles(site)
         crawl(site, db_url)
         time.sleep(1.1)  # fetched_at is kept to the second
         between = datetime.now(UTC).isoformat(timespec="seconds")
         time.sleep(1.1)
         # 3 new articles, one corrected; the other 4 are fetched again unchanged
-        site.route("/", listing(paths + [f"/news/{n}.html" for n in range(6, 9)]))
-        for n in range(6, 9):
-            site.route(f"/news/{n}.html", article(n))
-        site.route("/news/2.html", article(2, extra="<p>Correction: the budget vote moved to Thursday.</p>"))
+        three_more_and_a_correction(site)
         crawl(site, db_url)
     first, second = run_ids(db_url)[-2:]
     changed = ["2.html", "6.html", "7.html", "8.html"]

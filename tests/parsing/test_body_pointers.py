@@ -8,24 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.parsing import second_opinion as so
-from crawler.parsing.page import Page
-
-URL = "https://news.example.org/2024/05/story"
-PARA = ("The council voted on Tuesday to expand the river path, a project that residents had requested for "
-        "years, and the work is expected to begin in the autumn after the final permits arrive. ")
-
-
-def _text(body: str, head: str = "") -> str:
-    html = (f"<html><head><title>River path to grow</title>{head}</head><body><h1>River path to grow</h1>"
-            f"{body}</body></html>")
-    page = Page.from_bytes(html.encode(), URL)
-    return "\n".join(so.extract_body_checked(page, title="River path to grow").blocks)
-
-
-def _article(extra: str, after: str = "") -> str:
-    paras = "".join(f"<p>{PARA}{i}</p>" for i in range(4))
-    return f"<article class='story-body'>{paras}{extra}<p>{PARA}last</p>{after}</article>"
+from tests.helpers.story import story_article, story_text
 
 
 def _kept_whole(text: str) -> bool:
@@ -41,7 +24,7 @@ def _kept_whole(text: str) -> bool:
     "Full results of the state swim meet",
 ])
 def test_a_paragraph_that_is_one_link_is_dropped(line: str) -> None:
-    text = _text(_article(f"<p><a href='/other/story'>{line}</a></p>"))
+    text = story_text(story_article(f"<p><a href='/other/story'>{line}</a></p>"))
     plain = line.replace("&gt;", ">").replace("&lt;", "<")
     assert plain not in text
     assert _kept_whole(text)
@@ -50,12 +33,13 @@ def test_a_paragraph_that_is_one_link_is_dropped(line: str) -> None:
 @pytest.mark.parametrize("line", ["http://amzn.to/2iJFhRj", "www.autoracing.com.br", "12", "Pune"])
 def test_a_linked_address_or_number_stays(line: str) -> None:
     """A source list or page numbers: the article shows the reference itself."""
-    text = _text(_article(f"<p><a href='https://elsewhere.example.com/x'>{line}</a></p>"))
+    text = story_text(story_article(f"<p><a href='https://elsewhere.example.com/x'>{line}</a></p>"))
     assert line in text
 
 
 def test_a_sentence_with_a_link_inside_stays() -> None:
-    text = _text(_article("<p>The mayor said the <a href='/plan'>new plan for the river path</a> was final.</p>"))
+    line = "<p>The mayor said the <a href='/plan'>new plan for the river path</a> was final.</p>"
+    text = story_text(story_article(line))
     assert "The mayor said the new plan for the river path was final." in text
 
 
@@ -68,7 +52,7 @@ def test_a_sentence_with_a_link_inside_stays() -> None:
     "Toutes les photos sont <a href='/photos'>ici</a> !",
 ])
 def test_a_short_here_pointer_is_dropped(line: str) -> None:
-    text = _text(_article(f"<p>{line}</p>"))
+    text = story_text(story_article(f"<p>{line}</p>"))
     assert line.split("<a")[0].strip() not in text
     assert _kept_whole(text)
 
@@ -76,7 +60,8 @@ def test_a_short_here_pointer_is_dropped(line: str) -> None:
 def test_a_bracketed_graphic_pointer_and_a_long_sentence_stay() -> None:
     long = ("The council published the complete list of objections, the replies of the planning office and "
             "the minutes of every hearing <a href='/minutes'>here</a>.")
-    text = _text(_article(f"<p>(Graphic: River levels across the county - <a href='/g'>here</a>)</p><p>{long}</p>"))
+    graphic = "<p>(Graphic: River levels across the county - <a href='/g'>here</a>)</p>"
+    text = story_text(story_article(f"{graphic}<p>{long}</p>"))
     assert "(Graphic: River levels across the county - here)" in text
     assert "the minutes of every hearing here." in text
 
@@ -90,14 +75,14 @@ def test_a_bracketed_graphic_pointer_and_a_long_sentence_stay() -> None:
     "Suscríbete a nuestro boletín y recibe las noticias cada mañana",
 ])
 def test_a_newsletter_prompt_is_dropped_mid_article(line: str) -> None:
-    text = _text(_article(f"<p>{line}</p>"))
+    text = story_text(story_article(f"<p>{line}</p>"))
     assert line not in text
     assert _kept_whole(text)
 
 
 def test_a_sentence_about_a_newsletter_stays() -> None:
     line = "The newsletter was sent to three million households, the council said."
-    assert line in _text(_article(f"<p>{line}</p>"))
+    assert line in story_text(story_article(f"<p>{line}</p>"))
 
 
 # --- a linked promo heading ----------------------------------------------------------------
@@ -106,7 +91,7 @@ def test_a_sentence_about_a_newsletter_stays() -> None:
                                   "READ MORE: Bridge closed after the storm",
                                   "Lesen Sie auch: Die Brücke bleibt gesperrt"])
 def test_a_linked_promo_heading_is_dropped(line: str) -> None:
-    text = _text(_article(f"<h3><a href='/other'>{line}</a></h3>"))
+    text = story_text(story_article(f"<h3><a href='/other'>{line}</a></h3>"))
     assert line not in text
     assert _kept_whole(text)
 
@@ -114,7 +99,7 @@ def test_a_linked_promo_heading_is_dropped(line: str) -> None:
 @pytest.mark.parametrize("line", ["Watch: the river at dawn", "Mira: el mural del paseo"])
 def test_an_unlinked_heading_that_reads_like_a_promo_stays(line: str) -> None:
     """A section may be titled so: only a linked heading points at another story."""
-    assert line in _text(_article(f"<h2>{line}</h2>"))
+    assert line in story_text(story_article(f"<h2>{line}</h2>"))
 
 
 # --- author cards -------------------------------------------------------------------------
@@ -123,7 +108,7 @@ def test_an_itemprop_author_box_with_prose_is_dropped() -> None:
     card = ("<div itemprop='author' itemscope itemtype='https://schema.org/Person'><div itemprop='description'>"
             "<p>Patrick Roe, photographer from Hamburg. I like every kind of photography, but a person has to be "
             "in the picture. Follow me on Instagram.</p></div></div>")
-    text = _text(_article("", after=card))
+    text = story_text(story_article("", after=card))
     assert "I like every kind of photography" not in text
     assert _kept_whole(text)
 
@@ -131,7 +116,7 @@ def test_an_itemprop_author_box_with_prose_is_dropped() -> None:
 @pytest.mark.parametrize("cls", ["artDetailAutor", "bloc-auteur", "box_autore"])
 def test_an_author_box_named_in_other_languages_is_dropped(cls: str) -> None:
     box = f"<div class='{cls}'><p>Leiterin Redaktion Leben und Gesundheit</p></div>"
-    text = _text(_article(box))
+    text = story_text(story_article(box))
     assert "Leiterin Redaktion" not in text
     assert _kept_whole(text)
 
@@ -144,7 +129,7 @@ def test_an_author_box_named_in_other_languages_is_dropped(cls: str) -> None:
     "Este artículo se publica bajo una licencia Creative Commons.",
 ])
 def test_a_licence_line_at_the_end_is_dropped(line: str) -> None:
-    text = _text(_article("", after=f"<p>{line}</p>"))
+    text = story_text(story_article("", after=f"<p>{line}</p>"))
     assert line not in text
     assert _kept_whole(text)
 
@@ -152,7 +137,7 @@ def test_a_licence_line_at_the_end_is_dropped(line: str) -> None:
 def test_a_german_post_meta_line_with_a_dotted_date_ends_the_article() -> None:
     meta = ("<p>Erstellt am Dienstag 6. Mai 2014 um 23:30 und abgelegt unter Linux, Tutorials. "
             "Kommentare zu diesem Eintrag im RSS 2.0 Feed.</p>")
-    text = _text(_article("", after=meta))
+    text = story_text(story_article("", after=meta))
     assert "abgelegt unter" not in text
     assert _kept_whole(text)
 
@@ -171,7 +156,7 @@ def test_ingredient_lists_beside_the_method_join_the_body_once() -> None:
             f"<div class='ingredients'><ul>{items}</ul></div>"
             f"<div class='print-only'><ul>{items}</ul></div>"
             f"<div class='method' itemprop='recipeInstructions'>{STEPS}</div></div>")
-    text = _text(body)
+    text = story_text(body)
     assert text.count("1 large whole chicken") == 1
     assert text.index("1 tablespoon ground cinnamon") < text.index("Roast the chicken")
     assert text.count("Roast the chicken") == 5
@@ -179,5 +164,5 @@ def test_ingredient_lists_beside_the_method_join_the_body_once() -> None:
 
 def test_a_list_without_the_ingredient_markup_does_not_join() -> None:
     items = "".join(f"<li>{x}</li>" for x in ("Newsletter", "Imprint", "Contact us"))
-    text = _text(f"<div class='links'><ul>{items}</ul></div><div class='method'>{STEPS}</div>")
+    text = story_text(f"<div class='links'><ul>{items}</ul></div><div class='method'>{STEPS}</div>")
     assert "Imprint" not in text
