@@ -30,12 +30,12 @@ def selector_drift(stats: Mapping[str, Any], selectors: Iterable[str]) -> list[s
 
 def fill_rate_drift(engine: Any, run_id: int) -> list[str]:
     """The ``stats`` fill-rate warnings of one run (the same rule: a field filled at least
-    ``storage.report.DROP`` less often in the run's records than in its site's, over at least 5
-    records), read with two queries on that run and site instead of the whole report."""
+    ``storage.report.DROP`` less often in the run's records than in its site's, over at least
+    ``DROP_MIN_RECORDS``), read with two queries on that run and site instead of the whole report."""
     from sqlalchemy import func, select
 
     from storage.models import Article, CrawlRun, UrlState
-    from storage.report import DROP, _fill_columns, _rates
+    from storage.report import DROP_MIN_RECORDS, _fill_columns, _rates, fill_drops
 
     with engine.connect() as conn:
         site = conn.execute(select(CrawlRun.site).where(CrawlRun.id == run_id)).scalar()
@@ -45,14 +45,12 @@ def fill_rate_drift(engine: Any, run_id: int) -> list[str]:
             select(func.count().label("records"), *_fill_columns()).select_from(UrlState)
             .join(Article, Article.id == UrlState.article_id)
             .where(UrlState.run_id == run_id, UrlState.reason.in_(("new", "updated", "duplicate")))).one()
-        if (run_row.records or 0) < 5:
+        records = run_row.records or 0
+        if records < DROP_MIN_RECORDS:
             return []
         site_row = conn.execute(select(func.count().label("records"), *_fill_columns())
                                 .where(Article.site == site)).one()
-    run_fill, site_fill = _rates(run_row, run_row.records), _rates(site_row, site_row.records)
-    return [f"run {run_id} ({site}): {name} filled in {rate:.0%} of {run_row.records} records against "
-            f"{site_fill[name]:.0%} for the site: has the layout changed?"
-            for name, rate in run_fill.items() if site_fill.get(name, 0) - rate >= DROP]
+    return fill_drops(run_id, site, _rates(run_row, records), _rates(site_row, site_row.records), records)
 
 
 def run_drift(engine: Any, run_stats: Mapping[str, Any], selectors: Iterable[str]) -> list[str]:

@@ -131,6 +131,7 @@ NUMBER_FIELDS = ("comment_count", "view_count")
 FILL_FIELDS = ("title", "published_at", "modified_at", "authors", "source", "summary", "category", "breadcrumb",
                "tags", "body_text", "body_html", "images", "language", "comment_count", "view_count")
 DROP = 0.3  # a run this far below its site's fill rate for a field is flagged
+DROP_MIN_RECORDS = 5  # ... when it wrote at least this many records
 
 
 def _filled(name: str):  # noqa: ANN202 - a SQL expression
@@ -150,6 +151,17 @@ def _fill_columns() -> list:
 
 def _rates(row: Any, total: int) -> dict[str, float]:
     return {name: round((getattr(row, name) or 0) / total, 3) if total else 0.0 for name in FILL_FIELDS}
+
+
+def fill_drops(run_id: int, site: str, fill: dict[str, float], site_fill: dict[str, float],
+               records: int) -> list[str]:
+    """The fill-rate warnings of one run: each field it filled at least ``DROP`` less often
+    than its site's records as a whole (``stats`` warnings, and ``crawler.drift``)."""
+    if records < DROP_MIN_RECORDS:
+        return []
+    return [f"run {run_id} ({site}): {name} filled in {rate:.0%} of {records} records against "
+            f"{site_fill[name]:.0%} for the site: has the layout changed?"
+            for name, rate in fill.items() if site_fill.get(name, 0) - rate >= DROP]
 
 
 def _reason_kind(reason: str | None) -> str:
@@ -252,18 +264,13 @@ def stats(engine: Engine, runs: int = 10) -> dict[str, Any]:
         selectors = (run.args or {}).get("selectors") if isinstance(run.args, dict) else None
         if isinstance(selectors, dict) and selectors:
             entry["selectors"] = selectors
-            for name, counted in selectors.items():
-                if counted.get("matched", 0) < counted.get("pages", 0):  # the generic value stood in
-                    warnings.append(f"run {run.id} ({run.site or 'no site'}): selector for {name} matched "
-                                    f"{counted.get('matched', 0)} of {counted.get('pages', 0)} pages")
+            missed = {name: counted for name, counted in selectors.items()  # the generic value stood in
+                      if counted.get("matched", 0) < counted.get("pages", 0)}
+            warnings += [f"run {run.id} ({run.site or 'no site'}): {line}" for line in selector_lines(missed)]
         out_runs.append(entry)
         run_site = run.site if run.site in site_fill else (next(iter(site_fill)) if len(site_fill) == 1 else None)
-        if written >= 5 and run_site:
-            base = site_fill[run_site]
-            for name, rate in fill.items():
-                if base.get(name, 0) - rate >= DROP:
-                    warnings.append(f"run {run.id} ({run_site}): {name} filled in {rate:.0%} of {written} records "
-                                    f"against {base[name]:.0%} for the site: has the layout changed?")
+        if run_site:
+            warnings += fill_drops(run.id, run_site, fill, site_fill[run_site], written)
     all_reasons: dict[str, int] = {}
     for reasons in site_rejects.values():
         for kind, count in reasons.items():
