@@ -31,7 +31,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.internet import defer
@@ -96,13 +95,6 @@ def worst_code(codes: Sequence[int]) -> int:
     return min(bad, key=SEVERITY.index)
 
 
-def site_hosts(profile: SiteProfile) -> list[str]:
-    """The hosts a profile's crawl starts on (its slots in the downloader)."""
-    urls = [*profile.start_urls, *profile.sitemaps, *profile.feeds]
-    hosts = {urlsplit(u).hostname or "" for u in urls} | set(profile.allowed_domains)
-    return sorted(h for h in hosts if h)
-
-
 def site_settings(profile: SiteProfile, db_url: str, preset: str, overrides: dict[str, Any]) -> Any:
     """One site's crawler settings: the run's, then the profile's politeness and depth."""
     settings = build_settings(db_url, preset, overrides)
@@ -110,7 +102,7 @@ def site_settings(profile: SiteProfile, db_url: str, preset: str, overrides: dic
     delay = settings.getfloat("DOWNLOAD_DELAY")
     concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
     slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
-    for host in site_hosts(profile):
+    for host in profile.hosts:
         slots.setdefault(host, {"delay": delay, "concurrency": concurrency, "jitter": 0})
     settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
     settings.set("DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"),

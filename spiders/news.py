@@ -89,8 +89,8 @@ class NewsSpider(scrapy.Spider):
         self.explicit_urls = list(dict.fromkeys(u.strip() for u in urls or [] if u.strip()))
         if not self.start_urls and not self.explicit_urls:
             raise ValueError("nothing to crawl: give start URLs, article URLs or a profile with start points")
-        domains = list(profile.allowed_domains) if profile and profile.allowed_domains else []
-        self.allowed_hosts = {urlsplit(u).hostname for u in [*self.start_urls, *self.explicit_urls]} | set(domains)
+        own = {urlsplit(u).hostname for u in [*self.start_urls, *self.explicit_urls]}
+        self.allowed_hosts = own | set(profile.hosts if profile else ())
         self.follow = str(follow).lower() not in ("0", "false", "no")
         self.options = profile.parse_options() if profile else ParseOptions(site=site)
         self.since = since.astimezone(UTC).replace(tzinfo=None) if since and since.tzinfo else since

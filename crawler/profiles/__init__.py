@@ -74,6 +74,14 @@ class SiteProfile:
                             selectors=dict(self.selectors), title_prefixes=self.title_prefixes,
                             boilerplate=self.boilerplate, article_selector=self.article_selector, **extra)
 
+    @property
+    def hosts(self) -> list[str]:
+        """The site's hosts: its start points' and its allowed domains (the crawl follows
+        links there, the downloader gives each its politeness slot)."""
+        urls = [*self.start_urls, *self.sitemaps, *self.feeds]
+        hosts = {urlsplit(u).hostname or "" for u in urls} | set(self.allowed_domains)
+        return sorted(h for h in hosts if h)
+
     def is_article_url(self, url: str) -> bool | None:
         """True/False when the profile has article rules, None when it has none."""
         if not self.article_patterns:
