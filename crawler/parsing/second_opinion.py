@@ -42,11 +42,17 @@ SHORT_WEIGHT = 1000
 UNRELATED_GAIN = 2.5
 #: a JSON-LD articleBody replaces the visible body when it is this many times longer
 JSONLD_GAIN = 1.5
+#: ... and replaces a short (UNSURE_WEIGHT) visible body it does not contain when this many times
+#: longer (a visible article of its own, a few paragraphs beside a long other text, stays)
+SCRIPTED_GAIN = 5.0
 
 _WORD = re.compile(r"\w+")
 #: a sentence end glued to the next sentence ("...Martinelli.Durante una audiencia"): CMSs
-#: that flatten paragraphs into JSON-LD drop the break between them
-_GLUED_SENTENCE = re.compile(r"(?<=[^\W\d_A-Z][.!?])(?=[^\W\d_a-z][^\W\d_A-Z])")
+#: that flatten paragraphs into JSON-LD drop the break between them. The next one may open
+#: with a mark ("...rematarla.¡Mira", "...dijo.“El") or an all-caps label ("...aeronave.VEA
+#: TAMBIÉN:"), which is how inline promos sit in such text; a lower-case word before the
+#: stop keeps abbreviations ("EE.UU.") and host names ("example.com") whole.
+_GLUED_SENTENCE = re.compile(r"(?<=[^\W\d_A-Z]{2}[.!?])(?=[¡¿\"“«]?[^\W\d_a-z](?:[^\W\d_A-Z]|[^\W\d_a-z]{2}))")
 _TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
 _BLOCK_TAG = re.compile(r"<(?:/p|br|/div|/h[1-6]|/li|/blockquote)\b[^>]*>", re.I)
 _ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -70,12 +76,21 @@ def _contained(ours: list[str], theirs: list[str]) -> float:
     return len(mine & _words(theirs)) / len(mine)
 
 
+#: a consent box's opening ("We use cookies to ...", "Nous utilisons des cookies", "Wir
+#: verwenden Cookies"): the own extractor drops consent boxes by their markup, which another
+#: reader's plain text no longer has
+_COOKIE_NOTICE = re.compile(
+    r"(?:we|this (?:site|website)|nous|ce site|wir|diese (?:seite|website)|utilizamos|usamos|este sitio|"
+    r"usiamo|utilizziamo|questo sito|używamy|wij|deze (?:site|website))\b.{0,40}?\bcookies?\b", re.I)
+
+
 def _is_furniture_line(text: str) -> bool:
     """The one-line boilerplate ``body.py`` drops anywhere (promos, ad and share lines, date
     stamps, captions): another reader's text keeps some of it."""
     if len(text) >= 300:
         return False
     return (PROMO_LINE.match(text) is not None or CAPTION_LINE.search(text) is not None
+            or _COOKIE_NOTICE.match(text) is not None
             or (len(text) < 200 and (JUNK_LINE.match(text) is not None or DATE_LINE.match(text) is not None)))
 
 
@@ -155,6 +170,30 @@ def trafilatura_body(page: Page) -> list[str]:
     return [b for b in (normalize_text(line) for line in text.splitlines()) if b]
 
 
+#: what follows the headline in a ``<title>``-like line: "Headline | Section | Site | date"
+_TITLE_TAIL = re.compile(r"\s*[|–—·:]\s")
+
+
+def _without_headline(blocks: list[str], title: str | None) -> list[str]:
+    """Another reader's blocks without the headline: trafilatura often opens with the h1, or
+    with the document title ("Headline | Section | Site"), which the record has as its title
+    and our own extractor leaves out of the body."""
+    if not title or not blocks:
+        return blocks
+    head = _squashed(title)
+    if not head:
+        return blocks
+
+    def is_headline(block: str) -> bool:
+        if len(block) > len(title) + 80 or not _squashed(block).startswith(head):
+            return False
+        cut = block.casefold().find(title.casefold())
+        rest = block[cut + len(title):] if cut >= 0 else None
+        return _squashed(block) == head or (rest is not None and _TITLE_TAIL.match(rest) is not None)
+
+    return [b for b in blocks if not is_headline(b)]
+
+
 def _unsure(body: Body, weight: int) -> bool:
     """Short, or a small share of the page's prose: the container choice may be wrong."""
     return weight < UNSURE_WEIGHT or (body.page_prose > 0 and weight < UNSURE_SHARE * body.page_prose)
@@ -193,11 +232,16 @@ def extract_body_checked(page: Page, title: str | None = None, selector: str | N
     if page.tree is None:
         return body
     scripted = jsonld_body(page) if "articleBody" in page.html else []
-    if scripted and _truncated_part(ours, scripted) and _weight(scripted) >= min_weight:
+    declared = _weight(scripted) if scripted else 0
+    if scripted and declared >= min_weight and (
+            _truncated_part(ours, scripted) or (weight < UNSURE_WEIGHT and declared >= SCRIPTED_GAIN * weight)):
+        # a visible teaser of the declared text, or a visible body so short beside it (a
+        # caption and a standfirst around an article the page builds with script) that the
+        # page's own statement of its text is the better reading
         return _as_body(scripted, "jsonld", body.images)
     if not _unsure(body, weight):
         return body
-    theirs = trafilatura_body(page)
+    theirs = _without_headline(trafilatura_body(page), title)
     if theirs and _clearly_better(ours, theirs, min_weight):
         return _as_body(theirs, "trafilatura")
     if weight < min_weight and weight >= min_weight // 2 and _contained(ours, theirs) >= 0.6:

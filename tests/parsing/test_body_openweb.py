@@ -372,3 +372,77 @@ def test_social_and_newsletter_pointer_at_the_end_goes() -> None:
     line = "<p>Write to the desk, find us on Facebook, Twitter and Instagram or get our weekly newsletter</p>"
     text = _own(story_article("", line))
     assert "newsletter" not in text and text.rstrip().endswith("last")
+
+
+# --- rules added for the open web, each with the case it must leave alone ---------------------
+
+def test_flattened_jsonld_promos_are_split_off_and_dropped() -> None:
+    flat = (f"{PARA.strip()} The work starts soon.VEA TAMBIÉN: Otro artículo del diario "
+            f"{PARA.strip()} It ends in spring.¡Mira lo que tiene nuestro canal de YouTube! {PARA.strip()} The end.")
+    blocks = so._split_text(flat * 2)
+    assert any(b.startswith("VEA TAMBIÉN") for b in blocks) and any(b.startswith("¡Mira") for b in blocks)
+    # abbreviations and host names are no sentence ends
+    whole = ("The EE.UU. said so, and example.com agreed on it. " * 20).strip()
+    assert so._split_text(whole) == [whole]
+
+
+def test_short_visible_body_gives_way_to_a_much_longer_declared_text() -> None:
+    full = "\n".join(f"{PARA}Part {i}." for i in range(8))
+    visible = ("<article><p>Opinion</p><p>Jane Roe</p>"
+               "<p>A standfirst about the river path, not in the text.</p></article>")
+    text = story_text(visible, _ld(full))
+    assert "Part 7." in text and "standfirst" not in text
+
+
+def test_article_nested_in_an_unclosed_sidebar_is_read() -> None:
+    # the widget's <div> is never closed: the parser nests the article in the <aside>
+    html = (f"<html><head><title>River path to grow</title>{DATED}</head><body>"
+            "<aside class='sidebar'><div id='nav_menu-3' class='widget'><ul><li><a href='/a'>Home</a></li></ul>"
+            "<article class='post'><h1>River path to grow</h1>"
+            + "".join(f"<p>{PARA}{i}</p>" for i in range(4)) + "</article></body></html>").encode()
+    assert parse_article(html, URL).body_text.count("The council voted") == 4
+
+
+def test_a_sidebar_of_teaser_articles_stays_out() -> None:
+    teasers = "".join(f"<article class='teaser'><h3>Other story {i}</h3><p>{PARA}teaser {i}</p></article>"
+                      for i in range(3))
+    html = (f"<html><head><title>River path to grow</title>{DATED}</head><body><h1>River path to grow</h1>"
+            f"{story_article('')}<aside class='sidebar'>{teasers}</aside></body></html>").encode()
+    assert "teaser" not in parse_article(html, URL).body_text
+
+
+def test_second_opinion_leaves_out_the_headline_and_a_cookie_notice() -> None:
+    blocks = ["River path to grow | Local | Example News | 23.05.2011", "River path to grow", "Local",
+              "We use cookies to improve our offer. More in the privacy statement.", PARA]
+    kept = [b for b in so._without_headline(blocks, "River path to grow") if not so._is_furniture_line(b)]
+    assert kept == ["Local", PARA]
+    assert so._without_headline(["River path to grow fast, the council says, as work begins."],
+                                "River path to grow") == ["River path to grow fast, the council says, as work begins."]
+
+
+@pytest.mark.parametrize("line", [
+    "Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.",
+    "ANZEIGE - Heute mal ausgehen/bestellen? Wie wäre es mit:",
+])
+def test_label_lines_dropped_anywhere(line: str) -> None:
+    text = story_text(story_article(f"<p>{line}</p>"))
+    assert line not in text and text.count("The council voted") == 5
+
+
+def test_a_sentence_about_an_advert_stays() -> None:
+    line = "Anzeige - so nannte der Rat den Aushang, der seit Montag am Rathaus hängt und viel Kritik erntet."
+    assert line in story_text(story_article(f"<p>{line}</p>"))
+
+
+@pytest.mark.parametrize("end", ["<p>Auteur : Kossivi Tiassou</p><p>Edition : M-A. Pioerron</p><p>Permalien</p>",
+                                 "<p>News Now is not responsible for the opinions, statements or media content"
+                                 " presented by contributors.</p>",
+                                 "<p>Be Sociable, Share!</p><p>TrackBack URL</p>"])
+def test_end_matter_cut(end: str) -> None:
+    text = story_text(story_article("", after=end))
+    assert text.endswith("last") and text.count("The council voted") == 5
+
+
+def test_author_label_with_a_sentence_stays() -> None:
+    line = "Autor: der Text des Rats nennt keinen, und so bleibt offen, wer den Weg entworfen hat."
+    assert line in story_text(story_article(f"<p>{line}</p>"))

@@ -25,6 +25,18 @@ _TAG_BASE = {
 }
 
 
+#: boxes that never hold the article, unless the markup left one unclosed (a page header
+#: holding the article is left skipped: its own h1 and menus would come along)
+_LANDMARKS = frozenset({"aside", "nav", "menu"})
+
+
+def holds_headed_article(el: Any) -> bool:
+    """A sidebar or menu that holds an ``<article>`` with the page's h1: the
+    box was left unclosed and the parser nested the rest of the page, article included,
+    inside it (seen on WordPress themes with an unclosed widget). Such a box is read."""
+    return el.tag in _LANDMARKS and (art := el.find(".//article")) is not None and art.find(".//h1") is not None
+
+
 class Scan:
     """One pass over the tree: text and link-text length of every element, paragraph scores."""
 
@@ -51,7 +63,7 @@ class Scan:
         a long comment thread cannot outbid the article (readability removes such boxes).
         """
         tag = el.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS:
+        if not isinstance(tag, str) or (tag in SKIP_TAGS and not holds_headed_article(el)):
             return 0, 0, 0, 0
         # All attributes in one call, not up to six el.get (each parses the name for a
         # namespace); reversed, so a repeated name keeps its first value, as el.get does.
@@ -65,6 +77,11 @@ class Scan:
             attrs = cls + " " + ident if cls and ident else cls or ident or ""
             if attrs and attr_weight(attrs) == -2:
                 muted = True
+        elif muted and tag == "article" and el.find(".//h1") is not None:
+            # the page's headline and its <article> inside a sidebar or menu: that box was left
+            # unclosed in the markup and the parser nested the rest of the page in it; a
+            # sidebar's own teasers and a thread's comments carry no h1
+            muted = False
         is_link = in_link or tag == "a"
         text = el.text
         own = wlen(text.strip()) if text and not text.isspace() else 0
