@@ -35,7 +35,8 @@ _SUFFIX_MARKER = re.compile(r"^(?P<stem>.*[^/_-])[_-](?P<n>\d{1,3})(?P<ext>\.[a-
 _SEGMENT_MARKER = re.compile(r"^(?P<stem>/.*[^/])/(?:page/)?(?P<n>\d{1,3})/?$", re.I)
 # link texts of a pager: next / previous / first / last page, in the languages met most
 _NEXT_WORDS = frozenset({
-    "下一页", "下页", "下一頁", "下頁", "后页", "後頁", "next", "next page", "next »", "next ›", "next >", "»", "›", ">",
+    "下一页", "下页", "下一頁", "下頁", "后页", "後頁", "next", "next page", "next »", "next ›", "next >",
+    "»", "›", ">",
     "nächste", "nächste seite", "weiter", "suivant", "page suivante", "siguiente", "página siguiente",
     "successiva", "pagina successiva", "volgende", "次へ", "次のページ", "다음", "다음 페이지", "следующая"})
 _OTHER_PAGER_WORDS = frozenset({
@@ -59,7 +60,8 @@ _SINGLE_PAGE_TEXT = re.compile(
 _NOT_THE_ARTICLE = re.compile(r"comment|reply|replies|respond|disqus|discussion|pinglun|评论|評論", re.I)
 _PAGER_LINE = re.compile(
     r"^(?:(?:共\s*\d+\s*[页頁][:：]?|第\s*\d+\s*[页頁]|(?:page|seite) \d+ (?:of|von) \d+[:：]?|[\[\]\d\s.…|/«»‹›<>-]|"
-    + "|".join(re.escape(w) for w in sorted(_NEXT_WORDS | _OTHER_PAGER_WORDS | _PAGER_ONLY_WORDS, key=len, reverse=True) if len(w) > 1)
+    + "|".join(re.escape(w) for w in sorted(_NEXT_WORDS | _OTHER_PAGER_WORDS | _PAGER_ONLY_WORDS, key=len,
+                                            reverse=True) if len(w) > 1)
     + r")\s*)+$", re.I)
 
 
@@ -197,10 +199,10 @@ def detect_pagination(page: Page) -> Pagination | None:
             if not _same_page(link, url) and _related(first_url, link):
                 single = single or link
             continue
-        n = page_number(first_url, link)
-        if n is not None and n != number and (rel == "next" or _pager_text(text, rel) != "number"
-                                              or _numbered(text) == n):
-            pages.setdefault(n, link)
+        found = page_number(first_url, link)
+        if found is not None and found != number and (rel == "next" or _pager_text(text, rel) != "number"
+                                                      or _numbered(text) == found):
+            pages.setdefault(found, link)
     if number == 1 and not pages:
         return None
     return Pagination(number, first_url, tuple(sorted(pages.items())), single if pages or number > 1 else None)
