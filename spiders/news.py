@@ -289,6 +289,7 @@ class NewsSpider(scrapy.Spider):
             for number, url in todo:
                 tried.add(number)
                 if number > self.max_article_pages:
+                    self.article_pages.add(url)  # not followed as a link either
                     pages.items.extend(self._skip(url, f"budget: page {number} of {first}, past "
                                                        f"NEWSCRAWL_MAX_ARTICLE_PAGES ({self.max_article_pages})"))
                     continue
