@@ -25,7 +25,7 @@ from datetime import datetime
 from crawler.parsing import ParseOptions, Verdict, article_body, article_text, judge_page
 from crawler.parsing.clean import content_hash, normalize_text
 from crawler.parsing.page import Page
-from crawler.parsing.pagination import pager_blocks
+from crawler.parsing.pagination import is_pager_line, pager_blocks
 from crawler.parsing.record import Image
 
 
@@ -44,6 +44,12 @@ def _kept_html(html: str | None, blocks: list[str], keep: list[bool]) -> str | N
             kept.append(part)
             continue
         text = normalize_text(part.text_content())
+        if is_pager_line(normalize_text(" ".join(part.itertext()))):  # the pager as one element (a list)
+            while at < len(blocks) and not keep[at]:
+                at += 1
+            if part.tail and part.tail.strip():
+                kept.append(part.tail)
+            continue
         if at < len(blocks) and text and text == blocks[at]:
             at += 1
             if not keep[at - 1]:

@@ -32,7 +32,7 @@ MAX_PAGE_NUMBER = 999  # a larger number in the marker position is an id, not a 
 # ``1001_2.html``, ``show-12-345-2.html``: a marker just before the extension (or at the end)
 _SUFFIX_MARKER = re.compile(r"^(?P<stem>.*[^/_-])[_-](?P<n>\d{1,3})(?P<ext>\.[a-z]{2,6})?$", re.I)
 # ``/story/2/``, ``/story/page/2``: a last path segment that is only a page number
-_SEGMENT_MARKER = re.compile(r"^(?P<stem>/.*[^/])/(?:page/)?(?P<n>\d{1,3})/?$", re.I)
+_SEGMENT_MARKER = re.compile(r"^(?P<stem>/.*?[^/])/(?:page/)?(?P<n>\d{1,3})/?$", re.I)
 # link texts of a pager: next / previous / first / last page, in the languages met most
 _NEXT_WORDS = frozenset({
     "下一页", "下页", "下一頁", "下頁", "后页", "後頁", "next", "next page", "next »", "next ›", "next >",
@@ -260,8 +260,8 @@ def pager_blocks(blocks: list[str]) -> set[int]:
 
     for i, block in enumerate(blocks):
         if is_pager_line(block):
-            close()
             found.add(i)
+            run.append(i)
         elif _pager_token(block):
             run.append(i)
         else:
