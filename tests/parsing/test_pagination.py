@@ -141,9 +141,9 @@ def test_merge_appends_every_page_in_order_without_pager_or_repeats() -> None:
 
 def test_merge_keeps_images_of_every_page_once() -> None:
     def with_images(n: int) -> Page:
-        html = mp.zh_page(B, 1001, n, 3).replace(
-            '<div class="content">', f'<div class="content"><figure><img src="/img/lead.jpg"></figure>'
-                                     f'<figure><img src="/img/p{n}.jpg"><figcaption>第{n}页图片说明</figcaption></figure>')
+        figures = (f'<figure><img src="/img/lead.jpg"></figure><figure><img src="/img/p{n}.jpg">'
+                   f'<figcaption>第{n}页图片说明</figcaption></figure>')
+        html = mp.zh_page(B, 1001, n, 3).replace('<div class="content">', f'<div class="content">{figures}')
         return Page.from_bytes(html.encode(), f"{B}/news/1001.html" if n == 1 else f"{B}/news/1001_{n}.html")
 
     images = judge_pages([with_images(n) for n in (1, 2, 3)], None, NOW).record.images
