@@ -53,6 +53,7 @@ SPIDER_MIDDLEWARES = {"crawler.middlewares.OriginSpiderMiddleware": 50,
                       "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
                       "crawler.middlewares.DepthPolicyMiddleware": 900}
 NEWSCRAWL_MAX_LINKS_PER_PAGE = 1000  # links followed from one page; the rest are recorded as skipped
+NEWSCRAWL_MAX_ARTICLE_PAGES = 30  # pages of one multi-page article fetched and merged (page 1 included)
 NEWSCRAWL_MAX_CRAWL_DELAY = 10.0  # seconds: a robots.txt Crawl-delay above this is capped
 NEWSCRAWL_MAX_RETRY_AFTER = 120.0  # seconds: the longest Retry-After pause honoured for a host
 NEWSCRAWL_HOST_MAX_ERRORS = 10  # consecutive server errors that retire a host for the run

@@ -11,6 +11,13 @@ inline otherwise); every other page becomes a ``Rejected`` outcome with
 its reason, and every failed request a ``Failed`` or ``Skipped`` one, so nothing fetched
 goes unrecorded.
 
+An article split over several pages (``crawler.parsing.pagination``: 1001.html, 1001_2.html,
+``?page=2``...) is stored as one record under its first page's URL: the spider fetches its
+other pages (or its single-page view when it offers one) right from the first page's
+callback, at most NEWSCRAWL_MAX_ARTICLE_PAGES of them, and has them merged in the parse pool
+with the first. Each of those URLs ends ``skipped`` ("page 2 of <first URL>"); one reached on
+its own (a sitemap lists it) is recognised, recorded the same way, and its first page requested.
+
 Incremental: URLs stored by earlier runs are skipped unless a sitemap/feed lists them with
 a newer date or the profile's refresh window has passed; then they are fetched with
 If-None-Match / If-Modified-Since, and a 304 costs no parse.
@@ -26,6 +33,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,7 +60,7 @@ from spiders.discovery import (
     robots_sitemaps,
     url_template,
 )
-from storage.outcomes import Failed, RawPage, Rejected, Skipped
+from storage.outcomes import Failed, PagePart, RawPage, Rejected, Skipped
 
 SKIP_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|css|js|json|pdf|zip|rar|gz|7z|mp[34]|avi|mov|wmv|flv|apk|exe|dmg|docx?|xlsx?"
@@ -60,6 +68,7 @@ SKIP_EXTENSIONS = re.compile(
 SKIP_PATHS = re.compile(r"/(?:login|logout|register|signup|signin|search|cart|account|wp-admin|wp-login|cmd\.php)\b",
                         re.I)
 DEFAULT_TEMPLATE_BUDGET = 50
+DEFAULT_MAX_ARTICLE_PAGES = 30
 
 
 class NewsSpider(scrapy.Spider):
@@ -106,12 +115,16 @@ class NewsSpider(scrapy.Spider):
         self.listing_pages = 0
         self.max_listing_pages = profile.max_listing_pages if profile else 10**9
         self.max_links = 10**9  # links followed from one page (NEWSCRAWL_MAX_LINKS_PER_PAGE)
+        self.max_article_pages = DEFAULT_MAX_ARTICLE_PAGES  # NEWSCRAWL_MAX_ARTICLE_PAGES
+        self.article_pages: set[str] = set()  # other pages of merged articles: fetched, never requested again
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.keep_raw = crawler.settings.getbool("NEWSCRAWL_KEEP_RAW")
         spider.max_links = crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE") or 10**9
+        spider.max_article_pages = max(1, crawler.settings.getint("NEWSCRAWL_MAX_ARTICLE_PAGES",
+                                                                  DEFAULT_MAX_ARTICLE_PAGES))
         spider.script = (spider.profile.script if spider.profile else None) or crawler.settings.get(
             "NEWSCRAWL_SCRIPT") or "keep"
         engine = None
@@ -199,9 +212,10 @@ class NewsSpider(scrapy.Spider):
             self.listing_pages += 1
             yield Rejected(response.url, _listing_reason(self.profile, response.url))  # fetched: it has a state
         else:
-            for item in self._article_items(response, outcome):
+            outcome, pages = await self._whole_article(response, outcome)
+            for item in [*pages.items, *self._article_items(response, outcome, pages.raw)]:
                 yield item
-            if outcome.record is None:
+            if outcome.record is None and not pages.items:
                 self.non_articles[url_template(response.url)] += 1
         # pagination: from a page that is no article, a link of the same URL shape (or the
         # profile's listing rule) is this listing's next page, exempt from the depth limit
@@ -230,7 +244,113 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return [Rejected(response.url, "not a text page")]
         outcome = await self._parse(response, want_article=True, want_links=False)
-        return list(self._article_items(response, outcome))
+        outcome, pages = await self._whole_article(response, outcome)
+        return [*pages.items, *self._article_items(response, outcome, pages.raw)]
+
+    # --- articles split over pages -------------------------------------------------------------
+
+    async def _whole_article(self, response: TextResponse, outcome: ParseOutcome) -> tuple[ParseOutcome, _Pages]:
+        """An article page's outcome with its other pages merged in, and what became of them.
+
+        Page N > 1 reached on its own: recorded as a page of its first page, which is
+        requested (the duplicate filter drops it when it is known already). A first page with
+        a single-page view: that view is fetched and its body taken, else its pages are
+        fetched in order (a pager showing a window of numbers names more on later pages) up
+        to NEWSCRAWL_MAX_ARTICLE_PAGES and merged in the pool. A page that cannot be fetched
+        is said (warning, ``newscrawl/article_page_failed``, its Failed state) and the record
+        is stored with the pages there are."""
+        pages = _Pages()
+        pagination = outcome.pagination
+        if pagination is None:
+            return outcome, pages
+        if pagination.is_continuation:
+            self.crawler.stats.inc_value("newscrawl/article_page_alone")
+            pages.items.extend(self._skip(response.url, f"page {pagination.number} of {pagination.first_url}"))
+            if self._wanted(pagination.first_url) and pagination.first_url not in self.article_pages:
+                if request := self._article_request(pagination.first_url):
+                    pages.items.append(request)
+            return outcome, pages
+        if outcome.record is None or outcome.invalid:
+            return outcome, pages
+        first = response.url
+        if pagination.single_page_url and (view := await self._fetch_part(pagination.single_page_url, pages)):
+            merged = await self._parse(response, want_article=True, want_links=False, parts=(view,),
+                                       single_view=True)
+            if merged.record is not None and merged.record.body_text != outcome.record.body_text:
+                pages.items.extend(self._skip(view.url, f"single-page view of {first}"))
+                pages.raw = ((view,), True)
+                return self._merged(outcome, merged), pages
+            self.logger.info("%s: its single-page view %s gave no text: fetching its pages", first, view.url)
+        parts: dict[int, PagePart] = {}
+        tried = {1}
+        merged = outcome
+        while todo := [(n, url) for n, url in pagination.pages if n not in tried]:
+            had = len(parts)
+            for number, url in todo:
+                tried.add(number)
+                if number > self.max_article_pages:
+                    self.article_pages.add(url)  # not followed as a link either
+                    pages.items.extend(self._skip(url, f"budget: page {number} of {first}, past "
+                                                       f"NEWSCRAWL_MAX_ARTICLE_PAGES ({self.max_article_pages})"))
+                    continue
+                if part := await self._fetch_part(url, pages):
+                    parts[number] = part
+                    pages.items.extend(self._skip(url, f"page {number} of {first}"))
+            if len(parts) == had:
+                continue  # nothing new to merge: the pages left to try are past the cap or failed
+            ordered = tuple(parts[n] for n in sorted(parts))
+            attempt = await self._parse(response, want_article=True, want_links=False, parts=ordered)
+            if attempt.record is None or attempt.pagination is None:  # cannot happen to a first page that parsed
+                self.logger.warning("%s: merging its %d pages failed (%s): stored as one page", first,
+                                    len(ordered) + 1, attempt.error or attempt.reason)
+                break
+            merged, pagination, pages.raw = attempt, attempt.pagination, (ordered, False)
+        last = max([n for n, _ in pagination.pages] or [1])
+        if last > self.max_article_pages:
+            self.crawler.stats.inc_value("newscrawl/article_pages_capped")
+            self.logger.warning("%s has %d pages: merged the first %d (NEWSCRAWL_MAX_ARTICLE_PAGES)", first, last,
+                                self.max_article_pages)
+        if merged is outcome:
+            return outcome, pages
+        self.crawler.stats.inc_value("newscrawl/articles_merged")
+        self.crawler.stats.inc_value("newscrawl/article_pages_merged", len(pages.raw[0]))
+        return self._merged(outcome, merged), pages
+
+    @staticmethod
+    def _merged(first: ParseOutcome, merged: ParseOutcome) -> ParseOutcome:
+        """The merged outcome with the first page's links (the pool was not asked for them again)."""
+        merged.links = first.links
+        return merged
+
+    async def _fetch_part(self, url: str, pages: _Pages) -> PagePart | None:
+        """Another page of an article, fetched now through the downloader (its middlewares:
+        politeness, robots.txt, safety), not the scheduler: the merge needs it in hand, and
+        the duplicate filter must not drop a page another listing already asked for. A page
+        that cannot be had is said: a warning, a stat and its Failed state."""
+        self.article_pages.add(url)
+        request = scrapy.Request(url, dont_filter=True, meta={"article_page": True})
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # noqa: BLE001 - every failure of a fetch ends as the page's state
+            reason = str(exc) or type(exc).__name__
+            if isinstance(exc, IgnoreRequest) and ("robots.txt" in reason or reason.startswith(("refused", "host "))):
+                pages.items.extend(self._skip(url, reason))
+                return None
+            return self._part_failed(url, f"{type(exc).__name__}: {reason}"[:300], pages)
+        if response.status >= 400:
+            return self._part_failed(url, f"HTTP {response.status}", pages, response.status)
+        if not isinstance(response, TextResponse):
+            return self._part_failed(url, "not a text page", pages)
+        self.crawler.stats.inc_value("newscrawl/pages_ok")
+        return PagePart(response.url, response.body, _header_charset(response), response.status)
+
+    def _part_failed(self, url: str, reason: str, pages: _Pages, status: int | None = None) -> None:
+        self.crawler.stats.inc_value("newscrawl/article_page_failed")
+        self.crawler.stats.inc_value("newscrawl/failed")
+        self.logger.warning("article page %s could not be fetched (%s): its article is stored without it", url,
+                            reason)
+        pages.items.append(Failed(url, f"article page: {reason}", status=status))
+        return None
 
     def _redirected_from(self, response: Response) -> Iterator[Skipped]:
         """The URLs that led here by an HTTP redirect or a meta refresh end in a state too:
@@ -244,7 +364,8 @@ class NewsSpider(scrapy.Spider):
 
     # --- articles ------------------------------------------------------------------------------
 
-    async def _parse(self, response: TextResponse, want_article: bool, want_links: bool) -> ParseOutcome:
+    async def _parse(self, response: TextResponse, want_article: bool, want_links: bool,
+                     parts: tuple[PagePart, ...] = (), single_view: bool = False) -> ParseOutcome:
         """The page parsed in the pool. A page whose worker died is parsed once more by
         another: a worker killed from outside (the OOM killer, an operator) is no fault of
         the page, and a listing page lost that way hid every URL it links to, which then had
@@ -257,7 +378,7 @@ class NewsSpider(scrapy.Spider):
             try:
                 return await self.pool.parse(response.body, response.url, self.options, datetime.now(UTC),
                                              response.status, _header_charset(response), want_article, want_links,
-                                             self.script)
+                                             self.script, parts, single_view)
             except WorkerDied as exc:
                 self.crawler.stats.inc_value("newscrawl/parse_worker_died")
                 if tries > 1 or exc.timed_out:
@@ -265,9 +386,13 @@ class NewsSpider(scrapy.Spider):
                     return ParseOutcome(error=str(exc))
                 self.logger.warning("%s while parsing %s: parsing it once more", exc, response.url)
 
-    def _article_items(self, response: TextResponse, outcome: ParseOutcome) -> Iterator[Any]:
-        """The items for one parsed article candidate: its Record (and raw page), or a Rejected."""
+    def _article_items(self, response: TextResponse, outcome: ParseOutcome,
+                       parts: tuple[tuple[PagePart, ...], bool] = ((), False)) -> Iterator[Any]:
+        """The items for one parsed article candidate: its Record (and raw page, with the
+        ``parts`` it was merged from), or a Rejected; nothing for a page N > 1 (it is skipped)."""
         record = outcome.record
+        if record is None and outcome.pagination is not None and outcome.pagination.is_continuation:
+            return
         self._count_selectors(outcome)
         if outcome.warnings:
             self.crawler.stats.inc_value("newscrawl/read_with_loss")
@@ -283,7 +408,7 @@ class NewsSpider(scrapy.Spider):
                 return
         if self.keep_raw:
             yield RawPage(record.url, record.canonical_url, response.body, _header_charset(response),
-                          response.status, record.fetched_at)
+                          response.status, record.fetched_at, *parts)
         if self.recrawl:
             self.recrawl.fetched(response.url, response.status, response.headers, record.canonical_url,
                                   response.meta.get("listed_at"))
@@ -321,6 +446,8 @@ class NewsSpider(scrapy.Spider):
     def _follow_entries(self, response: Response, entries: list[Entry]) -> Iterator[Any]:
         for entry in entries:
             url = response.urljoin(entry.url)
+            if url in self.article_pages:  # merged into its article already: it has its state
+                continue
             if not self._wanted(url, allow_xml=True):
                 scheme = urlsplit(url).scheme
                 if scheme not in ("http", "https"):  # listed on purpose: recorded, not dropped
@@ -342,7 +469,7 @@ class NewsSpider(scrapy.Spider):
         a listing (not an article), so its pagination is marked."""
         followed = 0
         for url in dict.fromkeys(links):
-            if not self._wanted(url):
+            if not self._wanted(url) or url in self.article_pages:
                 continue
             if followed >= self.max_links:
                 self.crawler.stats.inc_value("newscrawl/skipped_link_cap")
@@ -429,6 +556,16 @@ class NewsSpider(scrapy.Spider):
         if SKIP_EXTENSIONS.search(parts.path) and not (allow_xml and parts.path.endswith((".xml", ".xml.gz"))):
             return False
         return True
+
+
+@dataclass
+class _Pages:
+    """What fetching an article's other pages made: the items to yield before its record
+    (their states, a request for a first page) and, for the raw page, the parts it was
+    merged from and whether they are its single-page view."""
+
+    items: list[Any] = field(default_factory=list)
+    raw: tuple[tuple[PagePart, ...], bool] = ((), False)
 
 
 def _is_site_root(url: str) -> bool:

@@ -163,6 +163,23 @@ class RawPageRow(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
 
+class RawPagePart(Base):
+    """Another fetched page of a raw page's article (page 2, 3...; ``number`` 0: its
+    single-page view), kept beside it so ``reparse`` merges the article again. Replaced
+    with the raw page; gone with it."""
+
+    __tablename__ = "raw_page_parts"
+
+    raw_page_id: Mapped[int] = mapped_column(ForeignKey("raw_pages.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    url: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    encoding: Mapped[str | None] = mapped_column(String(64))
+    compression: Mapped[str] = mapped_column(String(16), default="zlib")
+    size: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
 class LshBand(Base):
     """One LSH band key of an article's MinHash signature: articles sharing a key agree on
     every row of that band and are near-duplicate candidates. The band number is hashed

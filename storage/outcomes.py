@@ -24,9 +24,21 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
+class PagePart:
+    """One more fetched page of an article split over several (page 2, 3... in order, or the
+    single-page view): what re-parsing needs to merge it again."""
+
+    url: str
+    body: bytes
+    encoding: str | None = None
+    http_status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RawPage:
     """The fetched bytes of an article page, kept (when enabled) so it can be re-parsed later.
-    The spider yields it just before the page's Record."""
+    The spider yields it just before the page's Record. ``parts``: the article's other pages
+    when it was merged from several (``single_view``: the one part is its single-page view)."""
 
     url: str
     canonical_url: str
@@ -34,6 +46,8 @@ class RawPage:
     encoding: str | None
     http_status: int | None
     fetched_at: str
+    parts: tuple[PagePart, ...] = ()
+    single_view: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,8 +32,18 @@ from tenacity import retry, retry_if_exception, stop_after_attempt, stop_after_d
 
 from storage import neardup
 from storage.checks import InvalidRecord, check_record, check_text
-from storage.models import Article, ArticleVersion, CrawlRun, LshBand, RawPageRow, Reject, StoreMeta, UrlState
-from storage.outcomes import Failed, Item, RawPage, Rejected, Skipped
+from storage.models import (
+    Article,
+    ArticleVersion,
+    CrawlRun,
+    LshBand,
+    RawPagePart,
+    RawPageRow,
+    Reject,
+    StoreMeta,
+    UrlState,
+)
+from storage.outcomes import Failed, Item, PagePart, RawPage, Rejected, Skipped
 from storage.record import FIELD_NAMES, Record
 from storage.report import Selection, iter_records
 from storage.textfold import content_hash as compute_content_hash
@@ -501,6 +511,14 @@ class Repository:
         row.url, row.fetched_at, row.http_status, row.encoding = page.url, page.fetched_at, page.http_status, \
             page.encoding
         session.flush()
+        # the article's other pages: replaced with the first (a re-crawl may find more or fewer)
+        session.execute(delete(RawPagePart).where(RawPagePart.raw_page_id == row.id))
+        for number, part in enumerate(page.parts, 2):
+            session.add(RawPagePart(raw_page_id=row.id, number=0 if page.single_view else number, url=part.url,
+                                    http_status=part.http_status, encoding=part.encoding, compression="zlib",
+                                    size=len(part.body), body=zlib.compress(part.body, 6)))
+        # (the sha256 above is page 1's: a row whose parts alone changed is still rewritten here)
+        session.flush()
         return row.id
 
     @_RETRY
@@ -607,9 +625,20 @@ class Repository:
         with Session(self.engine) as session:
             for row, row_site, article_fetched in session.execute(query.execution_options(yield_per=batch)):
                 body = zlib.decompress(row.body) if row.compression == "zlib" else row.body
-                page = RawPage(row.url, row.canonical_url, body, row.encoding, row.http_status, row.fetched_at)
+                parts = self._raw_parts(row.id)
+                page = RawPage(row.url, row.canonical_url, body, row.encoding, row.http_status, row.fetched_at,
+                               tuple(part for _, part in parts), any(number == 0 for number, _ in parts))
                 yield StoredPage(page, row_site, article_fetched)
                 session.expunge(row)
+
+    def _raw_parts(self, raw_page_id: int) -> list[tuple[int, PagePart]]:
+        """A raw page's other pages, (number, part) in page order (few pages have any: one
+        indexed lookup each, in a session of its own beside the streaming one)."""
+        with Session(self.engine) as session:
+            rows = session.scalars(select(RawPagePart).where(RawPagePart.raw_page_id == raw_page_id)
+                                   .options(undefer(RawPagePart.body)).order_by(RawPagePart.number)).all()
+            return [(r.number, PagePart(r.url, zlib.decompress(r.body) if r.compression == "zlib" else r.body,
+                                        r.encoding, r.http_status)) for r in rows]
 
     def iter_records(self, selection: Selection | None = None, batch: int = 500) -> Iterator[Record]:
         """Stream the selected records newest first in constant memory (``storage.report``)."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from storage.outcomes import Failed, RawPage, Rejected, Skipped
+from storage.outcomes import Failed, PagePart, RawPage, Rejected, Skipped
 from storage.record import Record
 
 _DISK_FULL = ("database or disk is full", "no space left on device", "could not extend file", "disk quota exceeded",
@@ -54,6 +54,8 @@ def _encode(item: Any) -> dict[str, Any]:
     data = asdict(item)
     if isinstance(item, RawPage):
         data["body"] = base64.b64encode(item.body).decode("ascii")
+        data["parts"] = [{**part, "body": base64.b64encode(page.body).decode("ascii")}
+                         for part, page in zip(data["parts"], item.parts, strict=True)]
     return {"kind": type(item).__name__.lower(), "data": data}
 
 
@@ -62,7 +64,8 @@ def _decode(line: dict[str, Any]) -> Any:
     if kind == "record":
         return Record.from_dict(data)
     if kind == "rawpage":
-        return RawPage(**{**data, "body": base64.b64decode(data["body"])})
+        parts = tuple(PagePart(**{**part, "body": base64.b64decode(part["body"])}) for part in data.get("parts") or ())
+        return RawPage(**{**data, "body": base64.b64decode(data["body"]), "parts": parts})
     return {"rejected": Rejected, "failed": Failed, "skipped": Skipped}[kind](**data)
 
 

@@ -25,8 +25,13 @@ def _when(value: str | None, where: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+# One input: the page's path and URL, its fetch time, and (an article split over pages) the
+# other pages' (path, URL or None) in order.
+Input = tuple[str, str | None, datetime | None, list[tuple[str, str | None]]]
+
+
 def _inputs(files: tuple[str, ...], url: str | None, manifest: str | None,
-            fetched_at: datetime | None) -> Iterator[tuple[str, str | None, datetime | None]]:
+            fetched_at: datetime | None, pages: bool = False) -> Iterator[Input]:
     if manifest:
         try:
             lines = Path(manifest).read_text(encoding="utf-8").splitlines()
@@ -39,24 +44,41 @@ def _inputs(files: tuple[str, ...], url: str | None, manifest: str | None,
             try:
                 entry = json.loads(line)
                 path = str(entry["path"])
+                more = [(str(part["path"]), part.get("url")) for part in entry.get("pages") or []]
             except (ValueError, KeyError, TypeError) as exc:
                 raise click.ClickException(f"{manifest}:{number}: expected {{\"path\": ..., \"url\": ...}}") from exc
-            resolved = path if Path(path).is_absolute() or Path(path).exists() else str(base / path)
             when = _when(entry.get("fetched_at"), f"{manifest}:{number}") or fetched_at
-            yield resolved, entry.get("url"), when
+            yield _resolved(path, base), entry.get("url"), when, [(_resolved(p, base), u) for p, u in more]
+    if pages and files:
+        yield files[0], url, fetched_at, [(file, None) for file in files[1:]]
+        return
     for file in files:
-        yield file, url, fetched_at
+        yield file, url, fetched_at, []
+
+
+def _resolved(path: str, base: Path) -> str:
+    return path if Path(path).is_absolute() or Path(path).exists() else str(base / path)
 
 
 def parse_line(body: bytes, url: str, options: Any, when: datetime | None, explain: bool = False,
-               path: str | None = None) -> dict[str, Any]:
+               path: str | None = None, parts: list[tuple[bytes, str | None]] | None = None) -> dict[str, Any]:
     """One page's output line: the record with its kind, reason, warnings and (``explain``)
-    each field's source. Raises NotAnArticle when no record can be built."""
-    from crawler.parsing import Page, judge_page
+    each field's source. ``parts``: the article's other pages, (bytes, URL or None) in order,
+    merged into the record as the crawl merges them (a page without a URL is given the one
+    the first page's pager links it by). Raises NotAnArticle when no record can be built."""
+    from crawler.parsing import Page
     from crawler.parsing.explain import explain as explain_fields
+    from crawler.parsing.merge import judge_pages
+    from crawler.parsing.pagination import detect_pagination
 
     page = Page.from_bytes(body, url)
-    verdict = judge_page(page, options, when)
+    others = []
+    if parts:
+        found = detect_pagination(page)
+        named = dict(found.pages) if found and not found.is_continuation else {}
+        others = [Page.from_bytes(data, part_url or named.get(n) or f"{url}#page-{n}")
+                  for n, (data, part_url) in enumerate(parts, 2)]
+    verdict = judge_pages([page, *others], options, when)
     line: dict[str, Any] = verdict.record.to_dict() | ({"input": path} if path is not None else {}) | {
         "kind": verdict.kind, "kind_reason": verdict.reason, "warnings": list(verdict.warnings)}
     if explain:
@@ -77,12 +99,20 @@ def parse_line(body: bytes, url: str, options: Any, when: datetime | None, expla
                    "year-less dates resolve against it. Default: now.")
 @click.option("--profile", "profile_name", metavar="NAME",
               help="Parse with a site profile (name or .toml path): its selectors, zone, boilerplate...")
+@click.option("--pages", "pages", is_flag=True,
+              help="FILES are the pages of ONE article split over several, in order (page 1, 2, 3...): print one "
+                   "record with every page's text merged and page_count set, as the crawl stores it. --url is "
+                   "page 1's; the others' are read from its pager. (In --manifest, a line's \"pages\": "
+                   '[{"path": ..., "url": ...}, ...] does the same.)')
 @click.option("--explain", is_flag=True,
               help='Add "explain": where each field came from (profile selector, JSON-LD, meta tag, <time>, '
                    'labelled text, heuristic...).')
 def parse(files: tuple[str, ...], url: str | None, manifest: str | None, site: str | None,
-          fetched_at: str | None, profile_name: str | None, explain: bool) -> None:
+          fetched_at: str | None, profile_name: str | None, pages: bool, explain: bool) -> None:
     """Parse saved HTML pages and print one JSON record per input.
+
+    A page of an article split over several is parsed alone (page 1's text only) unless its
+    other pages are given with --pages (nothing is fetched).
 
     Each output line is the record plus "input" (the path), "kind" (article, listing,
     profile or page: what the crawl would store is exactly the kind "article"), "kind_reason"
@@ -94,6 +124,7 @@ def parse(files: tuple[str, ...], url: str | None, manifest: str | None, site: s
     Example:
       newscrawl parse --url http://zixun.example.com/post/1987.html page.html
       newscrawl parse --explain --profile ./profiles/mysite.toml --url https://mysite.example/a/1.html a1.html
+      newscrawl parse --pages --url http://www.example.cn/news/1001.html 1001.html 1001_2.html 1001_3.html
     """
     from crawler.parsing import NotAnArticle, ParseOptions
 
@@ -112,11 +143,12 @@ def parse(files: tuple[str, ...], url: str | None, manifest: str | None, site: s
         options = replace(options, site=site) if site else options
     default_time = _when(fetched_at, "--fetched-at")
     failed = 0
-    for path, page_url, when in _inputs(files, url, manifest, default_time):
+    for path, page_url, when, more in _inputs(files, url, manifest, default_time, pages):
         try:
             body = Path(path).read_bytes()
+            parts = [(Path(part).read_bytes(), part_url) for part, part_url in more]
             line: dict[str, Any] = parse_line(body, page_url or Path(path).resolve().as_uri(), options, when,
-                                              explain, path)
+                                              explain, path, parts)
             failed += line["kind"] != "article"
         except OSError as exc:
             line, failed = {"input": path, "error": f"cannot read file: {exc.strerror}"}, failed + 1

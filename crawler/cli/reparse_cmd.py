@@ -6,7 +6,8 @@ own path (``crawler.article.process_page``: parsed, judged, cleaned and checked,
 site profile's options and ``script`` when a profile of that name exists), then is stored
 through the same ``store_batch``, so a changed text becomes a new version, an unchanged one
 only moves ``last_seen``, and a page that no longer parses as an article is recorded as a
-reject (its stored article is kept). A kept page older than its article's current version
+reject (its stored article is kept). An article merged from several pages is merged
+again from all of them (the crawl keeps every page). A kept page older than its article's current version
 (a later crawl ran without keeping pages) is skipped as stale.
 """
 
@@ -66,8 +67,10 @@ def reparse_pages(repo: Any, site: str | None = None, batch_size: int = 100, run
             fetched = datetime.fromisoformat(page.fetched_at) if page.fetched_at else None
         except ValueError:
             fetched = None
+        # a multi-page article is merged again from every page kept (``crawl --keep-raw`` keeps them all)
         outcome = process_page(page.body, page.url, options, fetched or datetime.now(UTC), page.http_status,
-                               page.encoding, want_article=True, want_links=False, script=script)
+                               page.encoding, want_article=True, want_links=False, script=script, parts=page.parts,
+                               single_view=page.single_view)
         if outcome.record is not None and outcome.invalid is None:
             batch.append(outcome.record)
         else:

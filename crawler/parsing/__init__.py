@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from crawler.parsing.authors import extract_authors
-from crawler.parsing.body import extract_body
+from crawler.parsing.body import Body, extract_body
 from crawler.parsing.breadcrumb import extract_breadcrumb, extract_category
 from crawler.parsing.clean import content_hash, normalize_text, weighs_less
 from crawler.parsing.counts import extract_counts
@@ -94,12 +94,6 @@ def _canonical(page: Page) -> str:
     return canonicalize(page.url)
 
 
-def _article_text(blocks: list[str]) -> str:
-    """The body without attribution lines (本文转载自…): two copies of one article differ
-    in those, and the hash must say they are the same text."""
-    return "\n".join(b for b in blocks if not (len(b) < 160 and parse_source_line(b)))
-
-
 ARTICLE = "article"
 
 
@@ -136,6 +130,31 @@ class Verdict:
         return shown
 
 
+def article_body(page: Page, title: str, opts: ParseOptions) -> tuple[Body, list[str], bool]:
+    """The body of one page: the extractor's ``Body``, its normalised blocks without the
+    profile's boilerplate, and whether the profile's body selector chose it. The same for
+    an article's first page and for its continuation pages (``crawler.parsing.merge``)."""
+    # a second opinion (JSON-LD articleBody, trafilatura) where our extractor is short or unsure:
+    # a page is not rejected as too short while another reader finds its body
+    body_selector = opts.selectors.get("body")
+    by_selector = bool(body_selector and select_elements(page.tree, body_selector))
+    if by_selector:
+        body = extract_body(page, title=title, selector=body_selector, captions=False)  # the profile's box wins
+    else:
+        body = extract_body_checked(page, title=title, min_weight=opts.min_body_chars)
+    blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
+    if opts.boilerplate:
+        blocks = [b for b in blocks if not is_boilerplate(b, opts.boilerplate)]
+        body.html = drop_boilerplate_html(body.html, opts.boilerplate)
+    return body, blocks, by_selector
+
+
+def article_text(blocks: list[str]) -> str:
+    """The body without attribution lines (本文转载自…): two copies of one article differ
+    in those, and the hash must say they are the same text."""
+    return "\n".join(b for b in blocks if not (len(b) < 160 and parse_source_line(b)))
+
+
 def parse_page(page: Page, options: ParseOptions | None = None, fetched_at: datetime | None = None,
                http_status: int | None = None) -> Record:
     """Split an already parsed page into an article Record, or raise NotAnArticle (no record,
@@ -167,18 +186,9 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         title, prefix = strip_spam_prefix(title_raw, page, [], opts.title_prefixes)
     if not title:
         raise NotAnArticle("no headline")
-    # a second opinion (JSON-LD articleBody, trafilatura) where our extractor is short or unsure:
-    # a page is not rejected as too short while another reader finds its body
-    body_selector = opts.selectors.get("body")
-    if body_selector and select_elements(page.tree, body_selector):
-        body = extract_body(page, title=title, selector=body_selector, captions=False)  # the profile's box wins
+    body, blocks, by_selector = article_body(page, title, opts)
+    if by_selector:
         pinned["body"] = True
-    else:
-        body = extract_body_checked(page, title=title, min_weight=opts.min_body_chars)
-    blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
-    if opts.boilerplate:
-        blocks = [b for b in blocks if not is_boilerplate(b, opts.boilerplate)]
-        body.html = drop_boilerplate_html(body.html, opts.boilerplate)
     body_text = "\n".join(blocks)
     if weighs_less(body_text, body_floor(body, opts.min_body_chars)):
         raise NotAnArticle(f"body too short ({len(body_text)} chars)")
@@ -218,7 +228,7 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         language=language,
         comment_count=comments,
         view_count=views,
-        content_hash=content_hash(_article_text(blocks)),
+        content_hash=content_hash(article_text(blocks)),
         fetched_at=iso(now) or "",
         http_status=http_status,
     )

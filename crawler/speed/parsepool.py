@@ -39,6 +39,7 @@ from datetime import datetime
 from crawler.article import ParseOutcome, process_page
 from crawler.lifeline import die_with_parent
 from crawler.parsing import ParseOptions
+from storage.outcomes import PagePart
 
 logger = logging.getLogger(__name__)
 
@@ -224,8 +225,13 @@ class ParsePool:
 
     async def parse(self, body: bytes, url: str, options: ParseOptions, fetched_at: datetime, status: int | None,
                     encoding: str | None, want_article: bool = True, want_links: bool = True,
-                    script: str | None = None) -> ParseOutcome:
-        args = (body, url, options, fetched_at, status, encoding, want_article, want_links, script)
+                    script: str | None = None, parts: tuple[PagePart, ...] = (),
+                    single_view: bool = False) -> ParseOutcome:
+        """``process_page`` on a page (with ``parts``: an article's other pages, all sent to
+        the worker together and merged there)."""
+        args: tuple[object, ...] = (body, url, options, fetched_at, status, encoding, want_article, want_links, script)
+        if parts:
+            args = (*args, parts, single_view)
         return await self.call(*args)  # type: ignore[return-value]
 
     async def call(self, *args: object) -> object:

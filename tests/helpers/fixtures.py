@@ -69,7 +69,7 @@ def load_manifest(manifest: Path, must_exist: bool = True) -> list[FixturePage]:
         if not line.strip():
             continue
         entry = json.loads(line)
-        unknown = set(entry) - {"path", "url", "fetched_at", "kind", "note", "expected", "body"}
+        unknown = set(entry) - {"path", "url", "fetched_at", "kind", "note", "expected", "body", "pages"}
         if unknown:
             raise ValueError(f"{manifest}:{number}: unknown keys {sorted(unknown)}")
         path = (manifest.parent / entry["path"]).resolve()
