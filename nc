@@ -1,2 +1,0 @@
-#!/bin/sh
-PYTHONPATH=/work/wt-multipage exec /work/main/.venv/bin/python -m crawler.cli "$@"
