@@ -156,14 +156,17 @@ def _links(page: Page) -> list[tuple[str, str, str]]:
         if rel in ("next", "prev", "previous", "first", "canonical") and (url := page.absolute(el.get("href"))):
             found.append((url, "", "prev" if rel == "previous" else rel))
     for el in page.tree.iter("a"):
-        url = page.absolute(el.get("href"))
-        if not url or not url.startswith(("http://", "https://")):
+        # the text test first: a page has a hundred links or more and few look like a
+        # pager's, while making each address absolute costs a urljoin
+        href = el.get("href")
+        if not href:
             continue
-        text = squash(el.text_content()).strip()
+        text = squash("".join(el.itertext())).strip()
         rel = (el.get("rel") or "").lower()
         if len(text) > 40 or not (_pager_text(text, rel) or _SINGLE_PAGE_TEXT.match(text)):
             continue
-        if not _in_other_box(el):
+        url = page.absolute(href)
+        if url and url.startswith(("http://", "https://")) and not _in_other_box(el):
             found.append((url, text, rel))
     return found
 
