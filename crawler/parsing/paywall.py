@@ -26,7 +26,6 @@ What a page says, most trustworthy first:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lxml import etree
@@ -38,13 +37,14 @@ from crawler.parsing.sources import attempt
 _CLOSED_TIERS = {"locked", "metered"}
 _OPEN_TIERS = {"free"}
 _TIER_KEYS = ("article:content_tier", "og:article:content_tier", "content_tier")
-_PAYWALL_WORD = re.compile("paywall", re.I)
-# exact class tokens or ids (lower-cased by translate(): XPath 1.0 has no lower-case())
-_MARKUP = etree.XPath(
-    '//*[contains(concat(" ", normalize-space(translate(@class, "PAYWLED", "paywled")), " "), " paywall ")'
-    ' or contains(concat(" ", normalize-space(translate(@class, "PAYWLED", "paywled")), " "), " paywalled ")'
-    ' or translate(@id, "PAYWLED", "paywled") = "paywall" or translate(@id, "PAYWLED", "paywled") = "paywalled"'
-    ' or @data-paywall or @data-paywalled]')
+# how pages write the word (a C-level search for each spares the tree walk on most pages)
+_PAYWALL_SPELLINGS = ("aywall", "ayWall", "AYWALL")
+_PAYWALL_NAMES = {"paywall", "paywalled"}
+# elements whose class or id may name a paywall (the exact token is checked in Python: cheaper
+# than XPath 1.0's translate() over every element), or that carry a paywall data attribute
+_MARKUP = etree.XPath("//*[@data-paywall or @data-paywalled or "
+                      + " or ".join(f'contains(@{attr}, "{spelling}")' for attr in ("class", "id")
+                                    for spelling in _PAYWALL_SPELLINGS) + "]")
 _HOLDS_BODY = etree.XPath('descendant-or-self::*[@itemprop="articleBody"]')
 _NOT_A_BOX = {"html", "body", "head", "script", "style", "template", "noscript", "svg", "symbol", "meta", "link"}
 
@@ -96,7 +96,8 @@ def _from_tier(page: Page) -> bool | None:
 
 
 def _from_markup(page: Page) -> bool | None:
-    if not _PAYWALL_WORD.search(page.html):
+    html = page.html
+    if not any(spelling in html for spelling in _PAYWALL_SPELLINGS):
         return None
     for el in _MARKUP(page.tree):
         if not isinstance(el.tag, str) or el.tag in _NOT_A_BOX:
@@ -105,6 +106,9 @@ def _from_markup(page: Page) -> bool | None:
         if flag is not None:
             if flag.strip().lower() in ("true", "1", "yes"):
                 return True
+            continue
+        names = set((el.get("class") or "").lower().split()) | {(el.get("id") or "").strip().lower()}
+        if not names & _PAYWALL_NAMES:
             continue
         if _HOLDS_BODY(el):
             continue
