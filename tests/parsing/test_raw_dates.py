@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.parsing import NotAnArticle, Page, judge_page, parse_article
+from crawler.parsing import NotAnArticle, Page, ParseOptions, judge_page, parse_article
 from crawler.parsing.dates import parse_stamp, zone_for
 from crawler.parsing.metadata import DateFields, extract_date_fields
 from crawler.parsing.rawdates import in_page
@@ -114,6 +114,14 @@ def test_references_and_white_space_are_read_as_written() -> None:
 def test_a_label_separator_is_not_part_of_the_raw_text() -> None:
     fields = _fields(_article('<div class="info">发布时间：2019-09-23 14:34:05&nbsp;&nbsp;</div>', lang="zh"))
     assert fields.published_raw == "2019-09-23 14:34:05"
+
+
+def test_a_profile_selector_s_date_keeps_only_what_the_page_wrote() -> None:
+    page = _article('<div class="when"><span>Dienstag,</span> <span>29. Januar 2019</span></div>', lang="de")
+    options = ParseOptions(selectors={"published_at": ".when"})
+    record = parse_article(page, "https://example.com/news/story", options, fetched_at=NOW)
+    assert record.published_at == "2019-01-29"
+    assert record.published_raw == "29. Januar 2019"  # the selector's text joins the two spans
 
 
 def test_the_seed_page_keeps_its_own_date_text() -> None:
