@@ -5,7 +5,9 @@ however many there are. With a target file the output goes to a temporary file b
 and replaces the target only when complete: an interrupted export leaves the old file.
 CSV cells that a spreadsheet would run as a formula (= + - @, tab, CR) get a leading ``'``.
 
-HTML is for republishing: every record's ``body_html`` is sanitised again on the way out
+HTML is for republishing: the meta line shows the date as the page wrote it
+(``published_raw``, else ``published_at``; the machine value in ``<time datetime>``) and marks
+a paywalled record. Every record's ``body_html`` is sanitised again on the way out
 (a row written by an older version, or edited in the database, gets the same treatment as
 a fresh one), every other field is escaped, and the page carries a Content-Security-Policy
 that allows no script at all, as a second fence.
@@ -145,11 +147,15 @@ def record_html(record: Record) -> str:
     meta.append(f'<a href="{esc(link)}" rel="noopener noreferrer nofollow">{esc(record.site)}</a>' if link
                 else esc(record.site))
     if record.published_at:
-        meta.append(f'<time datetime="{esc(record.published_at)}">{esc(record.published_at)}</time>')
+        # the date as the page wrote it where the record has it (``Samstag, 9. September 2017``)
+        shown = record.published_raw or record.published_at
+        meta.append(f'<time datetime="{esc(record.published_at)}">{esc(shown)}</time>')
     if record.authors:
         meta.append(esc(", ".join(record.authors)))
     if record.source and (record.source.line or record.source.name):
         meta.append(esc(record.source.line or record.source.name or ""))
+    if record.paywalled:
+        meta.append('<span class="paywalled">paywalled</span>')
     parts.append('<p class="meta">' + " · ".join(meta) + "</p>")
     if record.summary:
         parts.append(f'<p class="summary">{esc(record.summary)}</p>')

@@ -194,13 +194,14 @@ def selector_lines(selectors: dict[str, Any]) -> list[str]:
 
 
 def stats(engine: Engine, runs: int = 10) -> dict[str, Any]:
-    """Per site and per run: records, duplicates, rejects (with reasons), failures and
-    fill rates; ``warnings`` name the runs whose fill rate for a field fell well below
-    their site's."""
+    """Per site and per run: records, duplicates, paywalled records (per site: the pages that
+    said their article is not free), rejects (with reasons), failures and fill rates;
+    ``warnings`` name the runs whose fill rate for a field fell well below their site's."""
     site_key = func.coalesce(CrawlRun.site, literal("(no site)"))
     with engine.connect() as conn:
         per_site = conn.execute(
             select(Article.site, func.count().label("records"), func.count(Article.duplicate_of).label("dups"),
+                   func.sum(case((Article.paywalled.is_(True), 1), else_=0)).label("paywalled"),
                    *_fill_columns()).group_by(Article.site).order_by(Article.site)).all()
         site_rejects: dict[str, dict[str, int]] = {}
         for site, reason, count in conn.execute(
@@ -240,12 +241,13 @@ def stats(engine: Engine, runs: int = 10) -> dict[str, Any]:
         reasons = site_rejects.get(row.site, {})
         site_fill[row.site] = _rates(row, row.records)
         sites.append({"site": row.site, "records": row.records, "duplicates": row.dups,
-                      "rejects": sum(reasons.values()), "reject_reasons": _sorted(reasons),
+                      "paywalled": int(row.paywalled or 0), "rejects": sum(reasons.values()),
+                      "reject_reasons": _sorted(reasons),
                       "failed": site_failed.get(row.site, 0), "fill": site_fill[row.site]})
     known = {s["site"] for s in sites}
     for site, reasons in site_rejects.items():  # sites with rejects but no article yet
         if site not in known:
-            sites.append({"site": site, "records": 0, "duplicates": 0, "rejects": sum(reasons.values()),
+            sites.append({"site": site, "records": 0, "duplicates": 0, "paywalled": 0, "rejects": sum(reasons.values()),
                           "reject_reasons": _sorted(reasons), "failed": site_failed.get(site, 0), "fill": {}})
 
     out_runs, warnings = [], []
@@ -278,6 +280,7 @@ def stats(engine: Engine, runs: int = 10) -> dict[str, Any]:
     return {
         "articles": sum(s["records"] for s in sites),
         "duplicates": sum(s["duplicates"] for s in sites),
+        "paywalled": sum(s["paywalled"] for s in sites),
         "rejects": sum(all_reasons.values()),
         "reject_reasons": _sorted(all_reasons),
         "failed": states.get("failed", 0),

@@ -247,7 +247,9 @@ def show(key: str, db_url: str | None, as_json: bool, versions: bool, width: int
         ("spam prefix", record.title_spam_prefix), ("url", record.url),
         ("canonical", record.canonical_url if record.canonical_url != record.url else None), ("site", record.site),
         ("breadcrumb", crumbs), ("category", record.category), ("published", record.published_at),
-        ("modified", record.modified_at), ("authors", ", ".join(record.authors)), ("source", source_text),
+        ("as written", record.published_raw), ("modified", record.modified_at), ("as written", record.modified_raw),
+        ("paywalled", None if record.paywalled is None else "yes" if record.paywalled else "no"),
+        ("authors", ", ".join(record.authors)), ("source", source_text),
         ("tags", ", ".join(record.tags)), ("language", record.language), ("comments", record.comment_count),
         ("views", record.view_count), ("duplicate of", record.duplicate_of), ("fetched", record.fetched_at),
         ("http status", record.http_status), ("content hash", record.content_hash),
@@ -367,8 +369,8 @@ def _report_indexed(done: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--runs", type=click.IntRange(min=0), default=10, show_default=True, help="How many recent runs.")
 def stats(db_url: str | None, as_json: bool, runs: int) -> None:
-    """Per site and per run: records, duplicates, rejects (with reasons), failures and how
-    often each field is filled. A run whose fill rate for a field falls well below its
+    """Per site and per run: records, duplicates, paywalled records (per site), rejects
+    (with reasons), failures and how often each field is filled. A run whose fill rate for a field falls well below its
     site's is flagged: the site's layout may have changed.
 
     \b
@@ -386,8 +388,8 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"articles: {data['articles']} ({data['duplicates']} duplicates), rejects: {data['rejects']}, "
-               f"failed URLs: {data['failed']}")
+    click.echo(f"articles: {data['articles']} ({data['duplicates']} duplicates, {data['paywalled']} paywalled), "
+               f"rejects: {data['rejects']}, failed URLs: {data['failed']}")
     if data["url_states"]:
         click.echo("url states: " + ", ".join(f"{k} {v}" for k, v in sorted(data["url_states"].items())))
     short = {"published_at": "date", "modified_at": "modif", "body_text": "body", "body_html": "html",
@@ -395,18 +397,19 @@ def stats(db_url: str | None, as_json: bool, runs: int) -> None:
              "language": "lang", "summary": "summ", "authors": "auth", "source": "src", "images": "imgs"}
     heads = [short.get(name, name)[:5] for name in FILL_FIELDS]
     click.echo("\nfill rates (% of records with the field):")
-    click.echo(f"  {'':24} {'records':>7} {'dups':>5} {'rej':>5} {'fail':>5}  " + " ".join(f"{h:>5}" for h in heads))
+    click.echo(f"  {'':24} {'records':>7} {'dups':>5} {'paywl':>5} {'rej':>5} {'fail':>5}  "
+               + " ".join(f"{h:>5}" for h in heads))
 
     def fill_row(fill: dict[str, float]) -> str:
         return " ".join(f"{round(fill[name] * 100):>5}" if name in fill else f"{'':>5}" for name in FILL_FIELDS)
 
     for row in data["sites"]:
-        click.echo(f"  {clip(row['site'], 24)} {row['records']:>7} {row['duplicates']:>5} {row['rejects']:>5} "
-                   f"{row['failed']:>5}  {fill_row(row['fill'])}")
+        click.echo(f"  {clip(row['site'], 24)} {row['records']:>7} {row['duplicates']:>5} {row['paywalled']:>5} "
+                   f"{row['rejects']:>5} {row['failed']:>5}  {fill_row(row['fill'])}")
     for run in data["runs"]:
         label = f"run {run['id']} {run['site'] or ''}".strip()
-        click.echo(f"  {clip(label, 24)} {run['records_written']:>7} {run['duplicate']:>5} {run['rejected']:>5} "
-                   f"{run['failed']:>5}  {fill_row(run['fill'])}")
+        click.echo(f"  {clip(label, 24)} {run['records_written']:>7} {run['duplicate']:>5} {'':>5} "
+                   f"{run['rejected']:>5} {run['failed']:>5}  {fill_row(run['fill'])}")
     if data["reject_reasons"]:
         click.echo("\nreject reasons: " + ", ".join(f"{k} {v}" for k, v in data["reject_reasons"].items()))
     if data["runs"]:

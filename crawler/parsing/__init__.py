@@ -15,6 +15,7 @@ sources, a failing source logged and skipped: ``sources``):
   ``breadcrumb`` (and category); ``header``: the meta line after the headline they read
 - ``body/``: the body by stage (``score``, ``blocks``, ``trim``, ``render``, ``images``),
   ``second_opinion``: JSON-LD articleBody / trafilatura where ours is unsure
+- ``paywall``: whether the page says its article is not free
 - ``kind``: article or not; ``clean``: text normalisation and the content hash
 """
 
@@ -32,6 +33,7 @@ from crawler.parsing.datefields import extract_date_fields
 from crawler.parsing.dates import iso, zone_for
 from crawler.parsing.kind import kind_of, not_article_reason
 from crawler.parsing.page import Page, deeper_than, xpath
+from crawler.parsing.paywall import extract_paywalled
 from crawler.parsing.record import Crumb, Image, Record, Source
 from crawler.parsing.second_opinion import body_floor, extract_body_checked
 from crawler.parsing.selectors import (
@@ -228,6 +230,7 @@ def judge_page(page: Page, options: ParseOptions | None = None, fetched_at: date
         language=language,
         comment_count=comments,
         view_count=views,
+        paywalled=extract_paywalled(page),
         content_hash=content_hash(article_text(blocks)),
         fetched_at=iso(now) or "",
         http_status=http_status,

@@ -21,6 +21,7 @@ from crawler.parsing.page import (
     element_text,
     xpath,
 )
+from crawler.parsing.rawdates import as_written
 from crawler.parsing.sources import attempt
 
 # --- dates -----------------------------------------------------------------------------------
@@ -140,7 +141,8 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     ``YYYY-MM-DD`` (no invented midnight) unless a same-day ``<time>`` has one; a time given in
     UTC moves to the page's own offset when the page states it. A page without a headline
     keeps its URL/htmldate guess flagged ``published_guessed``. The raw fields hold the value
-    as the page wrote it."""
+    as the page wrote it, or None when the page wrote none that reads back to the date (a
+    URL's or htmldate's day, a date split over two elements): ``rawdates.as_written``."""
     ld_published, ld_modified = attempt(jsonld_dates, page, tz, now) or (None, None)
     published = ld_published or attempt(_first_meta, page, _PUBLISHED_META, tz, now)
     header_published, header_modified, header_piece = attempt(_date_in_header, page, tz, now) or _NO_HEADER_DATES
@@ -163,27 +165,32 @@ def extract_date_fields(page: Page, tz: tzinfo, now: datetime) -> DateFields:
     published = published or header_published or attempt(_time_elements, page, tz, now)
     published = published or attempt(_labelled_date_anywhere, page, tz, now)
     guessed = False
+    # a day from the URL or from htmldate: no text the page wrote as its date, so no raw value
+    unwritten: Found | None = None
     if published is None:
         # Without a headline the page is more likely a listing (a day archive's URL names a day
         # too, and htmldate would date it by its teasers): the guess is kept for the record but
         # flagged, so that it does not make the page pass for an article.
-        published = attempt(_url_day, page, tz, now)
+        published = unwritten = attempt(_url_day, page, tz, now)
         if published is None:
             # a page that only states when it was updated is dated by that: a stated date
             # beats htmldate's guess
             modified = modified or attempt(_labelled_date_anywhere, page, tz, now, _UPDATE_LABEL, _UPDATE_WORDS)
-            published = modified or attempt(htmldate_day, page, tz, now)
+            unwritten = None if modified else attempt(htmldate_day, page, tz, now)
+            published = modified or unwritten
         guessed = published is not None and headline_element(page) is None
     published = published or year_only
     if published and not published[0].has_time:
         published = _with_time(published, page, tz, now)
+    published_raw = None if published is None or published is unwritten else published[1][:200]
     hints = [found[0] for found in (header_published, header_modified) if found]
     if published:
         published = local_midnight(local_zone(published[0], page, hints), tz), published[1]
     if modified:
         modified = local_zone(modified[0], page, hints), modified[1]
     return DateFields(published[0].text() if published else None, modified[0].text() if modified else None,
-                      published[1][:200] if published else None, modified[1][:200] if modified else None,
+                      as_written(page, published_raw, published[0], tz, now) if published else None,
+                      as_written(page, modified[1][:200], modified[0], tz, now) if modified else None,
                       guessed)
 
 

@@ -75,10 +75,18 @@ def _date(page: Page, record: Record, raw: str | None, modified: bool, now: date
                        ("URL", attempt(datefields._url_day, page, tz, now))]
     candidates.append(("labelled update date", attempt(datefields._labelled_date_anywhere, page, tz, now,
                                                        datefields._UPDATE_LABEL, datefields._UPDATE_WORDS)))
+    value = record.modified_at if modified else record.published_at
+
+    def gave(found: Any) -> bool:
+        # the raw value is the source's text, or the part of it the page wrote as one string;
+        # a source whose text the page did not write (the URL, htmldate) left it empty
+        return bool(found) and (found[1][:200] == raw or bool(raw) and raw in found[1]
+                                or not raw and found[0].text() == value)
+
     for name, found in candidates:
-        if found and raw and found[1][:200] == raw:
+        if gave(found):
             return name
-    if not modified and (found := attempt(htmldate_day, page, tz, now)) and found[1][:200] == raw:
+    if not modified and gave(attempt(htmldate_day, page, tz, now)):
         return "htmldate (heuristic)"
     return "date heuristics"
 

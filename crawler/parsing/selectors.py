@@ -31,6 +31,7 @@ from crawler.parsing.dates import parse_stamp
 from crawler.parsing.datesources import local_midnight, local_zone
 from crawler.parsing.page import Page, element_text
 from crawler.parsing.people import split_people
+from crawler.parsing.rawdates import as_written
 from crawler.parsing.record import Crumb, Image, Source
 from crawler.parsing.source import parse_source_line
 
@@ -93,9 +94,10 @@ def _texts(nodes: Iterable[Any]) -> list[str]:
     return [t for t in (_text(n) for n in nodes) if t]
 
 
-def _date(nodes: list[Any], tz: tzinfo, now: datetime, page: Page) -> tuple[str, str] | None:
+def _date(nodes: list[Any], tz: tzinfo, now: datetime, page: Page) -> tuple[str, str | None] | None:
     """(ISO date, raw text) of the first match holding a date: a ``datetime`` or ``content``
-    attribute first (the machine value), then the text."""
+    attribute first (the machine value), then the text. The raw text is None when the page
+    did not write it as one string (``rawdates.as_written``)."""
     for node in nodes:
         pieces = [str(node)] if isinstance(node, str) else \
             [v for v in (node.get("datetime"), node.get("content"), element_text(node)) if v]
@@ -103,7 +105,7 @@ def _date(nodes: list[Any], tz: tzinfo, now: datetime, page: Page) -> tuple[str,
             stamp = parse_stamp(raw, tz, now)
             if stamp is not None:
                 stamp = local_midnight(local_zone(stamp, page), tz)
-                return stamp.text(), raw.strip()[:200]
+                return stamp.text(), as_written(page, raw.strip()[:200], stamp, tz, now)
     return None
 
 

@@ -247,3 +247,33 @@ def test_export_fields_option_refuses_unknown_names(tmp_path: Path) -> None:
         result = runner.invoke(main, ["export", "--db", db, *bad])
         assert result.exit_code == 2 and "--fields" in result.output, (bad, result.output)
     assert "headline" in runner.invoke(main, ["export", "--db", db, "--fields", "headline"]).output
+
+
+def test_raw_dates_and_the_paywall_flag_in_every_format(records) -> None:
+    seed, other = records
+    closed = replace(other, paywalled=True, published_raw="Samstag, 9. September 2017", published_at="2017-09-09",
+                     modified_raw="2017-09-10T08:00:00Z", modified_at="2017-09-10T08:00:00+00:00")
+    free = replace(seed, paywalled=False)
+    rows = [free, closed]
+    for fmt in ("jsonl", "json"):
+        out = io.StringIO()
+        write_records(rows, fmt, out)
+        text = out.getvalue()
+        data = [json.loads(line) for line in text.splitlines()] if fmt == "jsonl" else json.loads(text)
+        assert [(d["published_raw"], d["modified_raw"], d["paywalled"]) for d in data] == [
+            ("2025-07-17 07:13:09", None, False), ("Samstag, 9. September 2017", "2017-09-10T08:00:00Z", True)]
+        for record in data:
+            jsonschema.validate(record, SCHEMA)
+    out = io.StringIO()
+    write_records(rows, "csv", out)
+    table = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(r["published_raw"], r["modified_raw"], r["paywalled"]) for r in table] == [
+        ("2025-07-17 07:13:09", "", "False"), ("Samstag, 9. September 2017", "2017-09-10T08:00:00Z", "True")]
+    out = io.StringIO()
+    write_records(rows, "html", out)
+    page = out.getvalue()
+    assert '<time datetime="2017-09-09">Samstag, 9. September 2017</time>' in page  # the date as the page wrote it
+    assert page.count('class="paywalled"') == 1
+    out = io.StringIO()
+    write_records([replace(closed, published_raw=None)], "html", out)
+    assert '<time datetime="2017-09-09">2017-09-09</time>' in out.getvalue()  # no raw text: the machine value

@@ -113,3 +113,20 @@ def test_postgres_compresses_large_values_with_lz4(postgres_url: str, seed) -> N
                                  "AND attname = 'body'")).scalar() == "e"
     assert repo.get(seed.canonical_url).body_text == long_body
     repo.engine.dispose()
+
+
+def test_stats_counts_paywalled_records_per_site_on_both_backends(db_url: str) -> None:
+    from storage.report import stats
+    from tests.storage.test_search import make_record
+
+    repo = Repository(connect(db_url))
+    repo.store_batch([make_record(1, paywalled=True, published_raw="2025-03-02 08:00"),
+                      make_record(2, paywalled=False), make_record(3, paywalled=True), make_record(4),
+                      make_record(5, site="other", paywalled=None)])
+    data = stats(repo.engine)
+    assert {s["site"]: (s["records"], s["paywalled"]) for s in data["sites"]} == {"demo": (4, 2), "other": (1, 0)}
+    assert data["paywalled"] == 2
+    stored = {r.url.rsplit("/", 1)[-1]: r for r in repo.iter_records(Selection(duplicates="include"))}
+    assert stored["1.html"].published_raw == "2025-03-02 08:00"
+    assert (stored["1.html"].paywalled, stored["2.html"].paywalled, stored["4.html"].paywalled) == (True, False, None)
+    repo.engine.dispose()
