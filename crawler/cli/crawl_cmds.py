@@ -113,6 +113,7 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     """
     starts, profiles = _split_targets(targets)
     overrides = _settings(settings)  # checked before anything is created
+    _check_browser(profiles, overrides)
     if preset and old_preset and preset != old_preset:
         raise click.UsageError(f"--preset {preset} and --profile {old_preset} disagree (--profile is its old name)")
     preset = preset or old_preset or "polite"
@@ -256,6 +257,16 @@ def _check_settings(values: dict[str, str]) -> None:
             parse_threshold(values["NEWSCRAWL_GC_THRESHOLD"])
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--set") from None
+    if "NEWSCRAWL_RENDER_TIMEOUT" in values:
+        try:
+            if float(values["NEWSCRAWL_RENDER_TIMEOUT"]) <= 0:
+                raise ValueError
+        except ValueError:
+            raise click.BadParameter("NEWSCRAWL_RENDER_TIMEOUT must be a number of seconds above 0",
+                                     param_hint="--set") from None
+    if "NEWSCRAWL_RENDER_CONCURRENCY" in values and not (values["NEWSCRAWL_RENDER_CONCURRENCY"].strip().isdigit()
+                                                         and int(values["NEWSCRAWL_RENDER_CONCURRENCY"]) >= 1):
+        raise click.BadParameter("NEWSCRAWL_RENDER_CONCURRENCY must be a whole number, 1 or more", param_hint="--set")
     for name in ("NEWSCRAWL_PARSE_TIMEOUT", "NEWSCRAWL_FLUSH_SECONDS"):
         if name in values:
             try:
@@ -266,6 +277,26 @@ def _check_settings(values: dict[str, str]) -> None:
     for name in ("NEWSCRAWL_PARSE_WORKERS", "NEWSCRAWL_BATCH_SIZE", "NEWSCRAWL_MAX_QUEUED", "NEWSCRAWL_SITES_AT_ONCE"):
         if name in values and not values[name].strip().isdigit():
             raise click.BadParameter(f"{name} must be a whole number, 0 or more", param_hint="--set")
+
+
+class SetupError(click.ClickException):
+    """This machine lacks what a target needs (a browser for a render site): exit 2, one line."""
+
+    exit_code = 2
+
+
+def _check_browser(profiles: list[Any], overrides: dict[str, str]) -> None:
+    """A render = "browser" site on a machine without the browser fails here, in one line that
+    says what to install, before Scrapy starts or anything is fetched."""
+    rendering = [p.name for p in profiles if p.renders]
+    if not rendering:
+        return
+    from crawler import settings as defaults
+    from crawler.render import browser_problem
+
+    problem = browser_problem(overrides.get("NEWSCRAWL_BROWSER", defaults.NEWSCRAWL_BROWSER))
+    if problem:
+        raise SetupError(f"{', '.join(rendering)}: render = \"browser\" needs a headless browser, but {problem}")
 
 
 def _read_urls_file(path: str | None) -> list[str]:
