@@ -364,7 +364,8 @@ def _report(result: Any, db_url: str | None, as_json: bool = False, drift: list[
                    "finish_reason": result.finish_reason, "ok": code == EXIT_OK,
                    "exit_code": code, "why": result.why if result.exit_code != EXIT_OK or not drift
                    else "layout drift", "drift": drift, "run_id": result.stats.get("newscrawl/run_id"),
-                   "pages": stat("response_received_count"), "failed": stat("newscrawl/failed"),
+                   "pages": stat("response_received_count"), "rendered": stat("newscrawl/rendered"),
+                   "failed": stat("newscrawl/failed"),
                    "skipped": stat("newscrawl/skipped"), "already_stored": stat("newscrawl/skipped_known"),
                    "store_errors": result.store_errors, "db": database_url(db_url),
                    **(selector_notes(result.stats) or {}),
@@ -372,7 +373,11 @@ def _report(result: Any, db_url: str | None, as_json: bool = False, drift: list[
         click.echo(json.dumps(summary), err=True)
         return
     label = f"[{site}] " if site else ""
-    click.echo(f"crawl {label}{result.finish_reason}: {stat('response_received_count')} pages, " + ", ".join(parts)
+    # a render = "browser" site: how many of its pages the browser built (absent for any other site)
+    rendered = (f" ({stat('newscrawl/rendered')} rendered)" if "newscrawl/rendered" in result.stats
+                or "newscrawl/render_failed" in result.stats else "")
+    click.echo(f"crawl {label}{result.finish_reason}: {stat('response_received_count')} pages{rendered}, "
+               + ", ".join(parts)
                + f", {stat('newscrawl/failed')} failed, {stat('newscrawl/skipped')} skipped, "
                f"{stat('newscrawl/skipped_known')} already stored"
                + (f", drift: {len(drift)} sign(s)" if drift else "") + f" -> {database_url(db_url)}", err=True)

@@ -185,7 +185,7 @@ class SharedBrowser:
         await page.add_init_script(WATCH_CHANGES)
         watch.attach(page)
         origin = _origin(url)
-        served = []
+        served: list[str] = []
 
         async def route(route: Any) -> None:
             request = route.request

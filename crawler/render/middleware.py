@@ -67,6 +67,7 @@ class RenderMiddleware:
             logger.error("cannot render this site's pages: %s", exc)
             self.crawler.stats.set_value("newscrawl/render_unavailable", str(exc))
             raise CloseSpider("browser_unavailable") from None
+        self.crawler.stats.set_value("newscrawl/rendered", 0)  # a render site's summary line says how many
         logger.info("rendering this site's pages in %s (%d at once, %g s per page)", executable,
                     self.concurrency, self.timeout)
 
@@ -80,10 +81,10 @@ class RenderMiddleware:
         if not self._wanted(request, response) or self.browser is None:
             return response
         stats = self.crawler.stats
-        headers = request.headers.to_unicode_dict()
+        headers = {str(k): str(v) for k, v in request.headers.to_unicode_dict().items()}
         user_agent = headers.get("User-Agent")
         site_headers = {k: v for k, v in headers.items() if k.lower() not in _OWN_HEADERS}
-        content_type = response.headers.get(b"Content-Type", b"text/html").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"text/html").decode("latin-1")
         try:
             html = await self.browser.render(response.url, response.body, content_type, self.timeout,
                                              user_agent=user_agent, site_headers=site_headers)
