@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crawler.profiles import ProfileError, load_profile_file
 from storage.db import connect
 from storage.models import Article, UrlState
 from tests.conftest import IN_CI
@@ -103,10 +102,10 @@ def serve_script_site(stack: ExitStack, api_delay: float = 0.0) -> LocalSite:
     return site
 
 
-def write_profile(folder: Path, name: str, start: str, render: bool) -> Path:
+def write_profile(folder: Path, name: str, start: str, render: bool, extra: str = "") -> Path:
     path = folder / f"{name}.toml"
     path.write_text(f'name = "{name}"\nstart_urls = ["{start}"]\n' + ('render = "browser"\n' if render else "")
-                    + "[rules]\narticle = ['/news/\\d+\\.html$']\n[politeness]\ndelay = 0\nconcurrency = 4\n",
+                    + "[rules]\narticle = ['/news/\\d+\\.html$']\n[politeness]\ndelay = 0\nconcurrency = 4\n" + extra,
                     encoding="utf-8")
     return path
 
@@ -139,7 +138,8 @@ def two_sites(tmp_path: Path) -> Iterator[tuple[LocalSite, LocalSite]]:
 def test_render_site_beside_a_plain_site(tmp_path: Path, two_sites: tuple[LocalSite, LocalSite]) -> None:
     script, plain = two_sites
     db = f"sqlite:///{tmp_path / 'news.db'}"
-    profiles = [write_profile(tmp_path, "scripted", script.url("/"), render=True),
+    profiles = [write_profile(tmp_path, "scripted", script.url("/"), render=True,
+                              extra='[fetch]\nheaders = { "X-Api-Key" = "k-1" }\n'),
                 write_profile(tmp_path, "plain", plain.url("/"), render=False)]
     code, err, seconds, _ = run_measured(["crawl", *map(str, profiles), "--db", db, "--preset", "fast",
                                           "-s", "NEWSCRAWL_RENDER_TIMEOUT=3", "-s", "NEWSCRAWL_PARSE_WORKERS=0"])
@@ -156,6 +156,8 @@ def test_render_site_beside_a_plain_site(tmp_path: Path, two_sites: tuple[LocalS
         assert PARAGRAPHS[0] in record.body_text and f"(Report {n}.)" in record.body_text
         assert LOADING not in record.body_text
     assert script.hits()["/api/2.json"] == 1  # fetched by the page's own script, in the browser
+    api = next(h for path, _, h in script.log if path == "/api/2.json")
+    assert api.get("X-Api-Key") == "k-1" and "HeadlessChrome" not in api.get("User-Agent", "")  # the site's own
     # each page fetched once (by Scrapy); the browser was handed those bytes
     assert all(script.hits()[p] == 1 for p in ("/", "/news/1.html", "/news/2.html", "/news/3.html"))
 
@@ -240,21 +242,3 @@ def test_no_browser_is_one_line_before_anything_is_fetched(tmp_path: Path) -> No
         assert "scripted" in lines[0] and "/nonexistent/chromium" in lines[0] and "apt-get install chromium" in lines[0]
         assert script.log == []  # nothing fetched
         assert time.monotonic() - started < 30
-
-
-@pytest.mark.parametrize(("value", "reason"), [('"pdf"', "must be one of html, browser"),
-                                                ("true", "expected a string")])
-def test_render_key_is_validated(tmp_path: Path, value: str, reason: str) -> None:
-    path = tmp_path / "p.toml"
-    path.write_text(f'name = "p"\nstart_urls = ["https://a.example/"]\nrender = {value}\n', encoding="utf-8")
-    with pytest.raises(ProfileError) as info:
-        load_profile_file(path)
-    assert info.value.key == "render" and reason in info.value.reason
-
-
-def test_render_key_loads(tmp_path: Path) -> None:
-    path = tmp_path / "p.toml"
-    path.write_text('name = "p"\nstart_urls = ["https://a.example/"]\n', encoding="utf-8")
-    assert load_profile_file(path).render == "html" and not load_profile_file(path).renders
-    path.write_text('name = "p"\nstart_urls = ["https://a.example/"]\nrender = "browser"\n', encoding="utf-8")
-    assert load_profile_file(path).renders

@@ -31,6 +31,8 @@ def write(tmp_path: Path, text: str, name: str = "site.toml") -> Path:
     ('name = "x"\nfoo = 1\n', "foo", "unknown key"),
     ('name = "x"\n[rules]\narticle = ["("]\n', "rules.article", "bad regular expression"),
     ('name = "x"\nscript = "klingon"\n', "script", "must be one of"),
+    ('name = "x"\nrender = "pdf"\n', "render", "must be one of html, browser"),
+    ('name = "x"\nrender = true\n', "render", "expected a string"),
     ('name = "x"\ntimezone = "Mars/Olympus"\n', "timezone", "unknown time zone"),
     ('name = "x"\n[politeness]\ndelay = "fast"\n', "politeness.delay", "expected an integer or a number"),
     ('start_urls = []\n', "name", "missing"),
@@ -41,6 +43,21 @@ def test_invalid_profiles_name_file_key_and_reason(tmp_path: Path, text: str, ke
     with pytest.raises(ProfileError) as info:
         load_profile_file(path)
     assert info.value.key == key and reason in info.value.reason and str(path) in str(info.value)
+
+
+def test_render_key_defaults_to_html(tmp_path: Path) -> None:
+    assert load_profile_file(write(tmp_path, 'name = "x"\n')).renders is False
+    assert load_profile_file(write(tmp_path, 'name = "x"\nrender = "html"\n')).renders is False
+    assert load_profile_file(write(tmp_path, 'name = "x"\nrender = "browser"\n')).renders is True
+
+
+def test_profiles_test_says_a_render_profile_is_not_rendered_there(tmp_path: Path) -> None:
+    profile = write(tmp_path, 'name = "x"\nrender = "browser"\n')
+    page = write(tmp_path, "<html><body><main>Loading\u2026</main></body></html>", "page.html")
+    result = CliRunner().invoke(main, ["profiles", "test", str(profile), str(page)])
+    assert result.exit_code == 1 and 'x has render = "browser"' in result.stderr and "--dump-dom" in result.stderr
+    plain = write(tmp_path, 'name = "y"\n', "plain.toml")
+    assert "render" not in CliRunner().invoke(main, ["profiles", "test", str(plain), str(page)]).stderr
 
 
 def test_bundled_profiles_are_valid_and_found_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
