@@ -25,6 +25,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from urllib.parse import urlsplit
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 INSTALL_HINT = ("install Chromium (Debian/Ubuntu: apt-get install chromium) or point -s NEWSCRAWL_BROWSER= at a "
@@ -49,3 +50,15 @@ def browser_problem(setting: str | None) -> str | None:
         where = f"no browser at {setting}" if setting else f"no browser on PATH ({', '.join(BROWSER_NAMES)})"
         return f"{where}: {INSTALL_HINT}"
     return None
+
+
+def page_request_allowed(page_url: str, url: str, allow_private: bool) -> bool:
+    """Whether a rendered page's own request (script, data, style) may go out: the rules the
+    crawl applies to its own requests (``crawler.middlewares.SafetyMiddleware``): http(s)
+    only, and from a page on a public host nothing private, loopback or link-local unless the
+    profile sets ``allow_private``. May look names up: call it off the event loop."""
+    from crawler.middlewares import crossing_into_private
+
+    if urlsplit(url).scheme not in ("http", "https"):
+        return False
+    return allow_private or not crossing_into_private(urlsplit(page_url).hostname or "", urlsplit(url).hostname or "")

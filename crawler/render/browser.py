@@ -12,7 +12,9 @@ A page is rendered from the bytes Scrapy fetched: the browser's request for the 
 is answered with them (so the page is fetched once, with the site's politeness and
 ``[fetch]`` options), while its scripts, styles and data (``fetch()``, XHR) are requested
 by the browser itself; images, media and fonts are not loaded. Requests to the page's own
-host carry the site's extra headers (cookies, authorization); other hosts get none.
+host carry the site's extra headers (cookies, authorization); other hosts get none. The
+caller's ``allowed`` check is asked about every such request (the crawl refuses what its
+safety rules refuse to fetch itself: a public page's script reaching into private addresses).
 
 Settled: the load event fired, no request has been open for ``QUIET`` seconds and the DOM
 has not changed for as long. A page that does not get there within the time limit raises
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -151,7 +154,8 @@ class SharedBrowser:
                 raise BrowserUnavailable(f"could not start the browser {self.executable}: {_first_line(exc)}") from exc
 
     async def render(self, url: str, body: bytes, content_type: str, timeout: float,
-                     user_agent: str | None = None, site_headers: dict[str, str] | None = None) -> str:
+                     user_agent: str | None = None, site_headers: dict[str, str] | None = None,
+                     allowed: Callable[[str], Awaitable[bool]] | None = None) -> str:
         """The page's DOM once it has settled, as HTML: ``body`` (what Scrapy fetched from
         ``url``) loaded at ``url`` with its scripts run. Waiting for a place among the
         ``concurrency`` is not counted in ``timeout``."""
@@ -166,7 +170,7 @@ class SharedBrowser:
                 watch = _Watch()
                 try:
                     return await asyncio.wait_for(
-                        self._load(context, watch, url, body, content_type, site_headers or {}), timeout)
+                        self._load(context, watch, url, body, content_type, site_headers or {}, allowed), timeout)
                 except TimeoutError:
                     raise RenderTimeout(f"the page did not settle within {timeout:g} s: {watch.why()}") from None
                 except PlaywrightError as exc:
@@ -180,7 +184,7 @@ class SharedBrowser:
                 self.rendering -= 1
 
     async def _load(self, context: Any, watch: _Watch, url: str, body: bytes, content_type: str,
-                    site_headers: dict[str, str]) -> str:
+                    site_headers: dict[str, str], allowed: Callable[[str], Awaitable[bool]] | None) -> str:
         page = await context.new_page()
         await page.add_init_script(WATCH_CHANGES)
         watch.attach(page)
@@ -194,6 +198,8 @@ class SharedBrowser:
                 await route.fulfill(status=200, headers={"content-type": content_type}, body=body)
             elif request.resource_type in SKIPPED_RESOURCES:
                 await route.abort()
+            elif allowed is not None and not await allowed(request.url):
+                await route.abort("blockedbyclient")
             elif site_headers and _origin(request.url) == origin:
                 await route.continue_(headers={**request.headers, **site_headers})
             else:

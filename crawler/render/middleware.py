@@ -17,15 +17,17 @@ every page one by one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.render import browser_problem, find_browser
+from crawler.render import browser_problem, find_browser, page_request_allowed
 from crawler.render.browser import BrowserUnavailable, SharedBrowser
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class RenderMiddleware:
         self.concurrency = max(1, settings.getint("NEWSCRAWL_RENDER_CONCURRENCY") or 1)
         self.timeout = settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT") or 20.0
         self.browser: SharedBrowser | None = None
+        self._verdicts: dict[tuple[str, str, str], bool] = {}
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
@@ -87,7 +90,8 @@ class RenderMiddleware:
         content_type = (response.headers.get(b"Content-Type") or b"text/html").decode("latin-1")
         try:
             html = await self.browser.render(response.url, response.body, content_type, self.timeout,
-                                             user_agent=user_agent, site_headers=site_headers)
+                                             user_agent=user_agent, site_headers=site_headers,
+                                             allowed=lambda url: self._allowed(response.url, url))
         except Exception:
             stats.inc_value("newscrawl/render_failed")
             raise
@@ -99,6 +103,18 @@ class RenderMiddleware:
         return response.replace(cls=HtmlResponse, body=html.encode("utf-8"), encoding="utf-8", headers=out_headers,
                                 flags=[*response.flags, "rendered"])
 
+    async def _allowed(self, page_url: str, url: str) -> bool:
+        """``page_request_allowed`` for one of the page's own requests, counted when refused;
+        name lookups off the event loop, once per page host and target host."""
+        page_host, host = urlsplit(page_url).hostname or "", urlsplit(url).hostname or ""
+        key = (page_host, host, urlsplit(url).scheme)
+        if key not in self._verdicts:
+            allow_private = bool(self.crawler.spider.profile.allow_private)
+            self._verdicts[key] = await asyncio.to_thread(page_request_allowed, page_url, url, allow_private)
+        if not self._verdicts[key]:
+            self.crawler.stats.inc_value("newscrawl/render_refused")
+        return self._verdicts[key]
+
     def _wanted(self, request: Request, response: Response) -> bool:
         """An article or listing page of the site: an HTML answer 200 from one of its hosts."""
         if response.status != 200 or not isinstance(response, HtmlResponse) or request.meta.get("render") is False:
@@ -106,3 +122,4 @@ class RenderMiddleware:
         spider = self.crawler.spider
         host = urlparse_cached(response).hostname or ""
         return bool(spider.owns_host(host)) and not urlparse_cached(response).path.endswith("/robots.txt")
+

@@ -116,3 +116,20 @@ def test_schedule_runs_jobs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-1500:]
     assert "job local: ok" in result.stderr
     assert Repository(connect(db)).stats()["articles"] == 1
+
+
+@pytest.mark.parametrize(("page", "url", "allow_private", "allowed"), [
+    ("http://93.184.216.34/news/1.html", "http://93.184.216.34/api/1.json", False, True),
+    ("http://93.184.216.34/news/1.html", "http://151.101.1.69/lib.js", False, True),  # another public host
+    ("http://93.184.216.34/news/1.html", "http://127.0.0.1:8080/admin", False, False),  # a public page into loopback
+    ("http://93.184.216.34/news/1.html", "http://169.254.169.254/latest/meta-data/", False, False),
+    ("http://93.184.216.34/news/1.html", "http://10.0.0.5/", True, True),  # the profile allows private addresses
+    ("http://127.0.0.1:8000/news/1.html", "http://127.0.0.1:8000/api/1.json", False, True),  # a local site's own
+    ("http://93.184.216.34/news/1.html", "file:///etc/passwd", True, False),
+    ("http://93.184.216.34/news/1.html", "ftp://93.184.216.34/x", False, False),
+])
+def test_a_rendered_pages_own_requests_follow_the_crawls_safety_rules(page: str, url: str, allow_private: bool,
+                                                                       allowed: bool) -> None:
+    from crawler.render import page_request_allowed
+
+    assert page_request_allowed(page, url, allow_private) is allowed
