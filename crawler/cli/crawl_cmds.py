@@ -2,8 +2,8 @@
 
 Exit codes of ``crawl`` (``crawler.exitcodes``): 0 the run did its work (dead links it
 followed are recorded and counted); 1 something could not be stored or the crawl did not
-finish; 2 bad arguments; 3 nothing could be fetched, or a start URL, sitemap or feed failed;
-65 layout drift with ``--fail-on-drift``; 75 another crawl of the same site is running.
+finish; 2 bad arguments (or a render site without a browser); 3 nothing could be fetched,
+or a start URL, sitemap or feed failed; 65 layout drift with ``--fail-on-drift``; 75 another crawl of the same site is running.
 With several site profiles (``crawler.multisite``) each site gets its own code and run, and
 the process exits with the most serious one (0 only if every site did its work).
 """
@@ -92,11 +92,18 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     Articles stored by earlier runs are not fetched again unless a sitemap or feed lists
     them as changed. One crawl per site runs at a time (safe under cron).
 
+    A site whose profile says render = "browser" (pages built by script) has its article and
+    listing pages built by headless Chromium before they are parsed: at most
+    NEWSCRAWL_RENDER_CONCURRENCY pages at once (-s, default 2), NEWSCRAWL_RENDER_TIMEOUT
+    seconds each (-s, default 20; a page that does not settle is recorded as failed), the
+    browser from NEWSCRAWL_BROWSER (-s, default: chromium on PATH). Needs Chromium and
+    `pip install 'newscrawl[render]'`; without them the crawl stops at once with exit 2.
+
     \b
     Exit codes (counts are printed and recorded whatever the code):
       0   the run did its work; dead links it followed are recorded and counted
       1   items could not be stored (kept for the next run), or the crawl did not finish
-      2   bad arguments
+      2   bad arguments, or a render = "browser" site and no browser to render it
       3   nothing could be fetched (site down, connection refused, every answer an
           error), or a start URL, sitemap or feed itself failed
       65  --fail-on-drift and the layout drifted (fill rate drop, a selector matched nothing)
