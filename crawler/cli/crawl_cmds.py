@@ -3,7 +3,8 @@
 Exit codes of ``crawl`` (``crawler.exitcodes``): 0 the run did its work (dead links it
 followed are recorded and counted); 1 something could not be stored or the crawl did not
 finish; 2 bad arguments (or a render site without a browser); 3 nothing could be fetched,
-or a start URL, sitemap or feed failed; 65 layout drift with ``--fail-on-drift``; 75 another crawl of the same site is running.
+or a start URL, sitemap or feed failed; 65 layout drift with ``--fail-on-drift``; 75 another
+crawl of the same site is running.
 With several site profiles (``crawler.multisite``) each site gets its own code and run, and
 the process exits with the most serious one (0 only if every site did its work).
 """

@@ -242,3 +242,17 @@ def test_no_browser_is_one_line_before_anything_is_fetched(tmp_path: Path) -> No
         assert "scripted" in lines[0] and "/nonexistent/chromium" in lines[0] and "apt-get install chromium" in lines[0]
         assert script.log == []  # nothing fetched
         assert time.monotonic() - started < 30
+
+
+def test_a_browser_that_does_not_start_stops_the_crawl_before_fetching(tmp_path: Path) -> None:
+    """An executable that is there but is no browser passes the command's check; the crawl
+    then stops when the spider opens, not page by page."""
+    with ExitStack() as stack:
+        script = serve_script_site(stack)
+        profile = write_profile(tmp_path, "scripted", script.url("/"), render=True)
+        code, err, seconds, _ = run_measured(["crawl", str(profile), "--db", f"sqlite:///{tmp_path / 'news.db'}",
+                                              "-s", "NEWSCRAWL_BROWSER=/bin/false"], timeout=90)
+        assert code == 1, err[-2000:]
+        assert "cannot render this site's pages: could not start the browser /bin/false" in err
+        assert "the crawl did not finish (browser_unavailable)" in err
+        assert script.log == [] and seconds < 60
