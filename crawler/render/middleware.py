@@ -28,7 +28,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.render import browser_problem, find_browser, page_request_allowed
-from crawler.render.browser import BrowserUnavailable, SharedBrowser
+from crawler.render.browser import BrowserUnavailable, SharedBrowser, SiteRenderer
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class RenderMiddleware:
         self.concurrency = max(1, settings.getint("NEWSCRAWL_RENDER_CONCURRENCY") or 1)
         self.timeout = settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT") or 20.0
         self.browser: SharedBrowser | None = None
+        self.renderer: SiteRenderer | None = None  # this site's context and tabs in the shared browser
         self._verdicts: dict[tuple[str, str, str], bool] = {}
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
@@ -66,6 +67,7 @@ class RenderMiddleware:
             if problem or executable is None:
                 raise BrowserUnavailable(problem or "no browser")
             self.browser = await SharedBrowser.acquire(executable, self.concurrency)
+            self.renderer = SiteRenderer(self.browser)
         except BrowserUnavailable as exc:
             logger.error("cannot render this site's pages: %s", exc)
             self.crawler.stats.set_value("newscrawl/render_unavailable", str(exc))
@@ -77,11 +79,13 @@ class RenderMiddleware:
     async def _closed(self, spider: Any = None) -> None:
         if self.browser is not None:
             self.crawler.stats.set_value("newscrawl/render_most_at_once", self.browser.most_at_once)
-            browser, self.browser = self.browser, None
+            browser, renderer, self.browser, self.renderer = self.browser, self.renderer, None, None
+            if renderer is not None:
+                await renderer.close()
             await browser.release()
 
     async def process_response(self, request: Request, response: Response) -> Response:
-        if not self._wanted(request, response) or self.browser is None:
+        if not self._wanted(request, response) or self.renderer is None:
             return response
         stats = self.crawler.stats
         headers = {str(k): str(v) for k, v in request.headers.to_unicode_dict().items()}
@@ -89,7 +93,7 @@ class RenderMiddleware:
         site_headers = {k: v for k, v in headers.items() if k.lower() not in _OWN_HEADERS}
         content_type = (response.headers.get(b"Content-Type") or b"text/html").decode("latin-1")
         try:
-            html = await self.browser.render(response.url, response.body, content_type, self.timeout,
+            html = await self.renderer.render(response.url, response.body, content_type, self.timeout,
                                              user_agent=user_agent, site_headers=site_headers,
                                              allowed=lambda url: self._allowed(response.url, url))
         except Exception:
