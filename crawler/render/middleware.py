@@ -28,7 +28,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.render import browser_problem, find_browser, page_request_allowed
-from crawler.render.browser import BrowserUnavailable, SharedBrowser, SiteRenderer
+from crawler.render.browser import BrowserUnavailable, RenderError, SharedBrowser, SiteRenderer
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ class RenderMiddleware:
         self.setting = settings.get("NEWSCRAWL_BROWSER") or None
         self.concurrency = max(1, settings.getint("NEWSCRAWL_RENDER_CONCURRENCY") or 1)
         self.timeout = settings.getfloat("NEWSCRAWL_RENDER_TIMEOUT") or 20.0
+        self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")  # the fetched page's limit holds for the built one too
         self.browser: SharedBrowser | None = None
         self.renderer: SiteRenderer | None = None  # this site's context and tabs in the shared browser
         self._verdicts: dict[tuple[str, str, str], bool] = {}
@@ -99,12 +100,16 @@ class RenderMiddleware:
         except Exception:
             stats.inc_value("newscrawl/render_failed")
             raise
+        data = html.encode("utf-8")
+        if self.maxsize and len(data) > self.maxsize:
+            stats.inc_value("newscrawl/render_failed")
+            raise RenderError(f"the rendered page is larger than DOWNLOAD_MAXSIZE ({len(data)} > {self.maxsize} bytes)")
         stats.inc_value("newscrawl/rendered")
         out_headers = response.headers.copy()
         out_headers[b"Content-Type"] = b"text/html; charset=utf-8"
         for name in (b"Content-Length", b"Content-Encoding"):
             out_headers.pop(name, None)
-        return response.replace(cls=HtmlResponse, body=html.encode("utf-8"), encoding="utf-8", headers=out_headers,
+        return response.replace(cls=HtmlResponse, body=data, encoding="utf-8", headers=out_headers,
                                 flags=[*response.flags, "rendered"])
 
     async def _allowed(self, page_url: str, url: str) -> bool:

@@ -256,3 +256,23 @@ def test_a_browser_that_does_not_start_stops_the_crawl_before_fetching(tmp_path:
         assert "cannot render this site's pages: could not start the browser /bin/false" in err
         assert "the crawl did not finish (browser_unavailable)" in err
         assert script.log == [] and seconds < 60
+
+
+def test_a_rendered_page_larger_than_the_size_limit_fails(tmp_path: Path) -> None:
+    """DOWNLOAD_MAXSIZE holds for the page the browser built, not only for the bytes fetched:
+    a 2 kB page whose script writes 200 kB is failed with the reason, its small sibling stored."""
+    with ExitStack() as stack:
+        script = serve_script_site(stack)
+        script.route("/news/9.html", _shell("<script>document.getElementById('app').innerHTML = "
+                                            "'<p>' + 'flood '.repeat(40000) + '</p>';</script>"))
+        urls = [script.url("/news/1.html"), script.url("/news/9.html")]
+        db = f"sqlite:///{tmp_path / 'news.db'}"
+        profile = write_profile(tmp_path, "scripted", script.url("/"), render=True)
+        code, err, _, _ = run_measured(["crawl", str(profile), "--url", urls[0], "--url", urls[1], "--no-follow",
+                                        "--db", db, "--preset", "fast", "-s", "DOWNLOAD_MAXSIZE=100000",
+                                        "-s", "NEWSCRAWL_PARSE_WORKERS=0"])
+        assert code == 0, err[-3000:]
+        assert len(script.routes["/news/9.html"].body) < 100_000
+        state, reason = states(db)[urls[1]]
+        assert state == "failed" and "larger than DOWNLOAD_MAXSIZE" in (reason or ""), reason
+        assert list(articles(db, "scripted")) == [urls[0]]
