@@ -67,12 +67,14 @@ class _Watch:
         self.loaded = False
         self.pending: dict[Any, str] = {}
         self.last_network = time.monotonic()
+        self.last_url = ""
 
     def reset(self) -> None:
         """A new page in the same tab: what the last one did no longer counts."""
         self.loaded = False
         self.pending.clear()
         self.last_network = time.monotonic()
+        self.last_url = ""
 
     def attach(self, page: Any) -> None:
         page.on("request", self._started)
@@ -80,7 +82,7 @@ class _Watch:
         page.on("requestfailed", self._ended)
 
     def _started(self, request: Any) -> None:
-        self.pending[request] = request.url
+        self.pending[request] = self.last_url = request.url
         self.last_network = time.monotonic()
 
     def _ended(self, request: Any) -> None:
@@ -94,6 +96,8 @@ class _Watch:
         if self.pending:
             first = next(iter(self.pending.values()))
             return f"{len(self.pending)} request(s) still open ({first[:120]})"
+        if time.monotonic() - self.last_network < QUIET:
+            return f"it kept making requests ({self.last_url[:120]})"
         return "its content kept changing"
 
 

@@ -6,7 +6,8 @@ raises ``NotConfigured`` for every other one, so the other sites of a multi-site
 never pass through it. In ``process_response`` (priority 540: after decompression,
 redirects and retries) an HTML answer 200 from the site's own hosts becomes the rendered
 DOM, as an ``HtmlResponse`` in UTF-8 with the flag ``rendered``; everything else (robots.txt,
-sitemaps, feeds, 304s, errors, other hosts) passes as it came. A page that cannot be
+sitemaps, feeds, 304s, errors, other hosts, a request with ``meta["render"] = False``)
+passes as it came. A page that cannot be
 rendered raises ``RenderTimeout`` / ``RenderError``, which the spider's errback records as
 failed with the reason.
 

@@ -3,7 +3,8 @@ crawls with real headless Chromium of sites on 127.0.0.1.
 
 The script site's static HTML holds only "Loading…": its listing and first article are
 built from inline JSON, its second article from a ``fetch()`` of a JSON endpoint after load,
-and a third page never settles (its clock ticks forever). Every one of its pages, and every
+and two pages never settle (one's clock ticks forever, the other's data request is never
+answered in time). Every one of its pages, and every
 page of a plain site crawled beside it, carries a beacon script (``fetch('/beacon')``): the
 beacon reaches a server only from a page some browser ran, so the plain site's server proves
 the browser never saw its pages. Fails, not skips, in CI when Chromium or Playwright is missing.
@@ -77,7 +78,7 @@ def _shell(script: str) -> str:
 
 def serve_script_site(stack: ExitStack, api_delay: float = 0.0) -> LocalSite:
     site = stack.enter_context(LocalSite())
-    links = ["/news/1.html", "/news/2.html", "/news/3.html"]
+    links = ["/news/1.html", "/news/2.html", "/news/3.html", "/news/4.html"]
     site.route("/", _shell(
         f'<script type="application/json" id="links">{json.dumps(links)}</script><script>'
         "var links = JSON.parse(document.getElementById('links').textContent);"
@@ -97,6 +98,10 @@ def serve_script_site(stack: ExitStack, api_delay: float = 0.0) -> LocalSite:
                                       "'2026-03-06T09:00:00+00:00', body: ['tick']});"
                                       "setInterval(function () { document.title = 'tick ' + Date.now(); }, 50);"
                                       "</script>"))
+    # 4: never settles either: its data request is never answered in time
+    site.route("/news/4.html", _shell("<script>fetch('/api/hang.json').then(function (r) { return r.json(); })"
+                                      ".then(show);</script>"))
+    site.route("/api/hang.json", "{}", content_type="application/json", delay=8.0)
     site.route("/beacon", "ok", content_type="text/plain")
     site.route("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
     return site
@@ -159,18 +164,21 @@ def test_render_site_beside_a_plain_site(tmp_path: Path, two_sites: tuple[LocalS
     api = next(h for path, _, h in script.log if path == "/api/2.json")
     assert api.get("X-Api-Key") == "k-1" and "HeadlessChrome" not in api.get("User-Agent", "")  # the site's own
     # each page fetched once (by Scrapy); the browser was handed those bytes
-    assert all(script.hits()[p] == 1 for p in ("/", "/news/1.html", "/news/2.html", "/news/3.html"))
+    assert all(script.hits()[p] == 1 for p in ("/", "/news/1.html", "/news/2.html", "/news/3.html", "/news/4.html"))
 
     # the page that never settles ends failed with the reason, after the 3 s limit and not the default 20 s
     state, reason = states(db)[script.url("/news/3.html")]
     assert state == "failed" and "did not settle within 3 s" in (reason or "") and "kept changing" in (reason or "")
+    state, reason = states(db)[script.url("/news/4.html")]
+    assert state == "failed" and "did not settle within 3 s: 1 request(s) still open" in (reason or "")
+    assert script.url("/api/hang.json") in (reason or "")
     assert seconds < 20 + 15, seconds
 
     # the plain site: stored as always, and no browser ever ran one of its pages
     assert len(articles(db, "plain")) == 10
     assert beacons(plain) == []
     assert sorted(beacons(script)) == sorted(f"/beacon?from=%2F{p}" for p in ("", "news%2F1.html", "news%2F2.html",
-                                                                             "news%2F3.html"))
+                                                                             "news%2F3.html", "news%2F4.html"))
     assert all("sec-fetch-mode" not in {k.lower() for k in h} for _, _, h in plain.log)  # no browser request at all
     assert "crawl [scripted] finished: " in err and " (3 rendered), " in err  # the listing and both articles
     plain_line = next(line for line in err.splitlines() if line.startswith("crawl [plain] finished"))
