@@ -4,10 +4,10 @@ crawls with real headless Chromium of sites on 127.0.0.1.
 The script site's static HTML holds only "Loading…": its listing and first article are
 built from inline JSON, its second article from a ``fetch()`` of a JSON endpoint after load,
 and two pages never settle (one's clock ticks forever, the other's data request is never
-answered in time). Every one of its pages, and every
-page of a plain site crawled beside it, carries a beacon script (``fetch('/beacon')``): the
-beacon reaches a server only from a page some browser ran, so the plain site's server proves
-the browser never saw its pages. Fails, not skips, in CI when Chromium or Playwright is missing.
+answered in time). Every one of its pages, and every page of a plain site crawled beside it,
+carries a beacon script (``fetch('/beacon')``): the beacon reaches a server only from a page
+some browser ran, so the plain site's server proves the browser never saw its pages. Fails,
+not skips, in CI when Chromium or Playwright is missing.
 """
 
 from __future__ import annotations
