@@ -13,7 +13,8 @@ place from the crawl's stats (the CLI exits with it, the store records it in the
   site's layout seems to have changed: a field's fill rate dropped (``stats`` warnings) or
   a profile selector matched nothing. The records are stored; someone should look.
 - 75 ``EXIT_LOCKED``: another crawl of the same site into the same database is running.
-- 2 is click's: bad arguments.
+- 2 is click's: bad arguments (and the crawl command's: a ``render = "browser"`` site with no
+  browser on the machine).
 
 Counts are printed and recorded whatever the code: a non-zero code never hides a stored result.
 """

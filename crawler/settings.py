@@ -45,6 +45,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.LoopSafeRedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
+    # a render = "browser" profile's pages: rendered after decompression, redirects and retries
+    # (process_response runs from high to low numbers); not installed for any other site
+    "crawler.render.middleware.RenderMiddleware": 540,
 }
 SPIDER_MIDDLEWARES = {"crawler.middlewares.OriginSpiderMiddleware": 50,
                       # last before the engine: discovery waits while the scheduler is full
@@ -88,6 +91,13 @@ NEWSCRAWL_KEEP_RAW = False  # keep each article's fetched bytes for `newscrawl r
 NEWSCRAWL_SCRIPT = "keep"  # Chinese script of stored text without a site profile: keep, simplified, traditional
 NEWSCRAWL_REDIS_IDLE_TIMEOUT = 10.0  # seconds a process waits on an empty shared frontier before leaving
 NEWSCRAWL_LOG_FORMAT = "text"  # or "json" (crawl --log-format)
+# Sites whose profile says render = "browser" (crawler.render): their HTML pages are rendered by
+# headless Chromium before they are parsed. The browser (None: chromium, chromium-browser,
+# google-chrome or google-chrome-stable on PATH), the pages rendered at once in the whole
+# process, and the seconds one page may take to settle before it is recorded as failed.
+NEWSCRAWL_BROWSER = None
+NEWSCRAWL_RENDER_CONCURRENCY = 2
+NEWSCRAWL_RENDER_TIMEOUT = 20.0
 
 PRESETS: dict[str, dict[str, Any]] = {
     "polite": {

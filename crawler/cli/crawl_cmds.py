@@ -2,8 +2,9 @@
 
 Exit codes of ``crawl`` (``crawler.exitcodes``): 0 the run did its work (dead links it
 followed are recorded and counted); 1 something could not be stored or the crawl did not
-finish; 2 bad arguments; 3 nothing could be fetched, or a start URL, sitemap or feed failed;
-65 layout drift with ``--fail-on-drift``; 75 another crawl of the same site is running.
+finish; 2 bad arguments (or a render site without a browser); 3 nothing could be fetched,
+or a start URL, sitemap or feed failed; 65 layout drift with ``--fail-on-drift``; 75 another
+crawl of the same site is running.
 With several site profiles (``crawler.multisite``) each site gets its own code and run, and
 the process exits with the most serious one (0 only if every site did its work).
 """
@@ -92,11 +93,18 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     Articles stored by earlier runs are not fetched again unless a sitemap or feed lists
     them as changed. One crawl per site runs at a time (safe under cron).
 
+    A site whose profile says render = "browser" (pages built by script) has its article and
+    listing pages built by headless Chromium before they are parsed: at most
+    NEWSCRAWL_RENDER_CONCURRENCY pages at once (-s, default 2), NEWSCRAWL_RENDER_TIMEOUT
+    seconds each (-s, default 20; a page that does not settle is recorded as failed), the
+    browser from NEWSCRAWL_BROWSER (-s, default: chromium on PATH). Needs Chromium and
+    `pip install 'newscrawl[render]'`; without them the crawl stops at once with exit 2.
+
     \b
     Exit codes (counts are printed and recorded whatever the code):
       0   the run did its work; dead links it followed are recorded and counted
       1   items could not be stored (kept for the next run), or the crawl did not finish
-      2   bad arguments
+      2   bad arguments, or a render = "browser" site and no browser to render it
       3   nothing could be fetched (site down, connection refused, every answer an
           error), or a start URL, sitemap or feed itself failed
       65  --fail-on-drift and the layout drifted (fill rate drop, a selector matched nothing)
@@ -113,6 +121,7 @@ def crawl(targets: tuple[str, ...], db_url: str | None, urls: tuple[str, ...], u
     """
     starts, profiles = _split_targets(targets)
     overrides = _settings(settings)  # checked before anything is created
+    _check_browser(profiles, overrides)
     if preset and old_preset and preset != old_preset:
         raise click.UsageError(f"--preset {preset} and --profile {old_preset} disagree (--profile is its old name)")
     preset = preset or old_preset or "polite"
@@ -256,6 +265,16 @@ def _check_settings(values: dict[str, str]) -> None:
             parse_threshold(values["NEWSCRAWL_GC_THRESHOLD"])
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--set") from None
+    if "NEWSCRAWL_RENDER_TIMEOUT" in values:
+        try:
+            if float(values["NEWSCRAWL_RENDER_TIMEOUT"]) <= 0:
+                raise ValueError
+        except ValueError:
+            raise click.BadParameter("NEWSCRAWL_RENDER_TIMEOUT must be a number of seconds above 0",
+                                     param_hint="--set") from None
+    if "NEWSCRAWL_RENDER_CONCURRENCY" in values and not (values["NEWSCRAWL_RENDER_CONCURRENCY"].strip().isdigit()
+                                                         and int(values["NEWSCRAWL_RENDER_CONCURRENCY"]) >= 1):
+        raise click.BadParameter("NEWSCRAWL_RENDER_CONCURRENCY must be a whole number, 1 or more", param_hint="--set")
     for name in ("NEWSCRAWL_PARSE_TIMEOUT", "NEWSCRAWL_FLUSH_SECONDS"):
         if name in values:
             try:
@@ -266,6 +285,26 @@ def _check_settings(values: dict[str, str]) -> None:
     for name in ("NEWSCRAWL_PARSE_WORKERS", "NEWSCRAWL_BATCH_SIZE", "NEWSCRAWL_MAX_QUEUED", "NEWSCRAWL_SITES_AT_ONCE"):
         if name in values and not values[name].strip().isdigit():
             raise click.BadParameter(f"{name} must be a whole number, 0 or more", param_hint="--set")
+
+
+class SetupError(click.ClickException):
+    """This machine lacks what a target needs (a browser for a render site): exit 2, one line."""
+
+    exit_code = 2
+
+
+def _check_browser(profiles: list[Any], overrides: dict[str, str]) -> None:
+    """A render = "browser" site on a machine without the browser fails here, in one line that
+    says what to install, before Scrapy starts or anything is fetched."""
+    rendering = [p.name for p in profiles if p.renders]
+    if not rendering:
+        return
+    from crawler import settings as defaults
+    from crawler.render import browser_problem
+
+    problem = browser_problem(overrides.get("NEWSCRAWL_BROWSER", defaults.NEWSCRAWL_BROWSER))
+    if problem:
+        raise SetupError(f"{', '.join(rendering)}: render = \"browser\" needs a headless browser, but {problem}")
 
 
 def _read_urls_file(path: str | None) -> list[str]:
@@ -333,7 +372,8 @@ def _report(result: Any, db_url: str | None, as_json: bool = False, drift: list[
                    "finish_reason": result.finish_reason, "ok": code == EXIT_OK,
                    "exit_code": code, "why": result.why if result.exit_code != EXIT_OK or not drift
                    else "layout drift", "drift": drift, "run_id": result.stats.get("newscrawl/run_id"),
-                   "pages": stat("response_received_count"), "failed": stat("newscrawl/failed"),
+                   "pages": stat("response_received_count"), "rendered": stat("newscrawl/rendered"),
+                   "failed": stat("newscrawl/failed"),
                    "skipped": stat("newscrawl/skipped"), "already_stored": stat("newscrawl/skipped_known"),
                    "store_errors": result.store_errors, "db": database_url(db_url),
                    **(selector_notes(result.stats) or {}),
@@ -341,7 +381,11 @@ def _report(result: Any, db_url: str | None, as_json: bool = False, drift: list[
         click.echo(json.dumps(summary), err=True)
         return
     label = f"[{site}] " if site else ""
-    click.echo(f"crawl {label}{result.finish_reason}: {stat('response_received_count')} pages, " + ", ".join(parts)
+    # a render = "browser" site: how many of its pages the browser built (absent for any other site)
+    rendered = (f" ({stat('newscrawl/rendered')} rendered)" if "newscrawl/rendered" in result.stats
+                or "newscrawl/render_failed" in result.stats else "")
+    click.echo(f"crawl {label}{result.finish_reason}: {stat('response_received_count')} pages{rendered}, "
+               + ", ".join(parts)
                + f", {stat('newscrawl/failed')} failed, {stat('newscrawl/skipped')} skipped, "
                f"{stat('newscrawl/skipped_known')} already stored"
                + (f", drift: {len(drift)} sign(s)" if drift else "") + f" -> {database_url(db_url)}", err=True)

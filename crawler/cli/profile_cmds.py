@@ -120,9 +120,15 @@ def test_profile(name: str, inputs: tuple[str, ...], url: str | None, timeout: f
     from crawler.profiles.starter import StarterError, fetch
 
     try:
-        options = find_profile(name).parse_options()
+        profile = find_profile(name)
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from exc
+    options = profile.parse_options()
+    if profile.renders:  # not rendered here: say so, and how to test the page the crawl will parse
+        click.echo(f'# note: {profile.name} has render = "browser": a crawl parses its pages as a browser builds '
+                   "them; this test reads them as fetched (to test the built page, save it with "
+                   "`chromium --headless --no-sandbox --virtual-time-budget=10000 --dump-dom URL > page.html`)",
+                   err=True)
     failed = 0
     for target in inputs:
         try:

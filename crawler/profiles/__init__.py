@@ -2,8 +2,9 @@
 
 A profile says where a site's articles are found (start pages, sitemaps, feeds), which
 URLs are articles or listings, how hard to crawl it, how to read its pages (time zone,
-language, selectors that override the generic parsers, title prefixes it injects) and how
-to store its text (``script``). Site routing is data, not code: spiders read a profile,
+language, selectors that override the generic parsers, title prefixes it injects, whether
+its pages are built by script and must be rendered in a browser: ``render``) and how to
+store its text (``script``). Site routing is data, not code: spiders read a profile,
 they are never edited per site.
 
 Profiles are looked up by name in ``$NEWSCRAWL_PROFILES`` (a directory), then in this
@@ -27,6 +28,7 @@ from crawler.profiles.fetch import FetchOptions, parse_fetch
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCRIPTS = ("keep", "simplified", "traditional")
+RENDER_MODES = ("html", "browser")  # render: parse the fetched HTML, or the DOM a headless browser built from it
 
 
 class ProfileError(ValueError):
@@ -66,6 +68,12 @@ class SiteProfile:
     refresh_hours: float | None = None
     allow_private: bool = False
     fetch: FetchOptions = field(default_factory=FetchOptions)  # [fetch]: this site's UA, headers, auth...
+    render: str = "html"  # "browser": article and listing pages are rendered by headless Chromium (crawler.render)
+
+    @property
+    def renders(self) -> bool:
+        """Whether this site's pages go through a browser before they are parsed."""
+        return self.render == "browser"
 
     def parse_options(self) -> ParseOptions:
         """What the pure parser needs from this profile."""
@@ -112,6 +120,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "timezone": (str, "timezone"),
     "language": (str, "language"),
     "script": (str, "script"),
+    "render": (str, "render"),
     "refresh_hours": ((int, float), "refresh_hours"),
     "allow_private": (bool, "allow_private"),
     "rules.article": (list, "article_patterns"),
@@ -197,6 +206,8 @@ def _check(path: Path, values: dict[str, Any]) -> None:
                 raise ProfileError(path, key, f"bad regular expression {pattern!r}: {exc}") from exc
     if values.get("script", "keep") not in SCRIPTS:
         raise ProfileError(path, "script", f"must be one of {', '.join(SCRIPTS)}")
+    if values.get("render", "html") not in RENDER_MODES:
+        raise ProfileError(path, "render", f"must be one of {', '.join(RENDER_MODES)}")
     for name, expression in values.get("selectors", {}).items():
         if name not in SELECTOR_FIELDS:
             known = ", ".join(SELECTOR_FIELDS)

@@ -153,6 +153,8 @@ def test_store_commands_over_a_real_database(tmp_path: Path, seed_page: bytes) -
     ("NEWSCRAWL_GC_THRESHOLD=abc", "NEWSCRAWL_GC_THRESHOLD must be 1-3 positive integers"),
     ("NEWSCRAWL_PARSE_TIMEOUT=soon", "NEWSCRAWL_PARSE_TIMEOUT must be a number of seconds"),
     ("NEWSCRAWL_BATCH_SIZE=-3", "NEWSCRAWL_BATCH_SIZE must be a whole number"),
+    ("NEWSCRAWL_RENDER_TIMEOUT=0", "NEWSCRAWL_RENDER_TIMEOUT must be a number of seconds above 0"),
+    ("NEWSCRAWL_RENDER_CONCURRENCY=0", "NEWSCRAWL_RENDER_CONCURRENCY must be a whole number, 1 or more"),
     ("NOEQUALS", "is not NAME=VALUE"),
 ])
 def test_crawl_refuses_a_malformed_setting_before_crawling(tmp_path, setting: str, message: str) -> None:

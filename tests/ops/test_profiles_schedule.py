@@ -31,6 +31,8 @@ def write(tmp_path: Path, text: str, name: str = "site.toml") -> Path:
     ('name = "x"\nfoo = 1\n', "foo", "unknown key"),
     ('name = "x"\n[rules]\narticle = ["("]\n', "rules.article", "bad regular expression"),
     ('name = "x"\nscript = "klingon"\n', "script", "must be one of"),
+    ('name = "x"\nrender = "pdf"\n', "render", "must be one of html, browser"),
+    ('name = "x"\nrender = true\n', "render", "expected a string"),
     ('name = "x"\ntimezone = "Mars/Olympus"\n', "timezone", "unknown time zone"),
     ('name = "x"\n[politeness]\ndelay = "fast"\n', "politeness.delay", "expected an integer or a number"),
     ('start_urls = []\n', "name", "missing"),
@@ -41,6 +43,21 @@ def test_invalid_profiles_name_file_key_and_reason(tmp_path: Path, text: str, ke
     with pytest.raises(ProfileError) as info:
         load_profile_file(path)
     assert info.value.key == key and reason in info.value.reason and str(path) in str(info.value)
+
+
+def test_render_key_defaults_to_html(tmp_path: Path) -> None:
+    assert load_profile_file(write(tmp_path, 'name = "x"\n')).renders is False
+    assert load_profile_file(write(tmp_path, 'name = "x"\nrender = "html"\n')).renders is False
+    assert load_profile_file(write(tmp_path, 'name = "x"\nrender = "browser"\n')).renders is True
+
+
+def test_profiles_test_says_a_render_profile_is_not_rendered_there(tmp_path: Path) -> None:
+    profile = write(tmp_path, 'name = "x"\nrender = "browser"\n')
+    page = write(tmp_path, "<html><body><main>Loading\u2026</main></body></html>", "page.html")
+    result = CliRunner().invoke(main, ["profiles", "test", str(profile), str(page)])
+    assert result.exit_code == 1 and 'x has render = "browser"' in result.stderr and "--dump-dom" in result.stderr
+    plain = write(tmp_path, 'name = "y"\n', "plain.toml")
+    assert "render" not in CliRunner().invoke(main, ["profiles", "test", str(plain), str(page)]).stderr
 
 
 def test_bundled_profiles_are_valid_and_found_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,3 +116,20 @@ def test_schedule_runs_jobs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-1500:]
     assert "job local: ok" in result.stderr
     assert Repository(connect(db)).stats()["articles"] == 1
+
+
+@pytest.mark.parametrize(("page", "url", "allow_private", "allowed"), [
+    ("http://93.184.216.34/news/1.html", "http://93.184.216.34/api/1.json", False, True),
+    ("http://93.184.216.34/news/1.html", "http://151.101.1.69/lib.js", False, True),  # another public host
+    ("http://93.184.216.34/news/1.html", "http://127.0.0.1:8080/admin", False, False),  # a public page into loopback
+    ("http://93.184.216.34/news/1.html", "http://169.254.169.254/latest/meta-data/", False, False),
+    ("http://93.184.216.34/news/1.html", "http://10.0.0.5/", True, True),  # the profile allows private addresses
+    ("http://127.0.0.1:8000/news/1.html", "http://127.0.0.1:8000/api/1.json", False, True),  # a local site's own
+    ("http://93.184.216.34/news/1.html", "file:///etc/passwd", True, False),
+    ("http://93.184.216.34/news/1.html", "ftp://93.184.216.34/x", False, False),
+])
+def test_a_rendered_pages_own_requests_follow_the_crawls_safety_rules(page: str, url: str, allow_private: bool,
+                                                                       allowed: bool) -> None:
+    from crawler.render import page_request_allowed
+
+    assert page_request_allowed(page, url, allow_private) is allowed
