@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from lxml import etree
 
 from crawler.parsing.page import Page, squash
 
@@ -57,6 +59,7 @@ _SINGLE_PAGE_TEXT = re.compile(
     r"auf einer seite(?: lesen| anzeigen)?|alles auf einer seite|artikel auf einer seite(?: lesen)?|"
     r"voir sur une (?:seule )?page|(?:ver|leer) en una (?:sola )?página|(?:leggi|vedi) su una pagina)\W*$", re.I)
 # Boxes whose pagers are not the article's: comments ("page 2 of the comments") and replies
+_HREF_LINKS = etree.XPath("//a[@href]")
 _NOT_THE_ARTICLE = re.compile(r"comment|reply|replies|respond|disqus|discussion|pinglun|评论|評論", re.I)
 _PAGER_LINE = re.compile(
     r"^(?:(?:共\s*\d+\s*[页頁][:：]?|第\s*\d+\s*[页頁]|(?:page|seite) \d+ (?:of|von) \d+[:：]?|[\[\]\d\s.…|/«»‹›<>-]|"
@@ -155,13 +158,14 @@ def _links(page: Page) -> list[tuple[str, str, str]]:
         rel = (el.get("rel") or "").lower()
         if rel in ("next", "prev", "previous", "first", "canonical") and (url := page.absolute(el.get("href"))):
             found.append((url, "", "prev" if rel == "previous" else rel))
-    for el in page.tree.iter("a"):
-        # the text test first: a page has a hundred links or more and few look like a
-        # pager's, while making each address absolute costs a urljoin
+    stem = _stem(page.url)
+    for el in _HREF_LINKS(page.tree):
+        # the address test first, then the text, then the urljoin: a page has a hundred links
+        # or more and nearly none is a pager's (reading every link's text cost ~10% of a parse)
         href = el.get("href")
-        if not href:
+        if not href or not _may_be_a_page_of(href, stem):
             continue
-        text = squash("".join(el.itertext())).strip()
+        text = squash("".join(el.itertext()))
         rel = (el.get("rel") or "").lower()
         if len(text) > 40 or not (_pager_text(text, rel) or _SINGLE_PAGE_TEXT.match(text)):
             continue
@@ -169,6 +173,30 @@ def _links(page: Page) -> list[tuple[str, str, str]]:
         if url and url.startswith(("http://", "https://")) and not _in_other_box(el):
             found.append((url, text, rel))
     return found
+
+
+def _stem(url: str) -> str:
+    """The name every page of the article at ``url`` shares in its address: the last path
+    segment without extension or page marker (``1001`` of ``1001_2.html``, ``slug`` of
+    ``/slug/2/``), unquoted; "" for a site root."""
+    segments = [s for s in unquote(urlsplit(url).path).split("/") if s]
+    while segments:
+        last = segments.pop()
+        last = re.sub(r"\.[a-z0-9]{2,6}$", "", last, flags=re.I)
+        last = re.sub(r"[_-]\d{1,3}$", "", last)
+        if last and not (last.isdigit() and len(last) <= 3) and last.lower() != "page":
+            return last
+    return ""
+
+
+def _may_be_a_page_of(href: str, stem: str) -> bool:
+    """Whether ``href`` can point at a page of the article named ``stem`` (see ``_stem``): it
+    names the stem, or it is relative to this page (``?page=2``, ``2/``, ``../``). Every
+    page-numbered variant, link back to page 1 and single-page link passes; the test only
+    spares reading the text of links that cannot be one."""
+    if not stem or not href.startswith(("/", "http:", "https:", "HTTP")):
+        return True
+    return stem in (unquote(href) if "%" in href else href)
 
 
 def _same_page(a: str, b: str) -> bool:

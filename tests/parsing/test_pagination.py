@@ -171,3 +171,27 @@ def test_single_page_view_replaces_the_body_and_counts_the_pages() -> None:
     assert outcome.record is not None and outcome.record.page_count == 3
     assert outcome.record.url == f"{B}/news/1001.html"
     assert all(mp.ZH_PARAGRAPHS[n][0] in outcome.record.body_text for n in range(3))
+
+
+@pytest.mark.parametrize(("page_url", "href"), [
+    ("https://e.com/a/1001.html", "/a/1001_2.html"),
+    ("https://e.com/a/1001_2.html", "https://e.com/a/1001.html"),
+    ("https://e.com/story/river-path/", "/story/river-path/2/"),
+    ("https://e.com/story/river-path/2/", "/story/river-path/"),
+    ("https://e.com/story/river-path", "?page=2"),
+    ("https://e.com/story/river-path?page=2", "/story/river-path"),
+    ("https://e.com/story/river-path/", "2/"),
+    ("https://e.com/news/%E6%B2%B3.html", "/news/%E6%B2%B3_2.html"),
+    ("https://e.com/news/%E6%B2%B3.html", "/news/河_2.html"),
+    ("https://e.com/", "/anything"),
+])
+def test_address_prefilter_lets_every_page_link_through(page_url: str, href: str) -> None:
+    from crawler.parsing.pagination import _may_be_a_page_of, _stem
+
+    assert _may_be_a_page_of(href, _stem(page_url))
+
+
+def test_address_prefilter_spares_other_articles_links() -> None:
+    from crawler.parsing.pagination import _may_be_a_page_of, _stem
+
+    assert not _may_be_a_page_of("/story/harbour-ferries/", _stem("https://e.com/story/river-path/"))
