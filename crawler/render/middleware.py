@@ -59,7 +59,7 @@ class RenderMiddleware:
     def from_crawler(cls, crawler: Any) -> RenderMiddleware:
         profile = getattr(getattr(crawler, "spider", None), "profile", None)
         if profile is None or not getattr(profile, "renders", False):
-            raise NotConfigured("the site's profile does not render")
+            raise NotConfigured  # no message: Scrapy would log a WARNING "Disabled ..." for every plain site
         return cls(crawler)
 
     async def _opened(self, spider: Any = None) -> None:
