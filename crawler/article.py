@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
 
 from crawler.parsing import MIN_BODY_CHARS, NotAnArticle, ParseOptions, Record
 from crawler.parsing.clean import clean_record, weighs_less
@@ -29,6 +28,7 @@ from crawler.parsing.pagination import Pagination, detect_pagination
 from storage import neardup
 from storage.checks import REQUIRED, record_problem
 from storage.outcomes import PagePart
+from storage.sanitize import join_url
 
 
 def validation_error(record: Record, min_body_chars: int = MIN_BODY_CHARS) -> str | None:
@@ -93,7 +93,7 @@ def _process_page(body: bytes, url: str, options: ParseOptions, fetched_at: date
     outcome = ParseOutcome()
     if want_links:
         base = page.base_url
-        outcome.links = [urljoin(base, href.strip()) for href in page.tree.xpath("//a/@href") if href.strip()]
+        outcome.links = [join_url(base, href.strip()) for href in page.tree.xpath("//a/@href") if href.strip()]
     if want_article:
         others = [Page.from_bytes(part.body, part.url, header_encoding=part.encoding) for part in parts]
         # a single-page view stands for as many pages as the first page's pager shows

@@ -49,6 +49,39 @@ _context = threading.local()
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")  # what browsers ignore inside a URL (a printable text has none)
 
 
+# An href of these characters only: nothing ``urljoin`` would remove (controls, spaces),
+# validate (``[ ]``, a non-ASCII host) or split off as params (``;``).
+_PLAIN_HREF = re.compile(r"[-A-Za-z0-9._~!$&'()*+,/:=@%?#]+")
+
+
+@lru_cache(maxsize=512)
+def base_origin(base: str) -> str | None:
+    """``scheme://netloc`` of an absolute http(s) ``base`` as ``urljoin`` rebuilds it, or None
+    when ``base`` is unusual (then ``join_url`` always defers to ``urljoin``)."""
+    if not base.startswith(("http://", "https://")) or not _PLAIN_HREF.fullmatch(base):
+        return None
+    netloc = urlsplit(base).netloc
+    return f"{base[:base.index(':')]}://{netloc}" if netloc else None
+
+
+def join_url(base: str, href: str) -> str:
+    """``urljoin(base, href)``, exactly, in a fraction of the time for the two shapes most
+    links of a page have: an absolute http(s) URL and a path from the root (``/news/1.html``)
+    without dot segments.
+
+    A page has a hundred links or more and ``urljoin`` parses both URLs every time: that
+    was a quarter of the parse time of a benchmark page whose links are followed. An empty query or fragment
+    (``?`` or ``#`` at the end, ``?#``) is what ``urljoin`` drops, so those take the long way."""
+    origin = base_origin(base)
+    if origin is not None and _PLAIN_HREF.fullmatch(href) and not href.endswith(("?", "#")) and "?#" not in href:
+        if href.startswith("/"):
+            if not href.startswith("//") and "/." not in href:
+                return origin + href
+        elif href.startswith(("http://", "https://")) and href[href.index("/") + 2: href.index("/") + 3].isalnum():
+            return href  # a host follows: urljoin rebuilds this string as it is
+    return urljoin(base, href)
+
+
 def absolute_url(value: str | None, base: str | None, schemes: frozenset[str] = MEDIA_SCHEMES) -> str | None:
     """``value`` resolved against ``base``; None unless the result uses one of ``schemes``.
 
@@ -62,7 +95,7 @@ def absolute_url(value: str | None, base: str | None, schemes: frozenset[str] = 
         cleaned = _CONTROLS.sub("", cleaned)
     if not cleaned:
         return None
-    resolved = urljoin(base, cleaned) if base else cleaned
+    resolved = join_url(base, cleaned) if base else cleaned
     parts = urlsplit(resolved)
     if parts.scheme.lower() not in schemes:
         return None

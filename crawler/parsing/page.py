@@ -31,6 +31,7 @@ from crawler.parsing.tree import (  # noqa: F401  (re-exported: the extractors i
     squash,
     xpath,
 )
+from storage.sanitize import join_url
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 # Where the document proper starts: a doctype or the <html> tag.
@@ -188,7 +189,7 @@ class Page:
         href = href.strip()
         if not href or href.startswith(("javascript:", "data:", "#")):
             return None
-        return urljoin(self.base_url, href)
+        return join_url(self.base_url, href)
 
     @cached_property
     def base_url(self) -> str:

@@ -47,3 +47,5 @@ def registered_domain(host_or_url: str) -> str:
 def same_site(a: str, b: str) -> bool:
     """True when two URLs belong to the same registrable domain (or the same IP host)."""
     return registered_domain(a) == registered_domain(b)
+
+

@@ -54,7 +54,8 @@ def short_article() -> str:
 <meta property="og:type" content="article">
 <meta property="article:published_time" content="2024-05-03T09:00:00+00:00"></head><body>
 <header><a href="/">Home</a></header><span class="x-story"></span>
-<article><h1>Short notice about the library</h1><p>The library opens late on Monday because of a staff meeting.</p></article></body></html>"""
+<article><h1>Short notice about the library</h1>
+<p>The library opens late on Monday because of a staff meeting.</p></article></body></html>"""
 
 
 PROFILE_TOML = """name = "pinned"

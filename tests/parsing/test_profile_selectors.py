@@ -81,7 +81,8 @@ def test_min_body_chars_admits_a_short_article(profile: SiteProfile) -> None:
     with pytest.raises(NotAnArticle, match="too short"):
         judge_article(short_article(), f"{BASE}/short.html", None)
     verdict = judge_article(short_article(), f"{BASE}/short.html", profile.parse_options())
-    assert verdict.is_article and "The library opens late on Monday because of a staff meeting." in verdict.record.body_text
+    assert verdict.is_article
+    assert "The library opens late on Monday because of a staff meeting." in verdict.record.body_text
 
 
 def test_xpath_selectors_may_select_attributes_and_text() -> None:

@@ -13,7 +13,9 @@ import codecs
 import random
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urljoin
 
 import lxml.html
 import pytest
@@ -39,7 +41,7 @@ from crawler.parsing.tree import (
     _xpath_plain,
 )
 from storage.checks import _has_bad_chars, _has_bad_chars_plain
-from storage.sanitize import _absolute_url_plain, absolute_url
+from storage.sanitize import _absolute_url_plain, absolute_url, join_url
 from storage.textfold import _NOT_WORD, _fold_for_hash_plain, _without_ascii_non_word, fold_for_hash
 from tests.conftest import FIXTURES
 
@@ -316,3 +318,35 @@ def test_any_word_folds_every_character_re_i_reads_as_a_letter_of_the_words() ->
             lowered = ch.replace("\u0130", "i").lower().translate(fold)
             for letter in letters:
                 assert (re.fullmatch(re.escape(letter), ch, re.I) is not None) == (lowered == letter), (ch, letter)
+
+
+_HREF_PIECES = [*"ab/.?#;:[]%@=&-_~ \\", "/", "/", "?#", "/a", "../", "http://", "https://", "HTTP://", "//", "..",
+                "./", "\t", "\n", "é", "x.com", ":80", "mailto:", "javascript:"]
+_BASES = ["http://ex.com/a/b.html", "https://ex.com:8443/a/", "http://u:p@ex.com", "http://ex.com/a;p?q#f",
+          "http://ex.com?x", "https://ex.com/a/b/../c", "http://[::1]:80/x", "HTTP://Ex.com/x", "http://ex.com/a b",
+          "ftp://ex.com/x", "http:///x", "http://ex.com/é", "http://ex.com//double/", "https://ex.com/a]"]
+
+
+def _joined(join: Callable[[str, str], str], base: str, href: str) -> str:
+    try:
+        return join(base, href)
+    except ValueError as exc:  # urljoin refuses some hosts ("[::1" unclosed): the fast form must too
+        return f"ValueError: {exc}"
+
+
+def test_join_url_matches_urljoin_on_made_up_hrefs() -> None:
+    rng = random.Random(7)
+    for _ in range(40_000):
+        base = rng.choice(_BASES)
+        href = "".join(rng.choice(_HREF_PIECES) for _ in range(rng.randint(0, 9)))
+        assert _joined(join_url, base, href) == _joined(urljoin, base, href), (base, href)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_join_url_matches_urljoin_on_every_link_of_the_fixture_pages(path: Path) -> None:
+    page = Page.from_bytes(path.read_bytes(), "https://www.example.com/news/2024/05/03/story.html?id=7")
+    hrefs = [h.strip() for h in page.tree.xpath("//a/@href | //img/@src | //link/@href")]
+    assert hrefs
+    for base in (page.url, "http://ex.com/", "https://ex.com/a/b/"):
+        for href in hrefs:
+            assert _joined(join_url, base, href) == _joined(urljoin, base, href), (base, href)
