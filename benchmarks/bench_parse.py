@@ -41,32 +41,34 @@ from typing import Any
 import lxml
 
 from benchmarks.bench_extract import pin_one_core, shared_dir
-from crawler.parsing import MAX_DEPTH, NotAnArticle, ParseOptions, _article_text, _canonical, parse_page
-from crawler.parsing.body import extract_body
+from crawler.article import article_problem
+from crawler.parsing import MAX_DEPTH, NotAnArticle, ParseOptions, _canonical, article_body, article_text, parse_page
+from crawler.parsing.authors import extract_authors
 from crawler.parsing.breadcrumb import extract_breadcrumb, extract_category
-from crawler.parsing.clean import clean_record, content_hash, normalize_text, text_weight
+from crawler.parsing.clean import clean_record, content_hash, normalize_text, weighs_less
+from crawler.parsing.counts import extract_counts
+from crawler.parsing.datefields import extract_date_fields
 from crawler.parsing.dates import iso, zone_for
 from crawler.parsing.kind import not_article_reason
-from crawler.parsing.metadata import (
-    extract_authors,
-    extract_counts,
-    extract_dates,
-    extract_source,
-    extract_tags,
-    extract_title,
-)
 from crawler.parsing.page import Page, deeper_than
+from crawler.parsing.pagination import detect_pagination
+from crawler.parsing.paywall import extract_paywalled
 from crawler.parsing.record import Record
+from crawler.parsing.second_opinion import body_floor
+from crawler.parsing.source import extract_source
 from crawler.parsing.summary import extract_summary
+from crawler.parsing.tags import extract_tags
+from crawler.parsing.title import extract_title
 from crawler.parsing.urls import registered_domain
 from storage import neardup
 
 ROOT = Path(__file__).resolve().parents[1]
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
 PARSE_STAGES = ("depth_check", "language", "title", "body", "blocks", "dates", "kind", "breadcrumb", "summary",
-                "counts", "canonical", "category", "authors", "source", "tags", "content_hash", "record")
-STAGES = ("from_bytes", *PARSE_STAGES, "clean_keep", "signature", "clean_simplified", "signature_simplified")
-TOTAL = ("from_bytes", *PARSE_STAGES, "clean_keep", "signature")
+                "counts", "canonical", "category", "authors", "source", "tags", "paywall", "content_hash", "record")
+STAGES = ("from_bytes", *PARSE_STAGES, "pagination", "clean_keep", "checks", "signature", "clean_simplified",
+          "signature_simplified")
+TOTAL = ("from_bytes", *PARSE_STAGES, "pagination", "clean_keep", "checks", "signature")
 
 
 def site_pages(count: int) -> list[tuple[bytes, str]]:
@@ -95,27 +97,27 @@ def zh_fixture_pages() -> list[tuple[bytes, str]]:
 
 
 def _staged(html: bytes, url: str, add: Callable[[str, float], None]) -> None:
-    """One page through every stage, in ``parse_page``'s order, each stage timed alone."""
+    """One page through every stage, in the order of ``judge_page`` and then of the crawl's
+    worker (``crawler.article.process_page``), each stage timed alone."""
     opts = ParseOptions()
     t = time.process_time()
     page = Page.from_bytes(html, url)
     t = _lap(add, "from_bytes", t)
-    deeper_than(page.tree, MAX_DEPTH)  # what parse_page runs (the tree walk it replaced is gone)
+    deeper_than(page.tree, MAX_DEPTH)
     t = _lap(add, "depth_check", t)
     language = opts.language or page.language
     tz = zone_for(opts.timezone, language)
     t = _lap(add, "language", t)
     title, title_raw, prefix = extract_title(page, opts.title_prefixes)
     t = _lap(add, "title", t)
-    body = extract_body(page, title=title, selector=None)
+    body, blocks, _ = article_body(page, title, opts)
     t = _lap(add, "body", t)
-    blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
     body_text = "\n".join(blocks)
-    text_weight(body_text)
+    weighs_less(body_text, body_floor(body, opts.min_body_chars))
     t = _lap(add, "blocks", t)
-    published, modified = extract_dates(page, tz, FETCHED)
+    dates = extract_date_fields(page, tz, FETCHED)
     t = _lap(add, "dates", t)
-    not_article_reason(page, blocks, published)
+    not_article_reason(page, blocks, dates.published_at, title)
     t = _lap(add, "kind", t)
     crumbs = extract_breadcrumb(page, title_raw)
     t = _lap(add, "breadcrumb", t)
@@ -133,19 +135,26 @@ def _staged(html: bytes, url: str, add: Callable[[str, float], None]) -> None:
     t = _lap(add, "source", t)
     tags = extract_tags(page)
     t = _lap(add, "tags", t)
-    digest = content_hash(_article_text(blocks))
+    paywalled = extract_paywalled(page)
+    t = _lap(add, "paywall", t)
+    digest = content_hash(article_text(blocks))
     t = _lap(add, "content_hash", t)
     record = Record(
         url=page.url, canonical_url=canonical, site=registered_domain(page.url), title=normalize_text(title),
         title_raw=normalize_text(title_raw), title_spam_prefix=prefix, breadcrumb=crumbs, category=category,
-        published_at=published, modified_at=modified, authors=authors, source=source, tags=tags,
+        published_at=dates.published_at, modified_at=dates.modified_at, published_raw=dates.published_raw,
+        modified_raw=dates.modified_raw, authors=authors, source=source, tags=tags,
         summary=normalize_text(summary) or None, summary_truncated=truncated, body_text=body_text,
         body_html=body.html, images=body.images, language=language, comment_count=comments, view_count=views,
-        content_hash=digest, fetched_at=iso(FETCHED) or "", http_status=200,
+        paywalled=paywalled, content_hash=digest, fetched_at=iso(FETCHED) or "", http_status=200,
     )
     t = _lap(add, "record", t)
+    detect_pagination(page)
+    t = _lap(add, "pagination", t)
     cleaned = clean_record(record, "keep")
     t = _lap(add, "clean_keep", t)
+    article_problem(cleaned)
+    t = _lap(add, "checks", t)
     neardup.signature(cleaned.body_text)
     t = _lap(add, "signature", t)
     simplified = clean_record(record, "simplified")

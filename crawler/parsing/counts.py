@@ -10,6 +10,7 @@ from lxml import etree
 from crawler.parsing.header import header_texts, in_comments
 from crawler.parsing.page import (
     Page,
+    any_matches,
     element_text,
     in_document_order,
     owners_of_matches,
@@ -37,17 +38,29 @@ _VIEW_HINT = re.compile(r"阅读|浏览|views?", re.I)
 _DIGITS = re.compile(r"\d[\d,]*")
 # One XPath per attribute, not their union: libxml2 merges the node sets of a union with a
 # duplicate check of every node against every other (quadratic: 2 of 4 ms on a page with
-# 2,400 such attributes), and only the few matching owners need putting in order.
+# 2,400 such attributes), and only the few matching owners need putting in order. Each is
+# read as plain strings first (``any_matches``): most pages have no hinted title or href.
 _TITLES = etree.XPath("//body//*/@title")
 _HREFS = etree.XPath("//body//*/@href")
+_TITLE_STRINGS = etree.XPath("//body//*/@title", smart_strings=False)
+_HREF_STRINGS = etree.XPath("//body//*/@href", smart_strings=False)
+
+
+def _hinted(page: Page, strings: etree.XPath, owned: etree.XPath) -> list[Any]:
+    """The owners of the attributes ``owned`` finds that match ``_COUNT_HINT`` (``strings``:
+    the same XPath without smart strings)."""
+    if not any_matches(strings(page.tree), _COUNT_HINT_LOWER, ignorecase=True):
+        return []
+    return owners_of_matches(owned(page.tree), _COUNT_HINT_LOWER, ignorecase=True)
 
 
 def _count_candidates(page: Page) -> list[Any]:
     """The elements of the body whose title, class or href (joined by spaces) matches
     ``_COUNT_HINT``, in document order. No hint spans a space, so the values can be
     searched one by one (see ``owners_of_matches``), each attribute's apart."""
-    found = [owners for values in (_TITLES(page.tree), page.body_classes, _HREFS(page.tree))
-             if (owners := owners_of_matches(values, _COUNT_HINT_LOWER, ignorecase=True))]
+    found = [owners for owners in (_hinted(page, _TITLE_STRINGS, _TITLES),
+                                   owners_of_matches(page.body_classes, _COUNT_HINT_LOWER, ignorecase=True),
+                                   _hinted(page, _HREF_STRINGS, _HREFS)) if owners]
     if len(found) > 1:
         return in_document_order([el for owners in found for el in owners])
     return found[0] if found else []

@@ -21,6 +21,7 @@ from lxml import etree
 from crawler.parsing.encoding import decode_html
 from crawler.parsing.tree import (  # noqa: F401  (re-exported: the extractors import them from here)
     AnyWord,
+    any_matches,
     deeper_than,
     element_text,
     in_document_order,

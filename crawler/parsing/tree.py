@@ -131,12 +131,7 @@ def owners_of_matches(values: list[Any], pattern: re.Pattern[str], *, ignorecase
     is written in lower case and means re.I (see ``lower_for_match``)."""
     if not values:
         return []
-    joined = "\0".join(values)
-    if ignorecase:
-        if (lowered := lower_for_match(joined)) is not None:  # the same matches at the same offsets, faster
-            joined = lowered
-        else:
-            pattern = re.compile(pattern.pattern, pattern.flags | re.I)
+    joined, pattern = _joined(values, pattern, ignorecase)
     found: list[Any] = []
     ends: list[int] | None = None
     for match in pattern.finditer(joined):
@@ -146,6 +141,28 @@ def owners_of_matches(values: list[Any], pattern: re.Pattern[str], *, ignorecase
         if not found or found[-1] is not el:
             found.append(el)
     return found
+
+
+def _joined(values: list[Any], pattern: re.Pattern[str], ignorecase: bool) -> tuple[str, re.Pattern[str]]:
+    """``values`` joined by NUL and the pattern to search them with (see ``owners_of_matches``)."""
+    joined = "\0".join(values)
+    if ignorecase:
+        if (lowered := lower_for_match(joined)) is not None:  # the same matches at the same offsets, faster
+            return lowered, pattern
+        return joined, re.compile(pattern.pattern, pattern.flags | re.I)
+    return joined, pattern
+
+
+def any_matches(values: list[str], pattern: re.Pattern[str], *, ignorecase: bool = False) -> bool:
+    """Whether ``owners_of_matches`` would find anything in ``values``, read as plain strings.
+
+    An XPath attribute result that knows its element (``smart_strings``, what
+    ``owners_of_matches`` needs) costs about twice as much to build as a plain string: the
+    plain values are read first and the owners only when some value matches."""
+    if not values:
+        return False
+    joined, pattern = _joined(values, pattern, ignorecase)
+    return pattern.search(joined) is not None
 
 
 def in_document_order(elements: list[Any]) -> list[Any]:

@@ -350,3 +350,31 @@ def test_join_url_matches_urljoin_on_every_link_of_the_fixture_pages(path: Path)
     for base in (page.url, "http://ex.com/", "https://ex.com/a/b/"):
         for href in hrefs:
             assert _joined(join_url, base, href) == _joined(urljoin, base, href), (base, href)
+
+
+_JUNK_SAMPLES = ("Join us on WhatsApp for the latest news", "Folge uns auf Telegram!", "Please read our privacy policy.",
+                 "Lesen Sie unsere Datenschutzerklärung", "Consulta nuestra política de privacidad",
+                 "You can unsubscribe at any time.", "Du kannst dich jederzeit wieder abmelden", "Our YouTube channel",
+                 "Síguenos en el canal de WhatsApp", "扫描下方二维码关注我们", "下载客户端看更多", "长按识别", "关注我们的公众号",
+                 "【点击查看】更多精彩", "Advertisement", "ANZEIGE – Jetzt kaufen", "Share this article", "3 of 12")
+
+
+def test_is_junk_line_matches_the_whole_pattern() -> None:
+    """``is_junk_line`` tries the phrase alternatives only on lines holding one of their words;
+    the answer is ``JUNK_LINE.match`` on every line of the fixture pages and on phrase lines
+    bent the ways re.I reads (case, İ ı ſ, cut words)."""
+    from crawler.parsing.boilerplate import JUNK_LINE, is_junk_line
+
+    lines = list(_JUNK_SAMPLES)
+    for path in PAGES:
+        page = Page.from_bytes(path.read_bytes(), "http://example.com/a.html")
+        lines += [line.strip() for line in page.body_string.splitlines() if line.strip()]
+    rng = random.Random(29)
+    lines += [_odd_text(rng, _JUNK_SAMPLES) for _ in range(6000)]
+    lines += [sample + tail for sample in _JUNK_SAMPLES for tail in ("", " ", ".", "\n", " x", "!!")]
+    matched = 0
+    for line in lines:
+        expected = JUNK_LINE.match(line) is not None
+        matched += expected
+        assert is_junk_line(line) == expected, repr(line)
+    assert matched > 40  # the samples and pages do reach the phrase alternatives

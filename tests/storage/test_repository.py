@@ -130,3 +130,23 @@ def test_stats_counts_paywalled_records_per_site_on_both_backends(db_url: str) -
     assert stored["1.html"].published_raw == "2025-03-02 08:00"
     assert (stored["1.html"].paywalled, stored["2.html"].paywalled, stored["4.html"].paywalled) == (True, False, None)
     repo.engine.dispose()
+
+
+def test_record_parts_become_the_json_asdict_makes_of_them() -> None:
+    """The store converts a record's parts to JSON shallowly (speed); that is right only while
+    every field of a part holds a plain value, which this pins for every part type."""
+    import dataclasses
+    import typing
+
+    from storage.record import Crumb, Image, Source
+    from storage.repository import _FLAT_PARTS, _column_value
+
+    for part in _FLAT_PARTS:
+        for name, hint in typing.get_type_hints(part).items():
+            assert set(typing.get_args(hint) or [hint]) <= {str, type(None)}, (part, name)
+    values = [Crumb("新闻", "http://a.example/n/"), Image("http://a.example/1.jpg", "alt", None),
+              Source(name="新华社", line="来源：新华社")]
+    for value in values:
+        assert _column_value(value) == dataclasses.asdict(value)
+    assert _column_value(values[:2]) == [dataclasses.asdict(v) for v in values[:2]]
+    assert _column_value(["a", "b"]) == ["a", "b"] and _column_value(None) is None

@@ -16,7 +16,6 @@ from crawler.parsing.boilerplate import (
     DATE_LINE,
     EDGE_LINE,
     END_MARKER,
-    JUNK_LINE,
     NEWSLETTER_LINE,
     PROMO_LINE,
     RELATED_LABEL,
@@ -26,6 +25,7 @@ from crawler.parsing.boilerplate import (
     TRAILING_ATTRIBUTION,
     TRAILING_CREDIT,
     TRAILING_JUNK,
+    is_junk_line,
 )
 from crawler.parsing.page import Page
 
@@ -271,7 +271,7 @@ def drop_lines(blocks: list[Block]) -> list[Block]:
                 continue
         if len(text) < TEASER_MAX and block.link_share >= TEASER_LINK_SHARE and _TEASER_END.search(text):
             continue  # a teaser of another article: its summary and a "more" link
-        if len(text) < JUNK_LINE_MAX and (JUNK_LINE.match(text) or DATE_LINE.match(text)) or _is_promo(block):
+        if len(text) < JUNK_LINE_MAX and (is_junk_line(text) or DATE_LINE.match(text)) or _is_promo(block):
             continue
         if (drop_pointers and link_line) or is_here_pointer(block):
             continue
