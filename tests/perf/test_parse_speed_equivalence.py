@@ -223,6 +223,9 @@ def test_tag_links_match_the_union_xpath() -> None:
         '<html><body><div class="tags"><a rel="x">only class</a></div><a rel="tags">no</a></body></html>',
         '<html><body><a rel=" TAG ">upper</a><a rel="\ttag\n">white</a><p class="stage tag"><a>s</a></p></body></html>',
         '<html><head><link rel="tag"></head><body class="tag"><a>in a tag body</a></body></html>',
+        '<html><body><a class="tag" href="/t">self</a><div class="tags"><span class="tag"><a>x</a><b class="Tag">'
+        '<a>z</a></b></span><a>y</a></div><nav><ul class="tags"><li><a>n</a></li></ul></nav>'
+        '<p class="mytagline"><i><a>deep</a></i></p><div class="tagstage"><a>no</a></div></body></html>',
     ]
     for html in htmls:
         page = Page.from_bytes(html, "http://example.com/")
@@ -352,11 +355,12 @@ def test_join_url_matches_urljoin_on_every_link_of_the_fixture_pages(path: Path)
             assert _joined(join_url, base, href) == _joined(urljoin, base, href), (base, href)
 
 
-_JUNK_SAMPLES = ("Join us on WhatsApp for the latest news", "Folge uns auf Telegram!", "Please read our privacy policy.",
-                 "Lesen Sie unsere Datenschutzerklärung", "Consulta nuestra política de privacidad",
-                 "You can unsubscribe at any time.", "Du kannst dich jederzeit wieder abmelden", "Our YouTube channel",
-                 "Síguenos en el canal de WhatsApp", "扫描下方二维码关注我们", "下载客户端看更多", "长按识别", "关注我们的公众号",
-                 "【点击查看】更多精彩", "Advertisement", "ANZEIGE – Jetzt kaufen", "Share this article", "3 of 12")
+_JUNK_SAMPLES = ("Join us on WhatsApp for the latest news", "Folge uns auf Telegram!",
+                 "Please read our privacy policy.", "Lesen Sie unsere Datenschutzerklärung",
+                 "Consulta nuestra política de privacidad", "You can unsubscribe at any time.",
+                 "Du kannst dich jederzeit wieder abmelden", "Our YouTube channel", "Síguenos en el canal de WhatsApp",
+                 "扫描下方二维码关注我们", "下载客户端看更多", "长按识别", "关注我们的公众号", "【点击查看】更多精彩",
+                 "Advertisement", "ANZEIGE – Jetzt kaufen", "Share this article", "3 of 12")
 
 
 def test_is_junk_line_matches_the_whole_pattern() -> None:
