@@ -178,6 +178,7 @@ class _Batch:
         self.pending_keys: set[int] = set()
         self.pending: list[_NewArticle] = []
         self.signatures: dict[int, bytes | None] = {}  # id(record) -> its signature
+        self.bands: dict[bytes, list[tuple[int, int]]] = {}  # signature -> its band keys
 
     @classmethod
     def prefetch(cls, session: Session, items: Sequence[Item]) -> _Batch:
@@ -193,7 +194,7 @@ class _Batch:
         for record in records:
             if record.canonical_url not in batch.articles:  # a new URL: its text is looked up
                 if sig := batch.signature(record):
-                    keys.update(key for _, key in neardup.band_keys(sig))
+                    keys.update(key for _, key in batch.band_keys(sig))
         for chunk in _chunks(state_urls):
             for state in session.scalars(select(UrlState).where(UrlState.url.in_(chunk))):
                 batch.state_rows[state.url] = state
@@ -212,6 +213,13 @@ class _Batch:
             sig = getattr(record, "signature", None) or neardup.signature(record.body_text)
             self.signatures[id(record)] = sig
         return sig
+
+    def band_keys(self, sig: bytes) -> list[tuple[int, int]]:
+        """``neardup.band_keys(sig)``, hashed once a batch (the prefetch and the insert both ask)."""
+        keys = self.bands.get(sig)
+        if keys is None:
+            keys = self.bands[sig] = neardup.band_keys(sig)
+        return keys
 
     def article(self, canonical_url: str) -> Article | None:
         """The stored article at this URL (one inserted earlier in the batch included)."""
@@ -426,7 +434,9 @@ class Repository:
                       now: datetime) -> tuple[str, int | _NewArticle]:
         """Insert, version or touch one article; returns (outcome, its id or pending insert)."""
         existing = batch.article(record.canonical_url)
-        values = {name: _column_value(getattr(record, name)) for name in RECORD_COLUMNS}
+        values = {name: getattr(record, name) for name in RECORD_COLUMNS}
+        for name in _PART_COLUMNS:  # the only fields check_record lets hold dataclasses
+            values[name] = _column_value(values[name])
         values["published_utc"] = _utc(record.published_at)
         values["content_hash"] = record.content_hash or compute_content_hash(record.body_text)
         values["original"] = getattr(record, "original", None)
@@ -447,7 +457,7 @@ class Repository:
                 batch.text_changed(existing, self._index(session, existing.id, record.body_text, replace=True))
             return "updated", existing.id
         sig = batch.signature(record)
-        bands = neardup.band_keys(sig) if sig else []
+        bands = batch.band_keys(sig) if sig else []
         values["duplicate_of"] = self._original_of(session, batch, values["content_hash"], sig,
                                                    [key for _, key in bands], record.body_text)
         new = batch.add_article({**values, "version": 1, "first_seen": now, "last_seen": now, "minhash": sig or b""},
@@ -712,6 +722,8 @@ def _as_data(value: Any) -> Any:
     return value
 
 
+#: the record's fields that hold parts (``check_record`` refuses a part anywhere else)
+_PART_COLUMNS = ("breadcrumb", "images", "source")
 #: the record's parts whose fields hold only str and None (tests/storage check that they still do)
 _FLAT_PARTS = frozenset({Crumb, Image, Source})
 

@@ -4,12 +4,12 @@ backends would treat differently, unreachable databases, transient errors retrie
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from crawler.parsing.record import Image
+from crawler.parsing.record import Crumb, Image, Source
 from storage.checks import InvalidRecord
 from storage.db import StorageError, connect
 from storage.repository import RawPage, Rejected, Repository, _transient
@@ -20,12 +20,27 @@ def other(seed, n: int):
     return replace(seed, url=url, canonical_url=url)
 
 
+def _with_original(record, original: dict):
+    """A cleaned record (``crawler.parsing.clean.CleanedRecord``) keeps the text it was cleaned from."""
+    from crawler.parsing.clean import CleanedRecord
+
+    cleaned = CleanedRecord(**{f.name: getattr(record, f.name) for f in fields(record)})
+    cleaned.original = original
+    return cleaned
+
+
 BAD = {
     "nul in body": (lambda r: replace(r, body_text=r.body_text + "\x00tail"), "body_text contains a NUL byte"),
     "nul in a tag": (lambda r: replace(r, tags=["ok", "b\x00d"]), r"tags\[1\] contains a NUL byte"),
     "lone surrogate": (lambda r: replace(r, title="标题\ud800"), "title contains a lone surrogate"),
     "surrogate in image alt": (lambda r: replace(r, images=[Image(src="http://a.example/1.jpg", alt="\udfff")]),
                                r"images\[0\].alt contains a lone surrogate"),
+    "nul in a crumb": (lambda r: replace(r, breadcrumb=[Crumb("首页", "http://a.example/"), Crumb("新\x00闻")]),
+                       r"breadcrumb\[1\].name contains a NUL byte"),
+    "surrogate in the source": (lambda r: replace(r, source=Source(name="新华社", line="来源\udc80")),
+                                "source.line contains a lone surrogate"),
+    "nul in the original": (lambda r: _with_original(r, {"title": "x", "tags": ["a", "b\x00"]}),
+                            r"original.tags\[1\] contains a NUL byte"),
     "empty title": (lambda r: replace(r, title="  "), "title is required"),
     "missing body": (lambda r: replace(r, body_text=None), "body_text is required"),
     "not a URL": (lambda r: replace(r, url="ftp://x/1"), "url is not an absolute http"),
