@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Integer, String, select
+from sqlalchemy import DateTime, Engine, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base, CrawlRun
@@ -74,21 +74,38 @@ def stored_urls(engine: Engine) -> list[tuple[str, str, datetime]]:
 
 def save_fetches(engine: Engine, rows: Iterable[dict[str, Any]]) -> int:
     """Insert or update fetch rows (dicts with FetchState's columns) in one transaction; the
-    rows that exist already are loaded with one query, not one each."""
+    rows that exist already are loaded with one query, not one each.
+
+    New URLs (nearly every row of a first crawl) go in as one multi-row INSERT: an ORM object
+    and its flush per row cost ~0.1 ms of the crawl process each. A URL fetched twice in the
+    batch is one row, the later fetch's values over the earlier's (as for a stored row)."""
     rows = list(rows)
     with Session(engine) as session, session.begin():
         known = {state.url: state for state in
                  session.scalars(select(FetchState).where(FetchState.url.in_({r["url"] for r in rows})))}
+        fresh: dict[str, dict[str, Any]] = {}
         for row in rows:
             existing = known.get(row["url"])
-            if existing is None:
-                known[row["url"]] = existing = FetchState(**row)
-                session.add(existing)
-                continue
-            for key, value in row.items():
-                if value is not None or key in ("etag", "last_modified"):
-                    setattr(existing, key, value)
+            if existing is not None:
+                for key, value in row.items():
+                    if _overwrites(key, value):
+                        setattr(existing, key, value)
+            elif (earlier := fresh.get(row["url"])) is not None:
+                earlier.update((key, value) for key, value in row.items() if _overwrites(key, value))
+            else:
+                fresh[row["url"]] = {name: row.get(name) for name in _FETCH_COLUMNS}
+        if fresh:
+            session.execute(insert(FetchState), list(fresh.values()))
     return len(rows)
+
+
+_FETCH_COLUMNS = tuple(column.key for column in FetchState.__table__.columns)
+
+
+def _overwrites(key: str, value: Any) -> bool:
+    """Whether a later fetch's ``value`` replaces the stored one: a value does, a missing one
+    does not, except the validators (a page that stopped sending its ETag has none now)."""
+    return value is not None or key in ("etag", "last_modified")
 
 
 def recent_runs(engine: Engine, limit: int = 20, site: str | None = None) -> list[dict[str, Any]]:
