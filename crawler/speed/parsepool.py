@@ -39,6 +39,7 @@ from datetime import datetime
 from crawler.article import ParseOutcome, process_page
 from crawler.lifeline import die_with_parent
 from crawler.parsing import ParseOptions
+from crawler.speed.gctune import tune
 from storage.outcomes import PagePart
 
 logger = logging.getLogger(__name__)
@@ -67,15 +68,20 @@ class WorkerDied(RuntimeError):
 
 # --- the worker process ----------------------------------------------------------------------
 
-def _serve(sock: socket.socket, target: Callable[..., object], parent: int | None = None) -> None:
+def _serve(sock: socket.socket, target: Callable[..., object], parent: int | None = None,
+           gc_threshold: tuple[int, ...] | None = None) -> None:
     """A worker's life: read a pickled argument tuple, answer ``("ok", result)`` or
     ``("error", exception)``, until the crawl process closes its end or dies
-    (``crawler.lifeline``: a worker busy on a page would not see its socket close)."""
+    (``crawler.lifeline``: a worker busy on a page would not see its socket close).
+    ``gc_threshold``: the crawl's collector settings, applied once the parser is imported
+    (``crawler.speed.gctune``)."""
     from multiprocessing.connection import Connection
 
     if parent is not None:
         die_with_parent(parent)
     _warm_up()
+    if gc_threshold:
+        tune(gc_threshold)
     conn = Connection(sock.detach())
     while True:
         try:
@@ -124,8 +130,8 @@ class _Worker(asyncio.Protocol):
         self.connecting: asyncio.Future[object] | None = None
         self.alive = True
         ours, theirs = socket.socketpair()
-        self.process = pool.context.Process(target=_serve, args=(theirs, pool.target, os.getpid()), daemon=True,
-                                            name=f"newscrawl-parse-{number}")
+        self.process = pool.context.Process(target=_serve, args=(theirs, pool.target, os.getpid(), pool.gc_threshold),
+                                            daemon=True, name=f"newscrawl-parse-{number}")
         self.process.start()
         theirs.close()
         self.sock: socket.socket | None = ours
@@ -205,8 +211,9 @@ class ParsePool:
     reactor); the processes are started at once, so they import while the crawl starts."""
 
     def __init__(self, workers: int, target: Callable[..., object] = process_page,
-                 timeout: float | None = DEFAULT_TIMEOUT) -> None:
+                 timeout: float | None = DEFAULT_TIMEOUT, gc_threshold: tuple[int, ...] | None = None) -> None:
         self.workers = workers
+        self.gc_threshold = gc_threshold
         self.target = target
         self.timeout = timeout if timeout and timeout > 0 else None
         self.watchdog: asyncio.TimerHandle | None = None

@@ -17,19 +17,21 @@ from typing import Any
 
 from scrapy import signals
 
+from crawler.speed.gctune import threshold_setting
 from crawler.speed.parsepool import ParsePool
 
 
 class ParsePoolExtension:
     """Holds the crawl's ``ParsePool`` (``.pool``) from start-up to the spider's close."""
 
-    def __init__(self, workers: int, timeout: float | None) -> None:
-        self.pool = ParsePool(workers, timeout=timeout)
+    def __init__(self, workers: int, timeout: float | None, gc_threshold: tuple[int, ...] | None = None) -> None:
+        self.pool = ParsePool(workers, timeout=timeout, gc_threshold=gc_threshold)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ParsePoolExtension:
         ext = cls(crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS"),
-                  crawler.settings.getfloat("NEWSCRAWL_PARSE_TIMEOUT"))
+                  crawler.settings.getfloat("NEWSCRAWL_PARSE_TIMEOUT"),
+                  threshold_setting(crawler.settings))
         crawler.signals.connect(ext.closed, signal=signals.spider_closed)
         return ext
 

@@ -191,3 +191,42 @@ def test_a_parser_exception_is_an_error_not_a_reason(monkeypatch: pytest.MonkeyP
                              True, False, "keep")
     assert outcome.record is None and outcome.reason is None
     assert outcome.error == "parser error: RecursionError: maximum recursion depth exceeded"
+
+
+@pytest.mark.timeout(120)
+def test_workers_take_the_crawls_collector_settings() -> None:
+    """NEWSCRAWL_GC_THRESHOLD reaches the workers (their young-generation passes cost ~2% of
+    their CPU): the thresholds are set and the imported parser frozen; "off" keeps Python's own."""
+    from scrapy.settings import Settings
+
+    from crawler.speed.gctune import threshold_setting
+    from tests.helpers.pooltargets import collector
+
+    def in_worker(setting: str) -> object:
+        pool = ParsePool(1, target=collector,
+                         gc_threshold=threshold_setting(Settings({"NEWSCRAWL_GC_THRESHOLD": setting})))
+
+        async def ask() -> object:
+            try:
+                return await pool.call(None)
+            finally:
+                pool.close()
+
+        return asyncio.run(ask())
+
+    threshold, frozen = in_worker("5000,15,15")
+    assert threshold == (5000, 15, 15) and frozen > 1000
+    threshold, frozen = in_worker("off")
+    assert threshold == (700, 10, 10) and frozen == 0
+
+
+def test_the_pool_extension_passes_the_setting() -> None:
+    from scrapy.settings import Settings
+
+    from crawler.speed.pool_extension import ParsePoolExtension
+
+    class _Crawler:
+        settings = Settings({"NEWSCRAWL_PARSE_WORKERS": 0, "NEWSCRAWL_GC_THRESHOLD": "4000,12,12"})
+        signals = type("Signals", (), {"connect": staticmethod(lambda *a, **k: None)})()
+
+    assert ParsePoolExtension.from_crawler(_Crawler()).pool.gc_threshold == (4000, 12, 12)

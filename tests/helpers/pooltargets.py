@@ -19,3 +19,10 @@ def echo(payload: bytes) -> tuple[int, bytes]:
     if payload.startswith(b"sleep:"):
         time.sleep(float(payload[6:]))
     return os.getpid(), payload
+
+
+def collector(_: object = None) -> tuple[tuple[int, ...], int]:
+    """The worker's garbage-collector thresholds and how many objects it froze."""
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
