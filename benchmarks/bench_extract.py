@@ -219,7 +219,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     ours = {key: {"articleBody": parse(html, url)} for key, html, url in pages}
     metrics, rows = scorer.score(truth, ours)
-    ours_run: Callable[[], None] = lambda: [parse(html, url) for _, html, url in pages]  # noqa: E731
+    def ours_run() -> None:
+        for _, html, url in pages:
+            parse(html, url)
+
     texts = [(html.decode("utf-8", "replace"), url) for _, html, url in pages]
     if args.no_trafilatura:
         ours_time, traf_time = best_time(ours_run, args.passes), None

@@ -16,7 +16,6 @@ text by MinHash LSH (``storage.neardup``; band keys in ``lsh_bands``), is stored
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import re
@@ -45,7 +44,7 @@ from storage.models import (
     UrlState,
 )
 from storage.outcomes import Failed, Item, PagePart, RawPage, Rejected, Skipped
-from storage.record import FIELD_NAMES, Crumb, Image, Record, Source
+from storage.record import FIELD_NAMES, Record, plain
 from storage.report import Selection, iter_records
 from storage.textfold import content_hash as compute_content_hash
 
@@ -435,8 +434,8 @@ class Repository:
         """Insert, version or touch one article; returns (outcome, its id or pending insert)."""
         existing = batch.article(record.canonical_url)
         values = {name: getattr(record, name) for name in RECORD_COLUMNS}
-        for name in _PART_COLUMNS:  # the only fields check_record lets hold dataclasses
-            values[name] = _column_value(values[name])
+        for name in _PART_COLUMNS:  # JSON columns: the parts as plain dicts
+            values[name] = plain(values[name])
         values["published_utc"] = _utc(record.published_at)
         values["content_hash"] = record.content_hash or compute_content_hash(record.body_text)
         values["original"] = getattr(record, "original", None)
@@ -703,29 +702,8 @@ def _mark_removed(session: Session, url: str, now: datetime) -> None:
                                           Article.removed_at.is_(None)).values(removed_at=when))
 
 
-def _column_value(value: Any) -> Any:
-    """Dataclass parts become plain JSON data for JSON columns.
-
-    The record's parts (``Crumb``, ``Image``, ``Source``) hold only strings and None, so a
-    shallow dict of their fields is what ``dataclasses.asdict`` makes of them, without its
-    recursive deep copy (80 us a record of the bench site, in the store process)."""
-    if type(value) in _FLAT_PARTS:
-        return {name: getattr(value, name) for name in value.__dataclass_fields__}
-    if isinstance(value, list):
-        return [_column_value(v) if type(v) in _FLAT_PARTS else _as_data(v) for v in value]
-    return _as_data(value)
-
-
-def _as_data(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    return value
-
-
 #: the record's fields that hold parts (``check_record`` refuses a part anywhere else)
 _PART_COLUMNS = ("breadcrumb", "images", "source")
-#: the record's parts whose fields hold only str and None (tests/storage check that they still do)
-_FLAT_PARTS = frozenset({Crumb, Image, Source})
 
 
 def _rejects_of_run(session: Session, items: Sequence[Item], run_id: int | None) -> set[tuple[str, str]]:

@@ -40,15 +40,15 @@ _DIGITS = re.compile(r"\d[\d,]*")
 # duplicate check of every node against every other (quadratic: 2 of 4 ms on a page with
 # 2,400 such attributes), and only the few matching owners need putting in order. Each is
 # read as plain strings first (``any_matches``): most pages have no hinted title or href.
-_TITLES = etree.XPath("//body//*/@title")
-_HREFS = etree.XPath("//body//*/@href")
-_TITLE_STRINGS = etree.XPath("//body//*/@title", smart_strings=False)
-_HREF_STRINGS = etree.XPath("//body//*/@href", smart_strings=False)
+_HINTED_ATTRIBUTES = {expr: (etree.XPath(expr, smart_strings=False), etree.XPath(expr))
+                      for expr in ("//body//*/@title", "//body//*/@href")}
 
 
-def _hinted(page: Page, strings: etree.XPath, owned: etree.XPath) -> list[Any]:
-    """The owners of the attributes ``owned`` finds that match ``_COUNT_HINT`` (``strings``:
-    the same XPath without smart strings)."""
+def _hinted(page: Page, expr: str) -> list[Any]:
+    """The owners of the attribute values ``expr`` finds that match ``_COUNT_HINT``: the
+    values are searched as plain strings first, and read again as XPath results that know
+    their element only when one matches."""
+    strings, owned = _HINTED_ATTRIBUTES[expr]
     if not any_matches(strings(page.tree), _COUNT_HINT_LOWER, ignorecase=True):
         return []
     return owners_of_matches(owned(page.tree), _COUNT_HINT_LOWER, ignorecase=True)
@@ -58,9 +58,9 @@ def _count_candidates(page: Page) -> list[Any]:
     """The elements of the body whose title, class or href (joined by spaces) matches
     ``_COUNT_HINT``, in document order. No hint spans a space, so the values can be
     searched one by one (see ``owners_of_matches``), each attribute's apart."""
-    found = [owners for owners in (_hinted(page, _TITLE_STRINGS, _TITLES),
+    found = [owners for owners in (_hinted(page, "//body//*/@title"),
                                    owners_of_matches(page.body_classes, _COUNT_HINT_LOWER, ignorecase=True),
-                                   _hinted(page, _HREF_STRINGS, _HREFS)) if owners]
+                                   _hinted(page, "//body//*/@href")) if owners]
     if len(found) > 1:
         return in_document_order([el for owners in found for el in owners])
     return found[0] if found else []

@@ -40,7 +40,7 @@ def _tag_links(page: Page) -> list[Any]:
             continue
         for link in value.getparent().iterdescendants("a"):
             # owners come in document order: a box inside an earlier one adds only repeats
-            if link not in seen and not any(a.tag == "nav" for a in link.iterancestors()):
+            if link not in seen and next(link.iterancestors("nav"), None) is None:
                 seen.add(link)
                 found.append(link)
     return found

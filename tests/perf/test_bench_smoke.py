@@ -106,3 +106,15 @@ def test_site_is_deterministic_and_news_sized(tmp_path: Path) -> None:
     assert sitemap == "http://127.0.0.1:9/sitemap.xml"
     assert len(list((tmp_path / "overlay" / "sitemaps").glob("*.xml"))) == 3
     assert "Sitemap: http://127.0.0.1:9/sitemap.xml" in (tmp_path / "overlay" / "robots.txt").read_text()
+
+
+def test_parse_stage_benchmark_follows_the_parser() -> None:
+    """``python -m benchmarks.bench_parse`` times the parser's stages one by one, so it
+    imports the parser's internals; it once broke unnoticed when one was renamed. A few bench
+    site pages through every stage: each is timed and the stages add up to a parse."""
+    from benchmarks import bench_parse
+
+    result = bench_parse.measure(bench_parse.site_pages(4), passes=1)
+    assert result["articles"] == 4
+    assert set(result["ms_per_page"]) == set(bench_parse.STAGES)
+    assert result["ms_per_page"]["body"] > 0 and result["total_ms"] > result["parse_ms"] > 0

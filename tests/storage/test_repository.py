@@ -138,15 +138,14 @@ def test_record_parts_become_the_json_asdict_makes_of_them() -> None:
     import dataclasses
     import typing
 
-    from storage.record import Crumb, Image, Source
-    from storage.repository import _FLAT_PARTS, _column_value
+    from storage.record import PARTS, Crumb, Image, Source, plain
 
-    for part in _FLAT_PARTS:
+    for part in PARTS:
         for name, hint in typing.get_type_hints(part).items():
             assert set(typing.get_args(hint) or [hint]) <= {str, type(None)}, (part, name)
     values = [Crumb("新闻", "http://a.example/n/"), Image("http://a.example/1.jpg", "alt", None),
               Source(name="新华社", line="来源：新华社")]
     for value in values:
-        assert _column_value(value) == dataclasses.asdict(value)
-    assert _column_value(values[:2]) == [dataclasses.asdict(v) for v in values[:2]]
-    assert _column_value(["a", "b"]) == ["a", "b"] and _column_value(None) is None
+        assert plain(value) == dataclasses.asdict(value)
+    assert plain(values[:2]) == [dataclasses.asdict(v) for v in values[:2]]
+    assert plain(["a", "b"]) == ["a", "b"] and plain(None) is None
