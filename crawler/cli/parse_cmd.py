@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ def _when(value: str | None, where: str) -> datetime | None:
 # One input: the page's path and URL, its fetch time, and (an article split over pages) the
 # other pages' (path, URL or None) in order.
 Input = tuple[str, str | None, datetime | None, list[tuple[str, str | None]]]
+#: inputs from which ``parse`` spreads the work over one process per CPU by default: below
+#: it, a worker's start-up (~0.5 s of imports) costs more than the pages it would take
+POOL_FROM = 50
 
 
 def _inputs(files: tuple[str, ...], url: str | None, manifest: str | None,
@@ -92,7 +96,7 @@ def parse_line(body: bytes, url: str, options: Any, when: datetime | None, expla
 @click.option("--url", help="The URL the page was fetched from (resolves links, names the site).")
 @click.option("--manifest", type=click.Path(dir_okay=False),
               help='JSON lines of {"path": ..., "url": ..., "fetched_at": ...} (url and fetched_at optional): '
-                   'parse many pages in one process.')
+                   'parse many pages in one run.')
 @click.option("--site", help="Site name to put in the records.")
 @click.option("--fetched-at", "fetched_at", metavar="TIME",
               help="When the pages were fetched (ISO 8601, e.g. 2024-05-01T08:00:00+08:00): relative and "
@@ -107,8 +111,12 @@ def parse_line(body: bytes, url: str, options: Any, when: datetime | None, expla
 @click.option("--explain", is_flag=True,
               help='Add "explain": where each field came from (profile selector, JSON-LD, meta tag, <time>, '
                    'labelled text, heuristic...).')
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help=f"Parse in N processes; the output keeps the input order. Default: one per CPU for "
+                   f"{POOL_FROM} inputs or more, else 1.")
 def parse(files: tuple[str, ...], url: str | None, manifest: str | None, site: str | None,
-          fetched_at: str | None, profile_name: str | None, pages: bool, explain: bool) -> None:
+          fetched_at: str | None, profile_name: str | None, pages: bool, explain: bool,
+          workers: int | None) -> None:
     """Parse saved HTML pages and print one JSON record per input.
 
     A page of an article split over several is parsed alone (page 1's text only) unless its
@@ -126,7 +134,7 @@ def parse(files: tuple[str, ...], url: str | None, manifest: str | None, site: s
       newscrawl parse --explain --profile ./profiles/mysite.toml --url https://mysite.example/a/1.html a1.html
       newscrawl parse --pages --url http://www.example.cn/news/1001.html 1001.html 1001_2.html 1001_3.html
     """
-    from crawler.parsing import NotAnArticle, ParseOptions
+    from crawler.parsing import ParseOptions
 
     if not files and not manifest:
         raise click.UsageError("give one or more FILES or --manifest FILE")
@@ -142,21 +150,49 @@ def parse(files: tuple[str, ...], url: str | None, manifest: str | None, site: s
             raise click.ClickException(str(exc)) from exc
         options = replace(options, site=site) if site else options
     default_time = _when(fetched_at, "--fetched-at")
+    inputs = list(_inputs(files, url, manifest, default_time, pages))  # a bad manifest line stops before any output
     failed = 0
-    for path, page_url, when, more in _inputs(files, url, manifest, default_time, pages):
-        try:
-            body = Path(path).read_bytes()
-            parts = [(Path(part).read_bytes(), part_url) for part, part_url in more]
-            line: dict[str, Any] = parse_line(body, page_url or Path(path).resolve().as_uri(), options, when,
-                                              explain, path, parts)
-            failed += line["kind"] != "article"
-        except OSError as exc:
-            line, failed = {"input": path, "error": f"cannot read file: {exc.strerror}"}, failed + 1
-        except NotAnArticle as exc:
-            line, failed = {"input": path, "error": f"not an article: {exc.reason}"}, failed + 1
+    for line in _parsed(inputs, options, explain, _worker_count(workers, len(inputs))):
+        failed += line.get("kind") != "article"
         click.echo(json.dumps(line, ensure_ascii=False))
     if failed:
         click.echo(f"error: {failed} input(s) could not be parsed", err=True)
         sys.exit(1)
 
 
+def _worker_count(requested: int | None, inputs: int) -> int:
+    """``--workers``, else one process per CPU for ``POOL_FROM`` inputs or more, else 1."""
+    if requested is not None:
+        return max(1, requested)
+    return max(1, os.cpu_count() or 1) if inputs >= POOL_FROM else 1
+
+
+def _parsed(inputs: list[Input], options: Any, explain: bool, workers: int) -> Iterable[dict[str, Any]]:
+    """Each input's output line, in input order: in this process, or spread over ``workers``
+    processes (parsing is pure: the same page gives the same line wherever it is parsed)."""
+    tasks = [(item, options, explain) for item in inputs]
+    if workers <= 1 or len(tasks) <= 1:
+        yield from map(_line_of, tasks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(workers, len(tasks))
+    # spawn: a fresh interpreter per worker, whatever the caller's process holds (threads, a loop)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(_line_of, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 8))))
+
+
+def _line_of(task: tuple[Input, Any, bool]) -> dict[str, Any]:
+    """One input's output line: its record and verdict, or ``{"input": path, "error": ...}``."""
+    from crawler.parsing import NotAnArticle
+
+    (path, page_url, when, more), options, explain = task
+    try:
+        body = Path(path).read_bytes()
+        parts = [(Path(part).read_bytes(), part_url) for part, part_url in more]
+        return parse_line(body, page_url or Path(path).resolve().as_uri(), options, when, explain, path, parts)
+    except OSError as exc:
+        return {"input": path, "error": f"cannot read file: {exc.strerror}"}
+    except NotAnArticle as exc:
+        return {"input": path, "error": f"not an article: {exc.reason}"}

@@ -4,6 +4,7 @@ help texts, and one-line errors with non-zero exits for bad input."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +21,6 @@ NEWSCRAWL = [sys.executable, "-m", "crawler.cli"]
 
 
 def run(*args: str, env_db: str | None = None) -> subprocess.CompletedProcess:
-    import os
-
     env = dict(os.environ)
     if env_db:
         env["NEWSCRAWL_DB"] = env_db
@@ -55,6 +54,34 @@ def test_parse_manifest_keeps_input_order_and_reports_errors(tmp_path: Path) -> 
     assert lines[3]["url"].startswith("file://")
     assert result.exit_code == 1
 
+
+
+@pytest.mark.process
+def test_parse_workers_give_the_same_lines_in_input_order(tmp_path: Path) -> None:
+    """--workers N spreads a manifest over N processes: the same lines as one process, in the
+    input order, an unreadable input's error line in its place."""
+    manifest = tmp_path / "pages.jsonl"
+    pages = FIXTURES / "pages"
+    lines = [json.loads(line) for line in (pages / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    entries = [{"path": str(pages / e["path"]), "url": e["url"], "fetched_at": e["fetched_at"]} for e in lines]
+    entries.insert(3, {"path": str(tmp_path / "missing.html"), "url": "http://x.example.com/m"})
+    manifest.write_text("\n".join(json.dumps(e) for e in entries) + "\n", encoding="utf-8")
+    one, two = (run("parse", "--workers", n, "--manifest", str(manifest)) for n in ("1", "2"))
+    assert one.stdout and one.stdout == two.stdout
+    assert [json.loads(line)["input"] for line in two.stdout.splitlines()] == [e["path"] for e in entries]
+    assert one.returncode == two.returncode == 1  # the missing file
+    assert "cannot read file" in two.stdout.splitlines()[3]
+    bad = run("parse", "--workers", "0", str(SEED))
+    assert bad.returncode == 2 and "--workers" in bad.stderr
+
+
+def test_parse_uses_a_process_per_cpu_only_for_many_inputs() -> None:
+    from crawler.cli.parse_cmd import POOL_FROM, _worker_count
+
+    cpus = os.cpu_count() or 1
+    assert _worker_count(None, POOL_FROM - 1) == 1
+    assert _worker_count(None, POOL_FROM) == cpus
+    assert _worker_count(3, 2) == 3  # asked for: as asked (the pool itself never exceeds the inputs)
 
 LISTING = """<html><head><title>Sport | Example News</title><meta property="og:type" content="website"></head>
 <body><h1>Sport</h1>""" + "".join(

@@ -20,7 +20,7 @@ from crawler.parsing.dates import parse_stamp, zone_for
 from crawler.parsing.metadata import DateFields, extract_date_fields
 from crawler.parsing.rawdates import in_page
 from tests.conftest import FIXTURES, SEED_URL
-from tests.helpers.devsets import dev_pages, shared_or_skip
+from tests.helpers.devsets import DevPage, map_dev_pages, shared_or_skip
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 BODY = "<p>" + "A long paragraph about what the article is about, with enough words in it. " * 12 + "</p>"
@@ -134,25 +134,34 @@ def test_the_seed_page_keeps_its_own_date_text() -> None:
 
 # --- every dev-set page --------------------------------------------------------------------
 
+def _raw_dates_of(dev: DevPage) -> tuple[int, list[str]]:
+    """(raw dates checked, failures) of one dev page: each raw value stands in the page and
+    reads back to its date. Run in a pool (``map_dev_pages``)."""
+    page = Page.from_bytes(dev.html(), dev.url)
+    try:
+        record = judge_page(page, None, NOW).record
+    except NotAnArticle:  # a page without any record has no dates to check
+        return 0, []
+    checked, failures = 0, []
+    for name in ("published", "modified"):
+        raw, value = getattr(record, f"{name}_raw"), getattr(record, f"{name}_at")
+        if raw is None or value is None:
+            continue
+        checked += 1
+        if not written_in(page.html, raw):
+            failures.append(f"{dev.dataset}/{dev.id[:16]} {name}_raw {raw!r} is not in the page")
+        elif not reads_back(raw, value, record.language):
+            failures.append(f"{dev.dataset}/{dev.id[:16]} {name}_raw {raw!r} does not read back to {value}")
+    return checked, failures
+
+
 @pytest.mark.slow
 def test_raw_dates_are_written_on_the_page_and_read_back_on_every_dev_page() -> None:
     shared_or_skip()
     checked = 0
     failures = []
-    for dev in dev_pages():
-        page = Page.from_bytes(dev.html(), dev.url)
-        try:
-            record = judge_page(page, None, NOW).record
-        except NotAnArticle:  # a page without any record has no dates to check
-            continue
-        for name in ("published", "modified"):
-            raw, value = getattr(record, f"{name}_raw"), getattr(record, f"{name}_at")
-            if raw is None or value is None:
-                continue
-            checked += 1
-            if not written_in(page.html, raw):
-                failures.append(f"{dev.dataset}/{dev.id[:16]} {name}_raw {raw!r} is not in the page")
-            elif not reads_back(raw, value, record.language):
-                failures.append(f"{dev.dataset}/{dev.id[:16]} {name}_raw {raw!r} does not read back to {value}")
+    for count, found in map_dev_pages(_raw_dates_of):
+        checked += count
+        failures += found
     assert not failures, "\n".join(failures)
     assert checked > 1800  # published and modified raws on ~1,900 records: the check ran
