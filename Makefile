@@ -18,10 +18,16 @@ $(STAMP): pyproject.toml
 demo: venv
 	$(BIN)/newscrawl demo
 
+# Two passes: every test but the `serial` ones in TEST_WORKERS processes (pytest-xdist; most
+# tests wait on crawls, servers and timeouts rather than the CPU: 18 min in one process, ~10 in
+# two on a 2-core machine), then the `serial` tests alone (one stops the shared PostgreSQL).
+TEST_WORKERS ?= 2
+
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 # The quick loop: only the tests marked `pure` by tests/conftest.py (no process, server,
 # PostgreSQL or Redis; parsing and pure units), under a minute. `make test` still runs everything.

@@ -110,6 +110,7 @@ class Sampler(threading.Thread):
         self.last_main_kb = 0
         self.last_children_kb: list[int] = []
         self.child_cpu: dict[int, float] = {}
+        self.child_peak_kb: dict[int, int] = {}
         self.series: list[tuple[float, int, float]] = []  # (seconds, responses, rss MB) once a second
         self.error: str | None = None
         self._kids: list[int] = []
@@ -133,6 +134,7 @@ class Sampler(threading.Thread):
         for kid in self._kids:
             kids.append(_status_kb(kid, "VmRSS"))
             self.child_cpu[kid] = max(self.child_cpu.get(kid, 0.0), cpu_seconds(kid))
+            self.child_peak_kb[kid] = max(self.child_peak_kb.get(kid, 0), kids[-1])
         self.last_main_kb, self.last_children_kb = main, [k for k in kids if k]
         self.peak_main_kb = max(self.peak_main_kb, main)
         self.peak_children_kb = max(self.peak_children_kb, sum(kids))
@@ -372,6 +374,10 @@ def run(mode: str, sitemap: str, pages: int, db_path: Path, extra: dict[str, Any
         "peak_children_rss_mb": round(sampler.peak_children_kb / 1024, 1),
         "rss_main_samples": {str(k): round(v, 1) for k, v in sorted(sampler.samples_main.items())},
         "rss_children_samples": {str(k): [round(c, 1) for c in v] for k, v in sorted(sampler.samples_children.items())},
+        # Each child's CPU seconds and peak RSS (MB), most CPU first: the parse workers, the
+        # store process and multiprocessing's resource tracker, told apart by their share.
+        "children": [[round(cpu, 2), round(sampler.child_peak_kb.get(pid, 0) / 1024, 1)]
+                     for pid, cpu in sorted(sampler.child_cpu.items(), key=lambda kv: -kv[1])],
         "sampler_error": sampler.error,
         "finish_reason": stats.get("finish_reason"),
         "settings": settings,

@@ -80,7 +80,9 @@ def test_list_filters_and_duplicates(store: str) -> None:
     csv_out = runner.invoke(main, ["list", "--db", store, "--csv", "--limit", "0"])
     assert csv_out.output.startswith("url,canonical_url,site")
     assert len(list(csv.DictReader(io.StringIO(csv_out.output)))) == 4
-    table = runner.invoke(main, ["list", "--db", store, "--table", "--duplicates", "only"])
+    # a table is cut to the terminal's width (COLUMNS, else 100): pin it
+    table = runner.invoke(main, ["list", "--db", store, "--table", "--duplicates", "only"],
+                          env={"COLUMNS": "120"})
     assert "[dup of 2]" in table.output
 
 

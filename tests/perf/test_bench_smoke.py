@@ -78,6 +78,12 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
     assert doc["runs"]["full"]["stats"]["newscrawl/store"] == "process"
     # the collector was tuned once the crawl had started (crawler.speed.gctune)
     assert doc["runs"]["full"]["stats"]["newscrawl/gc_frozen"] > 10_000
+    # each child's CPU, most first: two parse workers and the store process did work, and
+    # together they are the children's whole CPU (a child missed would hide its cost)
+    children = doc["runs"]["full"]["children"]
+    assert len([cpu for cpu, _ in children if cpu > 0.05]) >= 3, children
+    assert [c for c, _ in children] == sorted((c for c, _ in children), reverse=True)
+    assert sum(c for c, _ in children) == pytest.approx(doc["runs"]["full"]["cpu_children_s"], abs=0.1 * len(children))
     assert doc["stored"]["naive"] and doc["stored"]["naive"] > PAGES * 0.9
     assert doc["server"]["kind"] in ("nginx", "asyncio")
     assert doc["server"]["requests_per_s"] > 0

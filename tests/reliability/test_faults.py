@@ -150,6 +150,7 @@ def pg_restartable():
                    timeout=60)
 
 
+@pytest.mark.serial  # every other PostgreSQL test would fail while the server is down
 def test_postgresql_stopped_and_started_mid_crawl(tmp_path: Path, postgres_url: str, pg_restartable) -> None:
     with LocalSite() as site:
         expected = site_of(site, 60, delay=0.15)

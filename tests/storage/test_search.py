@@ -234,7 +234,9 @@ def test_search_command(sqlite_url: str) -> None:
     assert piped.exit_code == 0, piped.output
     lines = [json.loads(line) for line in piped.output.splitlines()]
     assert [r["id"] for r in lines] == [1, 2] and "天气" in lines[1]["snippet"] and "score" in lines[0]
-    table = runner.invoke(main, ["search", "天气预报", "--table", "--db", sqlite_url])
+    # a table is cut to the terminal's width (COLUMNS, else 100): pin it
+    table = runner.invoke(main, ["search", "天气预报", "--table", "--db", sqlite_url],
+                          env={"COLUMNS": "120"})
     assert table.exit_code == 0 and "第2条新闻" in table.output and "天气预报" in table.output
     as_csv = runner.invoke(main, ["search", "rain", "--csv", "--db", sqlite_url])
     assert as_csv.output.splitlines()[0].startswith("url,") and "Climate change report" in as_csv.output
