@@ -124,8 +124,10 @@ def _author_markup_plain(page: Page) -> list[Any]:
 
 _AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "byl", "sailthru.author",
                  "parsely-author", "cxenseparse:author", "article:author_name", "citation_author")
-# "By Jane Doe" / "Von Max Muster" as a short line of its own (not prose: capitalised label)
-_BY_LINE = re.compile(r"^\s*(?:By|BY|Von|VON|Par|Por|Door|Af|Av)\s+(?P<names>[^\W\d_][^.!?]{1,70})$")
+# "By Jane Doe" / "Von Max Muster" / "Posted by Tom Baker on 14.03.2009" as a short line of
+# its own (not prose: a capitalised label, no sentence end; a dot only beside a digit)
+_BY_LABEL = r"(?:(?:Posted|Written|posted|written)\s+(?:by|By)|By|BY|Von|VON|Par|Por|Door|Af|Av)"
+_BY_LINE = re.compile(r"^\s*" + _BY_LABEL + r"\s+(?P<names>[^\W\d_](?:[^.!?]|(?<=\d)\.|\.(?=\d)){1,70})$")
 _RIGHT_ALIGNED = etree.XPath('//body//p[contains(translate(@style, " ", ""), "text-align:right")]')
 
 
@@ -162,7 +164,7 @@ def _signature(page: Page, ok: Any) -> list[str]:
     return []
 
 
-_BY_ANYWHERE = re.compile(r"(?:By|BY|Von|VON|Par|Por|Door|Af|Av)\s+[^\W\d_]")
+_BY_ANYWHERE = re.compile(_BY_LABEL + r"\s+[^\W\d_]")
 
 
 def _by_line(page: Page, ok: Any) -> list[str]:
@@ -170,7 +172,8 @@ def _by_line(page: Page, ok: Any) -> list[str]:
     text nodes are searched only when the body's text has such a label at all."""
     if not _BY_ANYWHERE.search(page.body_string):
         return []
-    for node in page.body_texts_containing("By ", "BY ", "Von ", "VON ", "Par ", "Por ", "Door ", "Af ", "Av "):
+    for node in page.body_texts_containing("By ", "BY ", "Von ", "VON ", "Par ", "Por ", "Door ", "Af ", "Av ",
+                                           "osted by ", "ritten by "):
         text = squash(str(node))
         match = _BY_LINE.match(text)
         parent = node.getparent()

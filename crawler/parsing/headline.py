@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from crawler.parsing.boilerplate import HIDDEN_STYLE
-from crawler.parsing.dates import NUMERIC
+from crawler.parsing.dates import NUMERIC, parse_stamp
 from crawler.parsing.jsonld import PLAIN_PAGE, jsonld_article, text_of
 from crawler.parsing.page import Page, element_text, jsonld_types, per_page, search_ignorecase, squash, xpath
 from crawler.parsing.sources import attempt
@@ -122,6 +122,14 @@ def _find_headline(page: Page) -> Any:
     declared = [t.lower() for t in (doc_title, *declared_titles(page).values()) if t]
     h1s = [h for h in xpath(page.tree, "//body//h1") if element_text(h) and not _is_hidden(h)]
     open_h1s = [h for h in h1s if not _in_site_chrome(h)]
+    if h1s and not open_h1s and not declared_titles(page):
+        # Every h1 is the site's own name (a logo, a link home, the page header) and no
+        # headline is declared for machines: an older blog template, whose post title is a
+        # lower heading with the post's date line ("Posted by X on March 14, 2009") under it.
+        posted = _heading_above_date(page, [(el, text) for el, text in _heading_candidates(page)
+                                            if el.tag != "h1" and not _in_site_chrome(el)], worded=True)
+        if posted is not None:
+            return posted
     best, best_score = None, 0.3
     for h in open_h1s or h1s:
         score = _likeness(headline_text(h), declared)
@@ -131,13 +139,7 @@ def _find_headline(page: Page) -> Any:
         return best
     if open_h1s:
         return open_h1s[0]
-    candidates = []
-    for el in xpath(page.tree, _HEADING_XPATH):
-        if el.tag in ("html", "body", "head", "title", "meta") or xpath(el, "ancestor::a") or el.tag == "a":
-            continue
-        text = element_text(el)
-        if 4 <= len(text) <= 120:
-            candidates.append((el, text))
+    candidates = _heading_candidates(page)
     # The site name in the <title> suffix ("新闻动态--中国地理学会官网") is no headline.
     suffix = [p for p in TITLE_SEPARATORS.split(doc_title) if p]
     site_part = suffix[-1] if len(suffix) > 1 else ""
@@ -156,10 +158,24 @@ def _find_headline(page: Page) -> Any:
     return h1s[0] if h1s else None
 
 
-def _heading_above_date(page: Page, candidates: list[tuple[Any, str]]) -> Any:
+def _heading_candidates(page: Page) -> list[tuple[Any, str]]:
+    """(element, text) of the heading-like elements (h1-h5, *title* and *headline* classes)
+    outside links, with a text of 4-120 characters, in document order."""
+    candidates = []
+    for el in xpath(page.tree, _HEADING_XPATH):
+        if el.tag in ("html", "body", "head", "title", "meta") or xpath(el, "ancestor::a") or el.tag == "a":
+            continue
+        text = element_text(el)
+        if 4 <= len(text) <= 120:
+            candidates.append((el, text))
+    return candidates
+
+
+def _heading_above_date(page: Page, candidates: list[tuple[Any, str]], worded: bool = False) -> Any:
     """Of the headings, the one followed most closely (within 3 text pieces) by a date. When
     two headings of the same markup are both followed by dates the page is a list of teasers,
-    and no heading is the headline."""
+    and no heading is the headline. ``worded``: a date in words ("March 14, 2009", "14. März
+    2009") counts too, not only a numeric one."""
     best, best_gap = None, 4
     dated: dict[tuple[str, str], int] = {}
     for el, text in candidates[:40]:
@@ -168,7 +184,7 @@ def _heading_above_date(page: Page, candidates: list[tuple[Any, str]]) -> Any:
         gap = 0
         for piece in _texts_after(page, el, 3):
             gap += 1
-            if NUMERIC.search(piece):
+            if NUMERIC.search(piece) or (worded and parse_stamp(piece, relative=False) is not None):
                 key = (el.tag, el.get("class", ""))
                 dated[key] = dated.get(key, 0) + 1
                 if gap <= best_gap:

@@ -33,6 +33,8 @@ _DATE_TAIL = re.compile(r"[\s,;|•·-]*(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?|
 # The verb or label of the date that follows a byline: "作者：王小明 发表于 2005-5-7", "Posted by X on ..."
 _VERB_TAIL = re.compile(r"(?:\s*(?:发表于|發表於|发布于|發佈於|发表时间|发布时间|发表|时间|日期)"
                         r"|\s+(?:on|am|le|el))\s*$", re.I)
+# "on"/"am"/"le"/"el"/"op" and a date in words or digits (at most two words before its first digit)
+_ON_DATE = re.compile(r"[\s,]+(?:on|am|le|el|op)\s+(?=(?:[^\W\d_]+\.?,?\s+){0,2}\d)", re.I)
 _ROLE_TAIL = re.compile(r"\s+(?:기자|특파원|記者|特派員|记者|特约记者|通讯员)$")
 _CONJUNCTIONS = re.compile(r"\s*(?:,|，|、|;|；|\s&\s|\s\+\s|\s(?:and|und|y|e|et|og|och|és|ve|и|i)\s|\s{2,}"
                            r"|\s*[丨/]\s*)\s*", re.I)
@@ -85,6 +87,8 @@ def split_people(text: str, *, metadata: bool = False) -> list[str]:
     # "Jane Doe for Reuters" / "Jane Doe in Berlin" / a year: the rest is no name
     text = _LABEL.sub("", text, count=1)
     text = re.split(r",?\s+(?:for|für|pour|para|per|in|at|aus)(?:\s+(?=[A-ZÄÖÜ])|\s*$)", text)[0]
+    # "Tom Baker on March 14, 2009", "Max Muster am 14. März 2009": the date's verb and the date
+    text = _ON_DATE.split(text)[0]
     if metadata:
         parts = [p.strip() for p in text.split(",")]
         # both capitalised words in mixed case: "Reuters, AFP" or "dpa, afp" are two credits
