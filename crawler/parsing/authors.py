@@ -126,8 +126,10 @@ _AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "by
                  "parsely-author", "cxenseparse:author", "article:author_name", "citation_author")
 # "By Jane Doe" / "Von Max Muster" / "Posted by Tom Baker on 14.03.2009" as a short line of
 # its own (not prose: a capitalised label, no sentence end; a dot only beside a digit)
-_BY_LABEL = r"(?:(?:Posted|Written|posted|written)\s+(?:by|By)|By|BY|Von|VON|Par|Por|Door|Af|Av)"
-_BY_LINE = re.compile(r"^\s*" + _BY_LABEL + r"\s+(?P<names>[^\W\d_](?:[^.!?]|(?<=\d)\.|\.(?=\d)){1,70})$")
+_BY_LABELS = ("Posted by", "Posted By", "posted by", "Written by", "Written By", "written by",
+              "By", "BY", "Von", "VON", "Par", "Por", "Door", "Af", "Av")
+_BY_LINE = re.compile(r"^\s*(?:" + "|".join(_BY_LABELS) + r")\s+"
+                      r"(?P<names>[^\W\d_](?:[^.!?]|(?<=\d)\.|\.(?=\d)){1,70})$")
 _RIGHT_ALIGNED = etree.XPath('//body//p[contains(translate(@style, " ", ""), "text-align:right")]')
 
 
@@ -164,16 +166,10 @@ def _signature(page: Page, ok: Any) -> list[str]:
     return []
 
 
-_BY_ANYWHERE = re.compile(_BY_LABEL + r"\s+[^\W\d_]")
-
-
 def _by_line(page: Page, ok: Any) -> list[str]:
-    """A visible "By X" line anywhere in the body, when no other source names anyone. The
-    text nodes are searched only when the body's text has such a label at all."""
-    if not _BY_ANYWHERE.search(page.body_string):
-        return []
-    for node in page.body_texts_containing("By ", "BY ", "Von ", "VON ", "Par ", "Por ", "Door ", "Af ", "Av ",
-                                           "osted by ", "ritten by "):
+    """A visible "By X" line anywhere in the body, when no other source names anyone
+    (``body_texts_containing`` searches the text nodes only when the body holds a label)."""
+    for node in page.body_texts_containing(*(label + " " for label in _BY_LABELS)):
         text = squash(str(node))
         match = _BY_LINE.match(text)
         parent = node.getparent()

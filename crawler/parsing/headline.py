@@ -119,13 +119,16 @@ def _find_headline(page: Page) -> Any:
     classes) whose text a declared title repeats, else the heading nearest above a date
     line (a CMS whose ``<title>`` is only the section name)."""
     doc_title = page.doc_title.lower()
-    declared = [t.lower() for t in (doc_title, *declared_titles(page).values()) if t]
+    for_machines = declared_titles(page)
+    declared = [t.lower() for t in (doc_title, *for_machines.values()) if t]
     h1s = [h for h in xpath(page.tree, "//body//h1") if element_text(h) and not _is_hidden(h)]
     open_h1s = [h for h in h1s if not _in_site_chrome(h)]
-    if h1s and not open_h1s and not declared_titles(page):
+    if h1s and not open_h1s and not for_machines:
         # Every h1 is the site's own name (a logo, a link home, the page header) and no
         # headline is declared for machines: an older blog template, whose post title is a
         # lower heading with the post's date line ("Posted by X on March 14, 2009") under it.
+        # Worded dates count here only: counted for every page, they cost a dates-dev page
+        # its right date (a teaser heading over a worded date became the headline).
         posted = _heading_above_date(page, [(el, text) for el, text in _heading_candidates(page)
                                             if el.tag != "h1" and not _in_site_chrome(el)], worded=True)
         if posted is not None:
@@ -158,9 +161,11 @@ def _find_headline(page: Page) -> Any:
     return h1s[0] if h1s else None
 
 
+@per_page
 def _heading_candidates(page: Page) -> list[tuple[Any, str]]:
     """(element, text) of the heading-like elements (h1-h5, *title* and *headline* classes)
-    outside links, with a text of 4-120 characters, in document order."""
+    outside links, with a text of 4-120 characters, in document order; computed once per
+    page (the older-blog rule and the last fallback of ``_find_headline`` both read them)."""
     candidates = []
     for el in xpath(page.tree, _HEADING_XPATH):
         if el.tag in ("html", "body", "head", "title", "meta") or xpath(el, "ancestor::a") or el.tag == "a":

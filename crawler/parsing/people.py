@@ -30,11 +30,13 @@ _LABEL = re.compile(
 # Desk initials after a name: "Elena Oberholzer (obe)", "Corina Gall (cog.)".
 _INITIALS = re.compile(r"\s*[(（]\s*[a-zäöüéè.]{1,6}\s*[)）]\s*$")
 _DATE_TAIL = re.compile(r"[\s,;|•·-]*(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?|\d{1,2}:\d{2}|\d{4}年).*$")
+# The word before a date after a byline's names ("Posted by X on ...", "am", "le", "el", "op")
+_DATE_VERB = r"(?:on|am|le|el|op)"
 # The verb or label of the date that follows a byline: "作者：王小明 发表于 2005-5-7", "Posted by X on ..."
 _VERB_TAIL = re.compile(r"(?:\s*(?:发表于|發表於|发布于|發佈於|发表时间|发布时间|发表|时间|日期)"
-                        r"|\s+(?:on|am|le|el))\s*$", re.I)
-# "on"/"am"/"le"/"el"/"op" and a date in words or digits (at most two words before its first digit)
-_ON_DATE = re.compile(r"[\s,]+(?:on|am|le|el|op)\s+(?=(?:[^\W\d_]+\.?,?\s+){0,2}\d)", re.I)
+                        r"|\s+" + _DATE_VERB + r")\s*$", re.I)
+# That word and a date in words or digits (at most two words before its first digit)
+_ON_DATE = re.compile(r"[\s,]+" + _DATE_VERB + r"\s+(?=(?:[^\W\d_]+\.?,?\s+){0,2}\d)", re.I)
 _ROLE_TAIL = re.compile(r"\s+(?:기자|특파원|記者|特派員|记者|特约记者|通讯员)$")
 _CONJUNCTIONS = re.compile(r"\s*(?:,|，|、|;|；|\s&\s|\s\+\s|\s(?:and|und|y|e|et|og|och|és|ve|и|i)\s|\s{2,}"
                            r"|\s*[丨/]\s*)\s*", re.I)

@@ -8,6 +8,9 @@ from __future__ import annotations
 import pytest
 
 from crawler.parsing import Verdict, judge_article
+from crawler.parsing.headline import headline_element, headline_text
+from crawler.parsing.page import Page
+from crawler.parsing.people import split_people
 from tests.helpers.fixtures import FIXTURES, load_manifest
 
 PAGES = {page.name: page for page in load_manifest(FIXTURES / "oldportals" / "manifest.jsonl")}
@@ -60,9 +63,6 @@ _TEXT = "The spring has been unusually cold this year, and the seedlings waited 
 
 
 def _headline(html: str) -> str:
-    from crawler.parsing.headline import headline_element, headline_text
-    from crawler.parsing.page import Page
-
     element = headline_element(Page.from_bytes(html.encode(), "http://blog.example.org/2009/03/tomatoes.html"))
     return headline_text(element) if element is not None else ""
 
@@ -99,6 +99,4 @@ def test_a_declared_headline_leaves_the_heading_choice_as_it_was() -> None:
     ("By Leon Elms", ["Leon Elms"]),  # "on"/"el" inside a name is no date's verb
 ])
 def test_a_byline_loses_the_date_after_its_names(line: str, names: list[str]) -> None:
-    from crawler.parsing.people import split_people
-
     assert split_people(line) == names
