@@ -19,6 +19,7 @@ from crawler.parsing.page import (
     Page,
     element_text,
     in_document_order,
+    loose,
     owners_of_matches,
     squash,
 )
@@ -27,7 +28,6 @@ from crawler.parsing.people import (
     editor_only,
     jsonld_people,
     looks_like_person,
-    loose,
     name_shaped,
     split_people,
 )

@@ -403,6 +403,13 @@ DATE_LINE = re.compile(
     r"(?:[^\W\d]{2,12},?\s+)?[^\W\d]{3,12}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
 )
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def is_date_line(text: str) -> bool:
+    """``DATE_LINE.match(text)``: every form of it holds a digit, looked for first (a plain scan
+    of the line, where the pattern tries its word-shaped alternatives at its start)."""
+    return _ANY_DIGIT.search(text) is not None and DATE_LINE.match(text) is not None
 
 #: a label line that heads a list of links to other articles ("相关新闻：", "Related
 #: stories"); the linked lines right under it go with it, wherever it stands.

@@ -19,6 +19,7 @@ from crawler.parsing.page import (
     AnyWord,
     Page,
     element_text,
+    lowered_for_words,
     xpath,
 )
 from crawler.parsing.rawdates import as_written
@@ -60,6 +61,18 @@ _UPDATE_LABEL = re.compile("|".join(_UPDATE_CJK) + r"|\b(?:" + "|".join(_UPDATE_
 _RELATIVE_WORDS = re.compile(r"\bago\b|\bjust now\b|\btoday\b|\byesterday\b|[前昨今]|刚刚", re.I)
 _AMBIGUOUS_NUMERIC = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}")
 _UPDATE_WORDS = AnyWord(*_UPDATE_CJK, *_UPDATE_NAMES)
+_DATE_WORDS = AnyWord("发布时间", "發佈時間", "发布日期", "发表时间", "發表時間", "发表于", "发布于", "更新时间", "时间", "時間",
+                      "日期", "published", "posted", "updated", "date")
+
+
+def _label(pattern: re.Pattern[str], words: AnyWord, text: str, lowered: str) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a label pattern every match of which holds one of ``words``
+    (``lowered``: ``lowered_for_words(text)``). A re.I alternation of dozens of labels is tried
+    at every offset of the text; the words are looked for as substrings first, in C, and
+    most pieces of a page's header hold none."""
+    return pattern.search(text) if words.in_lowered(lowered) else None
+
+
 _COPYRIGHT = re.compile(r"©|&copy;|\bcopyright\b", re.I)
 _HAS_DIGITS = re.compile(r"\d")
 _OTHER_LABEL = re.compile(r"[^\W\d_]{2,}\s*[:：]")
@@ -285,13 +298,15 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> HeaderDates:
     for i, text in enumerate(joined):
         if published and modified:
             break
-        updated = _UPDATE_LABEL.search(text)
+        lowered = lowered_for_words(text)
+        updated = _label(_UPDATE_LABEL, _UPDATE_WORDS, text, lowered)
         if updated and modified is None:
             cut = _PUBLISH_LABEL.split(text[updated.end():], maxsplit=1)[0]
             if (stamp := parse_stamp(cut, tz, now)):
                 modified = stamp, stamp.written or text
-        if published is None and (_PUBLISH_LABEL.search(text) or (_DATE_LABEL.search(text) and not updated)):
-            cut = _PUBLISH_LABEL.split(text, maxsplit=1)[-1] if _PUBLISH_LABEL.search(text) else text
+        labelled = published is None and _label(_PUBLISH_LABEL, _PUBLISH_WORDS, text, lowered) is not None
+        if published is None and (labelled or (not updated and _label(_DATE_LABEL, _DATE_WORDS, text, lowered))):
+            cut = _PUBLISH_LABEL.split(text, maxsplit=1)[-1] if labelled else text
             cut = _UPDATE_LABEL.split(cut, maxsplit=1)[0]
             if (stamp := parse_stamp(_DATE_LABEL.sub(" ", cut), tz, now)):
                 published = stamp, stamp.written or text
@@ -299,7 +314,8 @@ def _date_in_header(page: Page, tz: tzinfo, now: datetime) -> HeaderDates:
     if published is None:
         bare: list[tuple[int, Stamp, str]] = []
         for i, text in enumerate(joined):
-            if _UPDATE_LABEL.search(text) or _COPYRIGHT.search(text) or not _bare_date_piece(text):
+            if (_label(_UPDATE_LABEL, _UPDATE_WORDS, text, lowered_for_words(text)) or _COPYRIGHT.search(text)
+                    or not _bare_date_piece(text)):
                 continue
             before = texts[i - 1] if i else ""
             if before.rstrip().endswith((":", "：")) and not (_DATE_LABEL.search(before)

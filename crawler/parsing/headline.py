@@ -290,12 +290,19 @@ def headline_text(el: Any) -> str:
     walk(el, True)
     text = "".join(pieces)
     # a kicker mark followed by no separator of its own becomes ": "
-    text = re.sub(r"\x01([\s\x00]*)(?![\s\x00]*[:：.!?–—-])(?=[\s\x00]*\S)", r": \1", text)
-    text = text.replace("\x01", "")
-    text = re.sub(r"[\s\x00]*\x00[\s\x00]*(?=[:：,.;!?])", "", text)
-    text = squash(text.replace("\x00", " "))
+    # (each pattern needs a character a plain one-line headline lacks: tested first, in C)
+    if "\x01" in text:
+        text = _KICKER_MARK.sub(r": \1", text).replace("\x01", "")
+    if "\x00" in text:
+        text = _BREAK_BEFORE_PUNCTUATION.sub("", text).replace("\x00", " ")
+    text = squash(text)
     # a kicker's colon in its own element, the headline's element right after it: "Kicker:Headline"
-    return re.sub(r"(?<=[a-zA-Zß-ÿ]):(?=[A-ZÀ-Þ][a-zß-ÿ])", ": ", text)
+    return _GLUED_COLON.sub(": ", text) if ":" in text else text
+
+
+_KICKER_MARK = re.compile(r"\x01([\s\x00]*)(?![\s\x00]*[:：.!?–—-])(?=[\s\x00]*\S)")
+_BREAK_BEFORE_PUNCTUATION = re.compile(r"[\s\x00]*\x00[\s\x00]*(?=[:：,.;!?])")
+_GLUED_COLON = re.compile(r"(?<=[a-zA-Zß-ÿ]):(?=[A-ZÀ-Þ][a-zß-ÿ])")
 
 
 def _is_hidden_self(node: Any) -> bool:

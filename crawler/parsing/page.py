@@ -25,6 +25,7 @@ from crawler.parsing.tree import (  # noqa: F401  (re-exported: the extractors i
     deeper_than,
     element_text,
     in_document_order,
+    loose,
     lower_for_match,
     lowered_for_words,
     owners_of_matches,

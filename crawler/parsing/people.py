@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from crawler.parsing.jsonld import jsonld_objects
-from crawler.parsing.page import Page, squash
+from crawler.parsing.page import Page, loose, squash
 
 # A label before the names: "By", "Von", "Par", "Por", "Di", "Door", "Av", "Af" need a space
 # after them; "Autor:", "Text:", "文/" their colon or slash.
@@ -196,12 +196,6 @@ def name_shaped(text: str) -> bool:
     if not 1 <= len(words) <= 5:
         return False
     return all(w[0].isupper() or w.lower() in _PARTICLES for w in words if w) and any(w[0].isupper() for w in words)
-
-
-def loose(text: str) -> str:
-    """Lower case, letters and digits only: "DER SPIEGEL" ~ "spiegel.de" need their own test,
-    "ORF.at" ~ "orfat"."""
-    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def editor_only(page: Page, name: str) -> bool:

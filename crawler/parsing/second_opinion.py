@@ -27,7 +27,7 @@ import warnings
 from typing import Any
 
 from crawler.parsing.body import Body, extract_body
-from crawler.parsing.boilerplate import CAPTION_LINE, DATE_LINE, PROMO_LINE, is_junk_line
+from crawler.parsing.boilerplate import CAPTION_LINE, PROMO_LINE, is_date_line, is_junk_line
 from crawler.parsing.clean import normalize_text, text_weight
 from crawler.parsing.page import Page
 
@@ -91,7 +91,7 @@ def _is_furniture_line(text: str) -> bool:
         return False
     return (PROMO_LINE.match(text) is not None or CAPTION_LINE.search(text) is not None
             or _COOKIE_NOTICE.match(text) is not None
-            or (len(text) < 200 and (is_junk_line(text) or DATE_LINE.match(text) is not None)))
+            or (len(text) < 200 and (is_junk_line(text) or is_date_line(text))))
 
 
 def _as_body(blocks: list[str], source: str, images: list[Any] | None = None) -> Body:

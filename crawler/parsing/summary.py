@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from crawler.parsing.jsonld import jsonld_article
-from crawler.parsing.page import AnyWord, Page, element_text, search_ignorecase, squash, xpath
+from crawler.parsing.page import AnyWord, Page, element_text, loose, search_ignorecase, squash, xpath
 from crawler.parsing.sources import first_found
 
 LABEL = re.compile(r"^\s*(?:【\s*(?:摘要|导读|導讀|导语|導語|提要|内容提要|核心提示)\s*】|(?:摘要|导读|導讀|导语|導語|内容提要|核心提示|提要|"
@@ -58,10 +58,6 @@ def _class_hinted(page: Page) -> str | None:
     return _labelled_block(page)
 
 
-def _loose(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
-
-
 def _declared_description(page: Page) -> str | None:
     """The first declared description that is more than the site's name."""
     art = jsonld_article(page)
@@ -70,11 +66,11 @@ def _declared_description(page: Page) -> str | None:
         ld = next((d for d in ld if isinstance(d, str)), None)
     site = squash(page.meta.get("og:site_name", "")).lower()
     # a description that only repeats the headline (some portals fill og:description so) is none
-    titles = {_loose(t) for t in (page.doc_title, page.meta.get("og:title"), page.meta.get("twitter:title")) if t}
+    titles = {loose(t) for t in (page.doc_title, page.meta.get("og:title"), page.meta.get("twitter:title")) if t}
     for value in (page.meta.get("og:description"), page.meta.get("description"),
                   html.unescape(ld) if isinstance(ld, str) else None, page.meta.get("twitter:description")):
         text = squash(value)
-        key = _loose(text)
+        key = loose(text)
         if len(key) >= 2 and text.lower() != site and key not in titles \
                 and not any(len(key) >= 8 and key in t for t in titles):
             return text

@@ -27,7 +27,7 @@ from crawler.parsing.headline import (
     headline_text,
 )
 from crawler.parsing.jsonld import jsonld_article
-from crawler.parsing.page import Page, per_page, squash
+from crawler.parsing.page import Page, loose, per_page, squash
 from crawler.parsing.sources import attempt
 
 # A site or section suffix is set off by spaced dashes and bars, or unspaced by the CJK
@@ -55,9 +55,9 @@ def site_name_keys(page: Page) -> list[str]:
     JSON-LD publisher, the host's labels (``news.orf.at`` -> ``newsorfat``, ``orf``).
     Computed once per page."""
     # a CMS that fills application-name or twitter:site with the headline names no site
-    titles = {_loose(t) for t in (page.doc_title, *declared_titles(page).values())}
+    titles = {loose(t) for t in (page.doc_title, *declared_titles(page).values())}
     weak = [page.meta.get("application-name", ""), page.meta.get("twitter:site", "").lstrip("@")]
-    names = [page.meta.get("og:site_name", ""), *(n for n in weak if _loose(n) not in titles)]
+    names = [page.meta.get("og:site_name", ""), *(n for n in weak if loose(n) not in titles)]
     publisher = jsonld_article(page).get("publisher")
     for pub in publisher if isinstance(publisher, list) else [publisher]:
         if isinstance(pub, dict) and isinstance(pub.get("name"), str):
@@ -66,16 +66,12 @@ def site_name_keys(page: Page) -> list[str]:
     names.append(host)
     labels = host.split(".")
     names += [label for label in labels[:-1] if len(label) >= 3 and label not in ("www", "com", "news", "co")]
-    return list(dict.fromkeys(k for k in (_loose(n) for n in names) if 2 <= len(k) <= 40))
-
-
-def _loose(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return list(dict.fromkeys(k for k in (loose(n) for n in names) if 2 <= len(k) <= 40))
 
 
 def _is_site_part(part: str, site_keys: list[str]) -> bool:
     """A title part that names the site or its section, or is a date."""
-    key = _loose(part)
+    key = loose(part)
     if not key:
         return True
     if NUMERIC.fullmatch(part.strip()) or _DATEISH.fullmatch(part.strip()):
@@ -91,11 +87,11 @@ def _undecorate(text: str, others: list[str], site_keys: list[str]) -> str:
     parts = _DECORATION_SEPARATORS.split(text)
     if len(parts) <= 1:
         return text
-    loose_others = {_loose(o) for o in others if o}
+    loose_others = {loose(o) for o in others if o}
     seps = [m.group(0) for m in _DECORATION_SEPARATORS.finditer(text)]
     for k in range(len(parts) - 1, 0, -1):
         head = "".join(p + s for p, s in zip(parts[:k], seps[:k], strict=False))[: -len(seps[k - 1])]
-        if _loose(head) in loose_others and len(_loose(head)) >= 4 and len(text) - len(head) <= 30:
+        if loose(head) in loose_others and len(loose(head)) >= 4 and len(text) - len(head) <= 30:
             return head.strip()
     k = len(parts)
     while k > 1 and _is_site_part(parts[k - 1], site_keys):
@@ -103,14 +99,14 @@ def _undecorate(text: str, others: list[str], site_keys: list[str]) -> str:
     if k == len(parts):
         return text
     head = "".join(p + s for p, s in zip(parts[:k], seps[:k], strict=False))[: -len(seps[k - 1])]
-    return head.strip() if len(_loose(head)) >= 4 else text
+    return head.strip() if len(loose(head)) >= 4 else text
 
 
 def _plausible(text: str, others: list[str], site_keys: list[str]) -> bool:
     """Not the site's name, and sharing a word (or for CJK text a character pair) with
     another source when there are two or more (not counting a logo h1 with the site's
     name): a template's fixed headline shares none."""
-    key = _loose(text)
+    key = loose(text)
     if len(key) < 2 or key in site_keys or _SLUG.fullmatch(text):
         return False
     others = [o for o in others if o and o != text and not _is_site_part(o, site_keys)]

@@ -25,6 +25,15 @@ def squash(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def loose(text: str) -> str:
+    """Case-folded, letters and digits only: the form names and titles are compared in
+    ("DER SPIEGEL" ~ "spiegel.de" needs its own test; "ORF.at" ~ "orfat")."""
+    return _NOT_ALNUM.sub("", text.casefold())
+
+
 def _squash_plain(text: str | None) -> str:
     """The readable form; squash must equal it, see tests/perf/test_parse_speed_equivalence.py."""
     return re.sub(r"\s+", " ", text or "").strip()
