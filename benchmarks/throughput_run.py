@@ -64,6 +64,18 @@ def _status_kb(pid: int | str, field: str) -> int:
     return 0
 
 
+def _rss_kb(pid: int | str) -> int:
+    """Resident set size of a process in kB (0 when it is gone): /proc/<pid>/statm's second
+    field, the same counters as VmRSS in /proc/<pid>/status, in one short line. The sampler
+    reads it for every process twenty times a second, and parsing the status file's fifty
+    lines was most of what the sampler cost the measured crawl process."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * PAGE_SIZE // 1024
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def _children(pid: int) -> list[int]:
     """Descendants of ``pid`` (children of every thread, recursively)."""
     found: list[int] = []
@@ -126,13 +138,13 @@ class Sampler(threading.Thread):
 
     def rss_kb(self) -> int:
         """RSS of this process plus its descendants (each part kept in ``last_*``)."""
-        main = _status_kb("self", "VmRSS")
+        main = _rss_kb("self")
         self._ticks += 1
         if self._ticks % 20 == 1:  # walking /proc for new children is the costly part: once a second
             self._kids = _children(os.getpid())
         kids = []
         for kid in self._kids:
-            kids.append(_status_kb(kid, "VmRSS"))
+            kids.append(_rss_kb(kid))
             self.child_cpu[kid] = max(self.child_cpu.get(kid, 0.0), cpu_seconds(kid))
             self.child_peak_kb[kid] = max(self.child_peak_kb.get(kid, 0), kids[-1])
         self.last_main_kb, self.last_children_kb = main, [k for k in kids if k]

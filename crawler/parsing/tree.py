@@ -116,10 +116,19 @@ class AnyWord:
         return self.in_lowered(lowered_for_words(text))
 
     def in_lowered(self, lowered: str) -> bool:
-        """``search`` of the text whose ``lowered_for_words`` is ``lowered``."""
-        if any(ch in lowered for ch in self._odd):
-            lowered = lowered.translate(self._fold)
-        return any(key in lowered and any(word in lowered for word in group) for key, group in self._keyed)
+        """``search`` of the text whose ``lowered_for_words`` is ``lowered``. Plain loops, not
+        ``any()`` over generators: it is asked of many short texts a page, and creating and
+        resuming the generators cost more than the substring tests."""
+        for ch in self._odd:
+            if ch in lowered:
+                lowered = lowered.translate(self._fold)
+                break
+        for key, group in self._keyed:
+            if key in lowered:
+                for word in group:
+                    if word in lowered:
+                        return True
+        return False
 
 
 def _any_word_plain(words: tuple[str, ...], text: str) -> bool:
