@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PAGES ?= 20000
 
-.PHONY: demo test test-fast lint bench bench-extract clean venv
+.PHONY: demo test test-fast lint bench bench-extract bench-ir clean venv
 
 venv: $(STAMP)
 
@@ -66,6 +66,19 @@ bench: venv
 bench-extract: venv
 	$(BIN)/python -m benchmarks.bench_extract
 	$(BIN)/python -m benchmarks.bench_quality
+
+# Instructions a parse worker executes per page (valgrind's callgrind; the same on every run,
+# whatever the machine's load): benchmarks/bench_instructions.py, instructions-latest.json.
+# BASELINE=path compares with an earlier result file. valgrind is installed with apt-get when absent.
+bench-ir: venv
+	@command -v valgrind >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi; \
+	  echo "bench-ir: installing valgrind with apt-get"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind >/dev/null 2>&1 \
+	  || { $$sudo apt-get update -q >/dev/null 2>&1 \
+	       && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind >/dev/null 2>&1; } \
+	  || echo "bench-ir: could not install valgrind"; }
+	$(BIN)/python -m benchmarks.bench_instructions $(if $(BASELINE),--baseline $(BASELINE))
 
 clean:
 	rm -rf $(VENV) .pytest_cache newscrawl.db newscrawl.db-wal newscrawl.db-shm
