@@ -142,9 +142,10 @@ def article_body(page: Page, title: str, opts: ParseOptions) -> tuple[Body, list
     by_selector = bool(body_selector and select_elements(page.tree, body_selector))
     if by_selector:
         body = extract_body(page, title=title, selector=body_selector, captions=False)  # the profile's box wins
-    else:
+        blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
+    else:  # (its blocks come normalised, empty ones dropped)
         body = extract_body_checked(page, title=title, min_weight=opts.min_body_chars)
-    blocks = [b for b in (normalize_text(b) for b in body.blocks) if b]
+        blocks = list(body.blocks)
     if opts.boilerplate:
         blocks = [b for b in blocks if not is_boilerplate(b, opts.boilerplate)]
         body.html = drop_boilerplate_html(body.html, opts.boilerplate)

@@ -230,6 +230,7 @@ def extract_body_checked(page: Page, title: str | None = None, selector: str | N
     ours = [b for b in (normalize_text(b) for b in body.blocks) if b]
     weight = _weight(ours)
     if page.tree is None:
+        body.blocks = ours
         return body
     scripted = jsonld_body(page) if "articleBody" in page.html else []
     declared = _weight(scripted) if scripted else 0
@@ -240,12 +241,14 @@ def extract_body_checked(page: Page, title: str | None = None, selector: str | N
         # page's own statement of its text is the better reading
         return _as_body(scripted, "jsonld", body.images)
     if not _unsure(body, weight):
+        body.blocks = ours
         return body
     theirs = _without_headline(trafilatura_body(page), title)
     if theirs and _clearly_better(ours, theirs, min_weight):
         return _as_body(theirs, "trafilatura")
     if weight < min_weight and weight >= min_weight // 2 and _contained(ours, theirs) >= 0.6:
         body.source = "confirmed"  # a short text, but both readers find it: a short article
+    body.blocks = ours
     return body
 
 
