@@ -4,8 +4,9 @@ parser's CPU cost as a number that does not move with the machine's load.
 Why: this machine kind is a shared virtual machine. The same code measured 4.8 to 6.7 ms a
 page with ``benchmarks.bench_parse`` within one hour, and two builds run side by side swapped
 places from one run to the next, so a change worth 2-5% cannot be seen in CPU time. An
-instruction count is the same on every run of the same code (the hash seed is fixed, numpy starts no BLAS threads): two
-builds measured one after the other compare exactly, on any machine with valgrind.
+instruction count is the same on every run of the same code to within ~0.5% (the hash seed
+is fixed, numpy starts no BLAS threads): two builds measured one after the other compare,
+on any machine with valgrind.
 
 What is counted: ``crawler.article.process_page``, what each parse worker of a crawl runs for
 an article page (decode, parse, every field, cleaning, the near-duplicate signature), over the
