@@ -411,6 +411,11 @@ def is_date_line(text: str) -> bool:
     of the line, where the pattern tries its word-shaped alternatives at its start)."""
     return _ANY_DIGIT.search(text) is not None and DATE_LINE.match(text) is not None
 
+
+def _is_date_line_plain(text: str) -> bool:
+    """The readable form; is_date_line must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return DATE_LINE.match(text) is not None
+
 #: a label line that heads a list of links to other articles ("相关新闻：", "Related
 #: stories"); the linked lines right under it go with it, wherever it stands.
 RELATED_LABEL = re.compile(

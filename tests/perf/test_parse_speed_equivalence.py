@@ -382,3 +382,66 @@ def test_is_junk_line_matches_the_whole_pattern() -> None:
         matched += expected
         assert is_junk_line(line) == expected, repr(line)
     assert matched > 40  # the samples and pages do reach the phrase alternatives
+
+
+_DATE_SAMPLES = ("2023-11-02", "2023年11月02日 10:30", "11-02", "3.9.2017", "9. September 2017", "15 августа 2016",
+                 "Monday, March 14, 2009", "14 de marzo de 2009 12:00:01", "March 14 2009", "Posted March 14",
+                 "le 5 juin 2019", "١٤ مارس ٢٠٠٩", "14 März", "Mittwoch, 3. Mai 2023, 10:00")
+
+
+def test_is_date_line_matches_the_pattern() -> None:
+    """``is_date_line`` looks for a digit before trying ``DATE_LINE`` (every form of it holds
+    one: ASCII or any other script's digits); the answer is ``DATE_LINE.match`` on every line
+    of the fixture pages and on date lines cut and bent."""
+    from crawler.parsing.boilerplate import _is_date_line_plain, is_date_line
+
+    lines = list(_DATE_SAMPLES)
+    for path in PAGES:
+        page = Page.from_bytes(path.read_bytes(), "http://example.com/a.html")
+        lines += [line.strip() for line in page.body_string.splitlines() if line.strip()]
+    rng = random.Random(31)
+    lines += [_odd_text(rng, _DATE_SAMPLES) for _ in range(6000)]
+    matched = 0
+    for line in lines:
+        expected = _is_date_line_plain(line)
+        matched += expected
+        assert is_date_line(line) == expected, repr(line)
+    assert matched > 20  # the samples and pages do reach the pattern
+
+
+def test_label_search_matches_the_pattern_alone() -> None:
+    """``datefields._label`` tries a label pattern only on texts holding one of its words: the
+    match is the pattern's own on header-like pieces, label words bent the ways re.I reads."""
+    d = datefields
+    pairs = [(d._PUBLISH_LABEL, d._PUBLISH_WORDS, d._PUBLISH_CJK + d._PUBLISH_NAMES),
+             (d._UPDATE_LABEL, d._UPDATE_WORDS, d._UPDATE_CJK + d._UPDATE_NAMES),
+             (d._DATE_LABEL, d._DATE_WORDS, d._DATE_WORDS.words)]
+    for number, (pattern, words, spelled) in enumerate(pairs):
+        rng = random.Random(37 + number)
+        texts = [_odd_text(rng, tuple(spelled)) + rng.choice(["", ": 2020-01-02", " am 3. Mai", "：10-08 12:00"])
+                 for _ in range(5000)]
+        found = 0
+        for text in texts:
+            got = datefields._label(pattern, words, text, datefields.lowered_for_words(text))
+            expected = pattern.search(text)
+            found += expected is not None
+            assert (got.span() if got else None) == (expected.span() if expected else None), repr(text)
+        assert found > 500, number
+
+
+def test_is_title_matches_the_whole_normalised_text() -> None:
+    """``_is_title`` normalises a prefix first and stops when that is already longer than every
+    key; the answer is the plain form's on blocks that are, start with, or run past the title."""
+    from crawler.parsing.body.trim import _is_title, _is_title_plain, _norm
+
+    rng = random.Random(41)
+    titles = ["Stiobir is and Chousjer Came did of Thorcio", "北京发布最新通知", "Ein Titel: mit İ und ſ",
+              "Short", "Ünïcödé ΣΑΣ title — with dashes"]
+    for _ in range(4000):
+        title = rng.choice(titles)
+        keys = [k for k in (_norm(title), _norm(rng.choice(titles))) if len(k) >= 4]
+        pad = "".join(rng.choice(ODD + "abc .,-") for _ in range(rng.randint(0, 400)))
+        text = rng.choice([title, title + pad, pad + title, title[: rng.randint(0, len(title))], pad,
+                           (title + " ") * rng.randint(1, 6)])
+        kind = rng.choice(["p", "h2", "li"])
+        assert _is_title(text, kind, keys) == _is_title_plain(text, kind, keys), (text, kind, keys)

@@ -128,13 +128,21 @@ def _is_title(text: str, kind: str, keys: list[str]) -> bool:
     window = 2 * longest + 16
     if len(text) > window and len(_norm(text[:window])) > longest:
         return False
-    norm = _norm(text)
+    return _matches_title(_norm(text), kind, keys)
+
+
+def _matches_title(norm: str, kind: str, keys: list[str]) -> bool:
     if not norm:
         return False
     for key in keys:
         if norm == key or (len(norm) >= 10 and key.startswith(norm)) or (kind in HEADINGS and norm in key):
             return True
     return False
+
+
+def _is_title_plain(text: str, kind: str, keys: list[str]) -> bool:
+    """The readable form; _is_title must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+    return _matches_title(_norm(text), kind, keys)
 
 
 def _clean_caption(block: Block) -> str:
