@@ -363,16 +363,22 @@ _JUNK_SAMPLES = ("Join us on WhatsApp for the latest news", "Folge uns auf Teleg
                  "Advertisement", "ANZEIGE – Jetzt kaufen", "Share this article", "3 of 12")
 
 
+def _fixture_lines() -> list[str]:
+    """Every non-empty line of the fixture pages' body text."""
+    lines: list[str] = []
+    for path in PAGES:
+        page = Page.from_bytes(path.read_bytes(), "http://example.com/a.html")
+        lines += [line.strip() for line in page.body_string.splitlines() if line.strip()]
+    return lines
+
+
 def test_is_junk_line_matches_the_whole_pattern() -> None:
     """``is_junk_line`` tries the phrase alternatives only on lines holding one of their words;
     the answer is ``JUNK_LINE.match`` on every line of the fixture pages and on phrase lines
     bent the ways re.I reads (case, İ ı ſ, cut words)."""
     from crawler.parsing.boilerplate import JUNK_LINE, is_junk_line
 
-    lines = list(_JUNK_SAMPLES)
-    for path in PAGES:
-        page = Page.from_bytes(path.read_bytes(), "http://example.com/a.html")
-        lines += [line.strip() for line in page.body_string.splitlines() if line.strip()]
+    lines = [*_JUNK_SAMPLES, *_fixture_lines()]
     rng = random.Random(29)
     lines += [_odd_text(rng, _JUNK_SAMPLES) for _ in range(6000)]
     lines += [sample + tail for sample in _JUNK_SAMPLES for tail in ("", " ", ".", "\n", " x", "!!")]
@@ -395,10 +401,7 @@ def test_is_date_line_matches_the_pattern() -> None:
     of the fixture pages and on date lines cut and bent."""
     from crawler.parsing.boilerplate import _is_date_line_plain, is_date_line
 
-    lines = list(_DATE_SAMPLES)
-    for path in PAGES:
-        page = Page.from_bytes(path.read_bytes(), "http://example.com/a.html")
-        lines += [line.strip() for line in page.body_string.splitlines() if line.strip()]
+    lines = [*_DATE_SAMPLES, *_fixture_lines()]
     rng = random.Random(31)
     lines += [_odd_text(rng, _DATE_SAMPLES) for _ in range(6000)]
     matched = 0
