@@ -39,8 +39,12 @@ def test_same_sqlite_file_named_two_ways_exits_75(tmp_path: Path) -> None:
     absolute = f"sqlite:///{tmp_path / 'x.db'}"  # sqlite:////tmp/.../x.db
     with LocalSite() as site:
         site.route("/", listing([f"/news/{i}.html" for i in range(1, 41)]))
+        # The articles answer slowly enough that the first crawl is still running, however long
+        # the second takes to start: at 0.5 s the fast preset fetched all 40 at once and, on a
+        # loaded machine (CI, 12-07), finished before the second crawl reached its lock. It is
+        # killed below either way; the server's handler threads are daemons and do not wait.
         for i in range(1, 41):
-            site.route(f"/news/{i}.html", article(i), delay=0.5)
+            site.route(f"/news/{i}.html", article(i), delay=30.0)
         first = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--db", absolute, "--preset", "fast",
                                   "-q", "--site", "same", site.url("/")], cwd=ROOT, env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
