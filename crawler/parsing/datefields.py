@@ -38,7 +38,9 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "og:pu
 _STRONG_META = _PUBLISHED_META[:_PUBLISHED_META.index("dc.date.issued")]
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
                   "last-modified", "article:modified")
-_DATE_LABEL = re.compile(r"(发布时间|發佈時間|发布日期|发表时间|發表時間|发表于|发布于|更新时间|时间|時間|日期|published|posted|updated|date)\s*[:：]?", re.I)
+_DATE_LABEL_WORDS = ("发布时间", "發佈時間", "发布日期", "发表时间", "發表時間", "发表于", "发布于", "更新时间", "时间", "時間",
+                     "日期", "published", "posted", "updated", "date")
+_DATE_LABEL = re.compile("(" + "|".join(_DATE_LABEL_WORDS) + r")\s*[:：]?", re.I)
 # Publication and update labels in many languages: a header that shows both dates names each.
 _PUBLISH_CJK = ("发布时间", "發佈時間", "发布日期", "發布日期", "发表时间", "發表時間", "发表于", "發表於", "发布于", "發佈於",
                 "出版日期", "公開日", "投稿日", "掲載日", "게시일", "등록일", "입력")
@@ -61,8 +63,7 @@ _UPDATE_LABEL = re.compile("|".join(_UPDATE_CJK) + r"|\b(?:" + "|".join(_UPDATE_
 _RELATIVE_WORDS = re.compile(r"\bago\b|\bjust now\b|\btoday\b|\byesterday\b|[前昨今]|刚刚", re.I)
 _AMBIGUOUS_NUMERIC = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}")
 _UPDATE_WORDS = AnyWord(*_UPDATE_CJK, *_UPDATE_NAMES)
-_DATE_WORDS = AnyWord("发布时间", "發佈時間", "发布日期", "发表时间", "發表時間", "发表于", "发布于", "更新时间", "时间", "時間",
-                      "日期", "published", "posted", "updated", "date")
+_DATE_WORDS = AnyWord(*_DATE_LABEL_WORDS)
 
 
 def _label(pattern: re.Pattern[str], words: AnyWord, text: str, lowered: str) -> re.Match[str] | None:

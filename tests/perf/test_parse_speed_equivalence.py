@@ -418,7 +418,7 @@ def test_label_search_matches_the_pattern_alone() -> None:
     d = datefields
     pairs = [(d._PUBLISH_LABEL, d._PUBLISH_WORDS, d._PUBLISH_CJK + d._PUBLISH_NAMES),
              (d._UPDATE_LABEL, d._UPDATE_WORDS, d._UPDATE_CJK + d._UPDATE_NAMES),
-             (d._DATE_LABEL, d._DATE_WORDS, d._DATE_WORDS.words)]
+             (d._DATE_LABEL, d._DATE_WORDS, d._DATE_LABEL_WORDS)]
     for number, (pattern, words, spelled) in enumerate(pairs):
         rng = random.Random(37 + number)
         texts = [_odd_text(rng, tuple(spelled)) + rng.choice(["", ": 2020-01-02", " am 3. Mai", "：10-08 12:00"])
