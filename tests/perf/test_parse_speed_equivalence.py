@@ -448,3 +448,32 @@ def test_is_title_matches_the_whole_normalised_text() -> None:
                            (title + " ") * rng.randint(1, 6)])
         kind = rng.choice(["p", "h2", "li"])
         assert _is_title(text, kind, keys) == _is_title_plain(text, kind, keys), (text, kind, keys)
+
+
+def test_hidden_class_matches_the_pattern() -> None:
+    """``markup._hidden_class`` reads an ASCII class as tokens; the answer is ``HIDDEN_CLASS``'s
+    on every class of the fixture pages and on the pattern's words bent, glued and spaced."""
+    from crawler.parsing.body.markup import _HIDDEN_WORDS, _hidden_class, _hidden_class_plain
+
+    assert _HIDDEN_WORDS and "hidden" in _HIDDEN_WORDS  # the pattern still has the shape the fast path reads
+    classes: list[str] = []
+    for path in PAGES:
+        tree = lxml.html.fromstring(path.read_bytes())
+        classes += [el.get("class") for el in tree.iter() if isinstance(el.tag, str) and el.get("class")]
+    words = tuple(sorted(_HIDDEN_WORDS))
+    rng = random.Random(43)
+    spaces = (" ", "\t", "\n", "\x0b", "\x1c", "\x1f", "\xa0", "\u3000", "\u2028", "-", "_", "x", "")
+    for _ in range(20000):
+        parts = []
+        for _ in range(rng.randint(0, 4)):
+            word = rng.choice(words) if rng.random() < 0.7 else rng.choice(["show", "collapse", "a", "hiddenx"])
+            parts.append("".join(rng.choice([ch, ch.upper(), "\u0130", "\u0131", "\u017f", "\u212a"])
+                                 if rng.random() < 0.1 else ch for ch in word))
+            parts.append(rng.choice(spaces))
+        classes.append(rng.choice(spaces) + "".join(parts))
+    hidden = 0
+    for cls in classes:
+        expected = _hidden_class_plain(cls)
+        hidden += expected
+        assert _hidden_class(cls) == expected, repr(cls)
+    assert hidden > 1000

@@ -116,7 +116,7 @@ def extract_body(page: Page, title: str | None = None, selector: str | None = No
     pics = reindex(emitter.pics, raw, kept, images)
     prose = 0
     if scan is not None and (body_el := tree.body) is not None:
-        prose = scan.good.get(body_el, 0)
+        prose = scan.good(body_el)
     return Body(blocks=[b.text for b in kept], html=to_html(kept, pics) if kept else None, images=images,
                 page_prose=prose)
 

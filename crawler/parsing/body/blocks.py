@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from crawler.parsing.body.markup import HEADINGS, INLINE_TAGS, LIST_TAGS, SKIP_TAGS, attr_text, is_hidden
-from crawler.parsing.body.score import Scan, is_card_list
+from crawler.parsing.body.score import NONE, Scan, is_card_list
 from crawler.parsing.boilerplate import CREDIT_ATTR, GALLERY_ATTR, attr_weight
 from crawler.parsing.page import Page, search_ignorecase, squash
 
@@ -131,12 +131,12 @@ class Emitter:
         if not cls or not search_ignorecase(CREDIT_ATTR, cls):
             return False
         scan = self.scan
-        return scan is None or scan.tlen.get(el, 0) < 200
+        return scan is None or scan.tlen(el) < 200
 
     def _droppable(self, el: Any, tag: str) -> bool:
         if tag in SKIP_TAGS or is_hidden(el) or self._is_credit(el):
             return True
-        if tag == "form" and (self.scan is None or self.scan.tlen.get(el, 0) < 500
+        if tag == "form" and (self.scan is None or self.scan.tlen(el) < 500
                               or el.find(".//textarea") is not None):
             return True
         attrs = attr_text(el)
@@ -144,12 +144,11 @@ class Emitter:
         if weight == -2:
             return True
         scan = self.scan
-        if el.get("itemprop") == "author" and (scan is None or scan.tlen.get(el, 0) >= AUTHOR_BOX_MIN):
+        if el.get("itemprop") == "author" and (scan is None or scan.tlen(el) >= AUTHOR_BOX_MIN):
             return True  # schema.org's author as a box with prose: a bio card, not the article
         if scan is None:
             return weight < 0 and tag != "p"
-        total = scan.tlen.get(el, 0)
-        links = scan.llen.get(el, 0)
+        total, links, _, _ = scan.stats.get(el, NONE)
         density = links / total if total else 0.0
         if weight < 0 and tag != "p" and (total < 300 or density > 0.5):
             return True

@@ -37,19 +37,34 @@ def holds_headed_article(el: Any) -> bool:
     return el.tag in _LANDMARKS and (art := el.find(".//article")) is not None and art.find(".//h1") is not None
 
 
-class Scan:
-    """One pass over the tree: text and link-text length of every element, paragraph scores."""
+#: the fields of ``Scan.stats``, and the stats of an element not walked
+TEXT, LINKS, GOOD, PARAS = range(4)
+NONE = (0, 0, 0, 0)
 
-    __slots__ = ("tlen", "llen", "good", "paras", "score", "order", "mute_furniture")
+
+class Scan:
+    """One pass over the tree: text and link-text length of every element, paragraph scores.
+
+    ``stats`` maps each element walked to one tuple (``TEXT``, ``LINKS``, ``GOOD``, ``PARAS``:
+    its text length, link-text length, paragraph text length and paragraph count), not four
+    dicts: one store a visited element instead of four (their readers take the field they
+    need by index; an element not walked reads as ``NONE``)."""
+
+    __slots__ = ("stats", "score", "order", "mute_furniture")
 
     def __init__(self, mute_furniture: bool = True) -> None:
-        self.tlen: dict[Any, int] = {}
-        self.llen: dict[Any, int] = {}
-        self.good: dict[Any, int] = {}
-        self.paras: dict[Any, int] = {}
+        self.stats: dict[Any, tuple[int, int, int, int]] = {}
         self.score: dict[Any, float] = {}
         self.order: list[Any] = []
         self.mute_furniture = mute_furniture
+
+    def tlen(self, el: Any) -> int:
+        """The text length of ``el`` (CJK counted twice), 0 when it was not walked."""
+        return self.stats.get(el, NONE)[TEXT]
+
+    def good(self, el: Any) -> int:
+        """The text of the paragraphs in ``el`` that score (few links, outside furniture)."""
+        return self.stats.get(el, NONE)[GOOD]
 
     def run(self, root: Any) -> None:
         self._walk(root, False, False)
@@ -61,16 +76,21 @@ class Scan:
 
         Paragraphs inside furniture (a ``comments`` or ``related`` box) do not score, so
         a long comment thread cannot outbid the article (readability removes such boxes).
+
+        Visited ~105 times a page, so the usual case is kept short: the length of an ASCII
+        text is its ``len`` (``wlen`` and ``clause_marks`` are called only beyond ASCII); a
+        child without text adds nothing (its link, paragraph text and paragraph count are
+        parts of its text), so only its tag is looked at.
         """
         tag = el.tag
         if not isinstance(tag, str) or (tag in SKIP_TAGS and not holds_headed_article(el)):
-            return 0, 0, 0, 0
+            return NONE
         # All attributes in one call, not up to six el.get (each parses the name for a
         # namespace); reversed, so a repeated name keeps its first value, as el.get does.
         items = el.items()
         get = dict(reversed(items)).get if items else None
         if get is not None and is_hidden(el, get):
-            return 0, 0, 0, 0
+            return NONE
         if (get is not None and not muted and self.mute_furniture and tag not in INLINE_TAGS
                 and tag not in ("body", "html")):
             cls, ident = get("class"), get("id")
@@ -84,37 +104,47 @@ class Scan:
             muted = False
         is_link = in_link or tag == "a"
         text = el.text
-        own = wlen(text.strip()) if text and not text.isspace() else 0
+        if text and not text.isspace():
+            if text.isascii():
+                own = len(text.strip())
+                commas = text.count(",") + text.count(";")
+            else:
+                own = wlen(text.strip())
+                commas = clause_marks(text)
+        else:
+            own = commas = 0
         total = own
         own_links = links = own if is_link else 0
         good = paras = 0
-        commas = clause_marks(text) if own else 0
         has_block = False
+        walk = self._walk
         for child in el:
             ctag = child.tag
-            if not isinstance(ctag, str):
-                ct = cl = cg = cp = 0
-            else:
-                ct, cl, cg, cp = self._walk(child, is_link, muted)
-            total += ct
-            links += cl
-            good += cg
-            paras += cp
-            if isinstance(ctag, str) and ctag not in INLINE_TAGS:
+            if isinstance(ctag, str):
+                ct, cl, cg, cp = walk(child, is_link, muted)
                 if ct:
-                    has_block = True
-            elif ct:
-                own += ct
-                own_links += cl
+                    total += ct
+                    links += cl
+                    good += cg
+                    paras += cp
+                    if ctag in INLINE_TAGS:
+                        own += ct
+                        own_links += cl
+                    else:
+                        has_block = True
             tail = child.tail
             if tail and not tail.isspace():
-                n = wlen(tail.strip())
+                if tail.isascii():
+                    n = len(tail.strip())
+                    commas += tail.count(",") + tail.count(";")
+                else:
+                    n = wlen(tail.strip())
+                    commas += clause_marks(tail)
                 own += n
                 total += n
                 if is_link:
                     links += n
                     own_links += n
-                commas += clause_marks(tail)
         if not muted and own >= 25 and tag not in INLINE_TAGS and tag not in HEADINGS and tag != "li":
             if own_links < own * 0.3:
                 good += own
@@ -131,11 +161,8 @@ class Scan:
                 self.score[target] += points / (1 if level == 0 else 2)
                 target = target.getparent()
                 level += 1
-        self.tlen[el] = total
-        self.llen[el] = links
-        self.good[el] = good
-        self.paras[el] = paras
-        return total, links, good, paras
+        found = self.stats[el] = (total, links, good, paras)
+        return found
 
     @staticmethod
     def _initial(el: Any) -> float:
@@ -143,10 +170,10 @@ class Scan:
         return _TAG_BASE.get(el.tag, 0) + 25 * max(-1, weight)
 
     def final(self, el: Any) -> float:
-        total = self.tlen.get(el, 0)
-        density = self.llen.get(el, 0) / total if total else 1.0
+        total, links, _, _ = self.stats.get(el, NONE)
+        density = links / total if total else 1.0
         score = self.score[el]
-        good = total - self.llen.get(el, 0)
+        good = total - links
         if good < _FULL_BONUS and score > 25 and attr_weight(attr_text(el)) > 0:
             score -= 25 * (1 - good / _FULL_BONUS)
         return score * (1 - density)
@@ -207,9 +234,9 @@ def _only_child(el: Any, parent: Any, scan: Scan) -> bool:
             continue
         if not isinstance(child.tag, str):
             continue
-        if child.tag in HEADINGS and scan.tlen.get(child, 0) < 80:
+        if child.tag in HEADINGS and scan.tlen(child) < 80:
             continue
-        if not scan.tlen.get(child, 0) and (child.tag in SKIP_TAGS or attr_weight(attr_text(child)) < 0
+        if not scan.tlen(child) and (child.tag in SKIP_TAGS or attr_weight(attr_text(child)) < 0
                                             or (before and next(child.iter("img"), None) is None)):
             continue  # an empty footer, ad slot or layout box
         return False
@@ -234,11 +261,15 @@ def is_card_list(el: Any, scan: Scan) -> bool:
             cards = 0
             for sib in el:
                 if isinstance(sib.tag, str) and sib.get("class") == cls:
-                    if not 0 < scan.tlen.get(sib, 0) < 120 or next(sib.iter("img"), None) is None:
+                    if not 0 < scan.tlen(sib) < 120 or next(sib.iter("img"), None) is None:
                         return False
-                    cards += scan.tlen.get(sib, 0)
-            return cards >= 0.6 * scan.tlen.get(el, 1)
+                    cards += scan.tlen(sib)
+            return cards >= 0.6 * (scan.tlen(el) if el in scan.stats else 1)
     return False
+
+
+#: a sibling not walked, as ``containers`` reads it: its paragraph count defaults to 1
+_NOT_WALKED = (0, 0, 0, 1)
 
 
 def containers(page: Page, scan: Scan) -> list[Any]:
@@ -264,18 +295,16 @@ def containers(page: Page, scan: Scan) -> list[Any]:
         if sib.tag in SKIP_TAGS or is_hidden(sib) or attr_weight(attr_text(sib)) < 0 or is_card_list(sib, scan):
             continue
         bonus = top_score * 0.2 if top_attrs and sib.get("class") == top_attrs else 0.0
-        tlen = scan.tlen.get(sib, 0)
-        good = scan.good.get(sib, 0)
+        tlen, links, good, paras = scan.stats.get(sib, _NOT_WALKED)
         if sib in finals and finals[sib] + bonus >= threshold:
             kept.append(sib)
-        elif (good >= 50 and good >= 0.6 * tlen and good >= 80 * scan.paras.get(sib, 1)
-              and scan.llen.get(sib, 0) < 0.25 * tlen):
+        elif (good >= 50 and good >= 0.6 * tlen and good >= 80 * paras
+              and links < 0.25 * tlen):
             # mostly paragraphs: the article goes on in a sibling box. Not when a third of
             # it is links: that is a teaser list (linked headline + one-line summary each)
             kept.append(sib)
         elif sib.tag == "p":
-            tlen = scan.tlen.get(sib, 0)
-            density = scan.llen.get(sib, 0) / tlen if tlen else 1.0
+            density = links / tlen if tlen else 1.0
             if (tlen > 80 and density < 0.25) or (0 < tlen <= 80 and density == 0):
                 kept.append(sib)
     return kept
