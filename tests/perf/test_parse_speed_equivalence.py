@@ -477,3 +477,25 @@ def test_hidden_class_matches_the_pattern() -> None:
         hidden += expected
         assert _hidden_class(cls) == expected, repr(cls)
     assert hidden > 1000
+
+
+def test_scanned_elements_are_not_hidden() -> None:
+    """The blocks walk skips ``is_hidden`` for an element the body scan walked (``Emitter._hidden``):
+    no element of the scan's stats is hidden, read attribute by attribute, on the fixture pages;
+    and the attributes read as one dict (``_droppable``, ``_image``) are those ``el.get`` reads."""
+    from crawler.parsing.body.markup import is_hidden
+    from crawler.parsing.body.score import Scan
+
+    hidden = 0
+    for path in PAGES:
+        page = Page.from_bytes(path.read_bytes(), "http://example.com/a.html")
+        for mute in (True, False):
+            scan = Scan(mute_furniture=mute)
+            scan.run(page.tree)
+            assert not any(is_hidden(el) for el in scan.stats), path.name
+        for el in page.tree.iter():
+            if isinstance(el.tag, str):
+                get = dict(reversed(el.items())).get
+                assert all(get(name) == el.get(name) for name in el.keys()), path.name
+                hidden += is_hidden(el)
+    assert hidden > 100  # the pages do hold hidden elements the scan leaves out
