@@ -499,3 +499,54 @@ def test_scanned_elements_are_not_hidden() -> None:
                 assert all(get(name) == el.get(name) for name in el.keys()), path.name
                 hidden += is_hidden(el)
     assert hidden > 100  # the pages do hold hidden elements the scan leaves out
+
+
+_TRIM_SAMPLES = ("Abbildung 2: Der Hafen", "FIG. 3. A map", "ſchaubild: x", "Der Hafen (Foto: Jane Doe / AFP)",
+                 "Der Hafen | © Jane Doe / Reuters", "[Bild: X / iStock] ", "Sign up for our newsletter today!",
+                 "Melde dich für unseren NEWSLETTER an", "Suscríbete a nuestro boletín",
+                 "Recibe el BOLETÍN informativo", "Inscrivez-vous à notre infolettre",
+                 "Meld je aan voor de nieuwsbrief", "…美好生活需要。(文/图 刘玺东)",
+                 "…趋稳趋优。（德清县发改局） ", "It ended. (Reporter: Jane Doe)\n", "Grafik: ")
+
+
+def test_trim_line_tests_match_their_patterns() -> None:
+    """The trim stage's pre-tests: ``_is_caption_line`` (``match`` on a line without ``(``, ``[``
+    or ``©``), ``_is_newsletter_line`` (the pattern only on a line holding a newsletter word),
+    the closing bracket TRAILING_ATTRIBUTION needs, and ``_norm_len`` (word bytes of ASCII
+    text): the patterns' own answers on every fixture line and on sample lines bent."""
+    from crawler.parsing.body.trim import (
+        _is_caption_line,
+        _is_caption_line_plain,
+        _is_newsletter_line,
+        _is_newsletter_line_plain,
+        _norm,
+        _norm_len,
+    )
+    from crawler.parsing.boilerplate import TRAILING_ATTRIBUTION
+
+    rng = random.Random(47)
+    lines = [*_TRIM_SAMPLES, *_fixture_lines()]
+    lines += [_odd_text(rng, _TRIM_SAMPLES) for _ in range(6000)]
+    lines += [sample + tail for sample in _TRIM_SAMPLES for tail in ("", " ", ".", "\n", " x", ")", "\u3000")]
+    lines += ["".join(rng.choice("aZ09_ .,;:-()[]©|/\t\n\x1c\x7f") for _ in range(rng.randint(0, 300)))
+              for _ in range(3000)]
+    found = [0, 0, 0]
+    for line in lines:
+        caption = _is_caption_line_plain(line)
+        newsletter = _is_newsletter_line_plain(line)
+        attributed = TRAILING_ATTRIBUTION.search(line) is not None
+        found = [found[0] + caption, found[1] + newsletter, found[2] + attributed]
+        assert _is_caption_line(line) == caption, repr(line)
+        assert bool(_is_newsletter_line(line)) == newsletter, repr(line)
+        assert not attributed or line.rstrip().endswith((")", "）")), repr(line)
+        assert _norm_len(line) == len(_norm(line)), repr(line)
+    assert min(found) > 20  # the samples do reach every pattern
+
+
+def test_caption_like_reads_no_empty_attribute() -> None:
+    """``images.caption_like`` skips an element without attributes: none of its patterns
+    matches an empty value."""
+    from crawler.parsing.body import images
+
+    for pattern in (images._CAPTION_STYLE, images._CENTER_ATTR, images._CAPTION_ATTR):
+        assert pattern.search("") is None
