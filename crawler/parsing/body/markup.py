@@ -49,7 +49,8 @@ def clause_marks(text: str) -> int:
 
 
 def is_hidden(el: Any, get: Callable[[str], str | None] | None = None) -> bool:
-    """``get``: the element's attributes, when the caller has read them already."""
+    """``get``: the element's attributes, when the caller has read them already. Reads
+    ``style``, ``hidden``, ``aria-hidden`` and ``class`` only (score._READ_ATTRIBUTES)."""
     if get is None:
         get = el.get
     style = get("style")
