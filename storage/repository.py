@@ -201,10 +201,10 @@ class _Batch:
         for chunk in _chunks(state_urls):
             for state in session.scalars(select(UrlState).where(UrlState.url.in_(chunk))):
                 batch.state_rows[state.url] = state
-        for chunk in _chunks(hashes):
-            for hit in session.execute(select(Article.content_hash, Article.id, Article.duplicate_of)
-                                       .where(Article.content_hash.in_(chunk)).order_by(Article.id)):
-                batch.hashes.setdefault(hit.content_hash, (hit.id, hit.duplicate_of or hit.id))
+        for text_hash, article_id, original in _select_in(session, Article.__table__,
+                                                          ("content_hash", "id", "duplicate_of"), "content_hash",
+                                                          hashes, order_by="id"):
+            batch.hashes.setdefault(text_hash, (article_id, original or article_id))
         batch.look_up_keys(keys)
         wanted: set[int] = set()
         for record in records:
@@ -224,18 +224,15 @@ class _Batch:
         (medians of 6 interleaved rounds, 5,000 articles into SQLite), the same rows stored."""
         missing = list(keys - self.looked_up)
         self.looked_up.update(missing)
-        for chunk in _chunks(missing):
-            for key, article_id in self.session.execute(select(LshBand.key, LshBand.article_id)
-                                                        .where(LshBand.key.in_(chunk))):
-                self.holders.setdefault(key, set()).add(article_id)
+        for key, article_id in _select_in(self.session, LshBand.__table__, ("key", "article_id"), "key", missing):
+            self.holders.setdefault(key, set()).add(article_id)
 
     def load_minhashes(self, ids: set[int]) -> None:
         """(duplicate_of, minhash) of these articles, those not known yet, in one query a chunk."""
         missing = [article_id for article_id in ids if article_id not in self.minhashes]
-        for chunk in _chunks(sorted(missing)):
-            for row in self.session.execute(select(Article.id, Article.duplicate_of, Article.minhash)
-                                            .where(Article.id.in_(chunk))):
-                self.minhashes[row.id] = (row.duplicate_of, row.minhash)
+        for article_id, original, minhash in _select_in(self.session, Article.__table__,
+                                                        ("id", "duplicate_of", "minhash"), "id", sorted(missing)):
+            self.minhashes[article_id] = (original, minhash)
 
     def candidates(self, keys: list[int]) -> list[int]:
         """The stored articles sharing band keys with ``keys``: those sharing the most first,
@@ -390,10 +387,8 @@ def _insert_articles(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     session.execute(insert(table), rows)
     urls = [row["canonical_url"] for row in rows]
     ids: dict[str, int] = {}
-    for chunk in _chunks(urls):
-        for url, article_id in session.execute(select(Article.canonical_url, Article.id)
-                                               .where(Article.canonical_url.in_(chunk))):
-            ids[url] = article_id
+    for url, article_id in _select_in(session, table, ("canonical_url", "id"), "canonical_url", urls):
+        ids[url] = article_id
     return [ids[url] for url in urls]
 
 
@@ -455,6 +450,29 @@ def _unnest_insert(table: Any, names: tuple[str, ...]) -> Any:
 def _band_rows(article_id: int, band_keys: list[tuple[int, int]]) -> list[dict[str, int]]:
     """``lsh_bands`` rows of one article: the near-duplicate index's one row shape."""
     return [{"band": band, "key": key, "article_id": article_id} for band, key in band_keys]
+
+
+def _select_in(session: Session, table: Any, columns: tuple[str, ...], where: str, values: list[Any],
+               order_by: str | None = None) -> Iterator[Sequence[Any]]:
+    """``SELECT columns FROM table WHERE where IN (values)`` (500 values a statement), rows
+    as tuples.
+
+    SQLite, when no column needs SQLAlchemy's conversion: the text goes to the driver as it
+    is. SQLAlchemy renders an expanding IN list anew on every execution (coercing each value,
+    then building the parameters in Python): the batch's lookup of ~1,800 band keys took
+    3.0 ms of CPU that way and 0.9 ms through the driver (5,000 stored articles)."""
+    dialect = session.get_bind().dialect
+    plain = (dialect.paramstyle == "qmark" and _plain_columns(table, (where,), dialect)
+             and all(table.c[name].type._cached_result_processor(dialect, None) is None for name in columns))
+    order = f" ORDER BY {order_by}" if order_by else ""
+    for chunk in _chunks(values):
+        if plain:
+            marks = ", ".join("?" * len(chunk))
+            yield from session.connection().exec_driver_sql(
+                f"SELECT {', '.join(columns)} FROM {table.name} WHERE {where} IN ({marks}){order}", tuple(chunk))
+        else:
+            query = select(*(table.c[name] for name in columns)).where(table.c[where].in_(chunk))
+            yield from session.execute(query.order_by(table.c[order_by]) if order_by else query)
 
 
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
