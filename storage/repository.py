@@ -421,15 +421,26 @@ def _plain_columns(table: Any, names: tuple[str, ...], dialect: Any) -> bool:
     SQLite: the 18 ``lsh_bands`` rows of every article went through SQLAlchemy's executemany,
     which builds each row's parameters in Python (``construct_params``: 100,000 calls for
     5,000 articles, ~10% of the store's CPU under cProfile); the driver takes tuples in C."""
-    key = (table.name, names, dialect.name)
+    key = ("bind", table.name, names, dialect.name)
     plain = _PLAIN_COLUMNS.get(key)
     if plain is None:
         plain = _PLAIN_COLUMNS[key] = dialect.paramstyle == "qmark" and all(
-            table.c[name].type._cached_bind_processor(dialect) is None for name in names)
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) is None for name in names)
     return plain
 
 
-_PLAIN_COLUMNS: dict[tuple[str, tuple[str, ...], str], bool] = {}
+def _plain_results(table: Any, names: tuple[str, ...], dialect: Any) -> bool:
+    """Whether these columns' values come back from the driver as SQLAlchemy would return
+    them (no result conversion), so a driver-level SELECT gives the same rows."""
+    key = ("result", table.name, names, dialect.name)
+    plain = _PLAIN_COLUMNS.get(key)
+    if plain is None:
+        plain = _PLAIN_COLUMNS[key] = all(
+            table.c[name].type.dialect_impl(dialect).result_processor(dialect, None) is None for name in names)
+    return plain
+
+
+_PLAIN_COLUMNS: dict[tuple[str, str, tuple[str, ...], str], bool] = {}
 
 
 @functools.cache
@@ -462,8 +473,7 @@ def _select_in(session: Session, table: Any, columns: tuple[str, ...], where: st
     then building the parameters in Python): the batch's lookup of ~1,800 band keys took
     3.0 ms of CPU that way and 0.9 ms through the driver (5,000 stored articles)."""
     dialect = session.get_bind().dialect
-    plain = (dialect.paramstyle == "qmark" and _plain_columns(table, (where,), dialect)
-             and all(table.c[name].type._cached_result_processor(dialect, None) is None for name in columns))
+    plain = _plain_columns(table, (where,), dialect) and _plain_results(table, columns, dialect)
     order = f" ORDER BY {order_by}" if order_by else ""
     for chunk in _chunks(values):
         if plain:
