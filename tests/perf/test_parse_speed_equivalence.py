@@ -448,3 +448,16 @@ def test_is_title_matches_the_whole_normalised_text() -> None:
                            (title + " ") * rng.randint(1, 6)])
         kind = rng.choice(["p", "h2", "li"])
         assert _is_title(text, kind, keys) == _is_title_plain(text, kind, keys), (text, kind, keys)
+
+
+def test_signature_matches_the_sorted_bins() -> None:
+    from storage import neardup
+
+    rng = random.Random(11)
+    texts = ["", " ", "a", "abc", "abcd", "abcde", "The quick brown fox.", "中文测试", "\U0010ffff" * 5,
+             *(path.read_text("utf-8", "replace")[:3000] for path in PAGES[::7])]
+    texts += ["".join(rng.choice("ab cdé中文\u0130K") for _ in range(rng.randint(0, 400))) for _ in range(1500)]
+    for text in texts:
+        for num_perm in (1, 7, 128, 200):
+            p = neardup.LshParams(num_perm=num_perm)
+            assert neardup.signature(text, p) == neardup._signature_plain(text, p), (text, num_perm)
