@@ -461,3 +461,38 @@ def test_signature_matches_the_sorted_bins() -> None:
         for num_perm in (1, 7, 128, 200):
             p = neardup.LshParams(num_perm=num_perm)
             assert neardup.signature(text, p) == neardup._signature_plain(text, p), (text, num_perm)
+
+
+_SPLIT_SETS = [_LABEL_WORDS, datefields._DATE_WORDS, AnyWord("tl;dr", "摘要", "Kw", "ıs", "导读", ""),
+               AnyWord("summary", "核心提示"), datefields._PUBLISH_WORDS, AnyWord("a?b", "x"), AnyWord("ab摘", "c")]
+
+
+@pytest.mark.parametrize("index", range(len(_SPLIT_SETS)))
+def test_body_has_any_matches_the_lowered_body(index: int) -> None:
+    words = _SPLIT_SETS[index]
+    rng = random.Random(29 + index)
+    for _ in range(4000):
+        text = _odd_text(rng, words.words) + rng.choice(["", "é", "中", "?", "\u212a", "ſ"])
+        if words.splits(text):
+            assert words.in_split(text, text.encode("ascii", "replace").lower()) == words.search(text), repr(text)
+    htmls = [path.read_bytes() for path in PAGES] + [
+        "<html><body><p>SUMMARY</p>é</body></html>", "<html><body><p>Sum\u212aary tl;DR</p></body></html>",
+        "<html><body><p>ſummary</p></body></html>", "<html><body><p>摘 要 Ab?tract 中</p></body></html>"]
+    for html in htmls:
+        page = Page.from_bytes(html, "http://example.com/a.html")
+        assert page.body_has_any(words) == page._body_has_any_plain(words)
+
+
+def test_nothing_lowers_to_a_caseless_letter_or_to_ascii_but_the_unsplittable() -> None:
+    """What AnyWord.in_split rests on: lower() keeps every Lo letter, makes none from another
+    character, and makes an ASCII letter from no character beyond ASCII but İ and K; and
+    none lowers to ı or ſ (re.I's other i and s)."""
+    for point in range(0x110000):
+        ch = chr(point)
+        lowered = ch.lower()
+        if unicodedata.category(ch) == "Lo":
+            assert lowered == ch
+        if lowered != ch:
+            assert not any(unicodedata.category(c) == "Lo" for c in lowered), ch
+            assert ch.isascii() or ch in "\u0130\u212a" or not any(c.isascii() for c in lowered), ch
+            assert not any(c in "\u0131\u017f" for c in lowered), ch
