@@ -64,6 +64,9 @@ def _page_html_plain(body: bytes | str, header_encoding: str | None = None) -> s
     return strip_preamble(_XML_DECL.sub("", text.replace("\x00", ""), count=1))
 
 
+#: what an href (white space stripped) starts with when ``Page.absolute`` makes no URL of it
+UNLINKED = ("javascript:", "data:", "#")
+
 _LOCAL = threading.local()
 _TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath("//body//a//text()", smart_strings=False)
@@ -208,7 +211,7 @@ class Page:
         if not href:
             return None
         href = href.strip()
-        if not href or href.startswith(("javascript:", "data:", "#")):
+        if not href or href.startswith(UNLINKED):
             return None
         return join_url(self.base_url, href)
 
