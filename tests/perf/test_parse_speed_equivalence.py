@@ -496,3 +496,22 @@ def test_nothing_lowers_to_a_caseless_letter_or_to_ascii_but_the_unsplittable() 
             assert not any(unicodedata.category(c) == "Lo" for c in lowered), ch
             assert ch.isascii() or ch in "\u0130\u212a" or not any(c.isascii() for c in lowered), ch
             assert not any(c in "\u0131\u017f" for c in lowered), ch
+
+
+def test_any_matches_words_pretest_matches_the_regex_alone() -> None:
+    from crawler.parsing.counts import _COUNT_HINT_LOWER, _COUNT_HINT_WORDS
+    from crawler.parsing.tree import any_matches
+
+    rng = random.Random(41)
+    pieces = ["评论", "評論", "comment", "pinglun", "#comments", "阅读", "浏览", "view", "views", "viewsx", "Views",
+              "COMMENT", "vıew", "pınglun", "\u0130", "ſ", "K", "/a", " ", "x", "-", "?"]
+    for _ in range(5000):
+        values = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 3))) for _ in range(rng.randint(0, 4))]
+        assert any_matches(values, _COUNT_HINT_LOWER, ignorecase=True, words=_COUNT_HINT_WORDS) == any_matches(
+            values, _COUNT_HINT_LOWER, ignorecase=True), values
+    for path in PAGES:
+        tree = Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree
+        for expr in ("//body//*/@title", "//body//*/@href", "//body//*/@class"):
+            values = tree.xpath(expr, smart_strings=False)
+            assert any_matches(values, _COUNT_HINT_LOWER, ignorecase=True, words=_COUNT_HINT_WORDS) == (
+                _COUNT_HINT.search("\0".join(values)) is not None)
