@@ -515,3 +515,18 @@ def test_any_matches_words_pretest_matches_the_regex_alone() -> None:
             values = tree.xpath(expr, smart_strings=False)
             assert any_matches(values, _COUNT_HINT_LOWER, ignorecase=True, words=_COUNT_HINT_WORDS) == (
                 _COUNT_HINT.search("\0".join(values)) is not None)
+
+
+def test_from_meta_matches_the_pairs() -> None:
+    from crawler.parsing.tags import _from_meta, _from_meta_plain
+
+    htmls = [path.read_bytes() for path in PAGES] + [
+        '<html><head><meta property="ARTICLE:TAG" content="a"><meta name="article:tag" content="b">'
+        '<meta property="" name="article:tag" content="c"><meta property="og:x" name="article:tag" content="d">'
+        '<meta property="article:tag" content=""><meta property="article:tag" content="  ">'
+        '<meta property="article:tag"><meta property=" article:tag" content="e"></head>'
+        '<body><meta property="Article:Tag" content="f"></body></html>',
+    ]
+    for html in htmls:
+        page = Page.from_bytes(html, "http://example.com/")
+        assert _from_meta(page) == _from_meta_plain(page)
