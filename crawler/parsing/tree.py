@@ -160,7 +160,8 @@ class AnyWord:
         ``text.encode("ascii", "replace").lower()`` (each other character one "?", so a
         match there is a match of the same characters in ``text.lower()``). Lowering a page's
         text that holds any character beyond ASCII costs some 40 instructions a character
-        (0.97 M of a bench-site page's 27 M); encoding and lowering the bytes, 0.1 M."""
+        (0.97 M of a bench-site page's 27 M instructions); encoding and lowering the bytes
+        costs 0.32 M, and the summary words are then searched in 0.27 M (1.34 -> 0.6 M)."""
         for key, group in self._caseless:
             if key in text:
                 for word in group:
