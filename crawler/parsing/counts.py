@@ -33,6 +33,8 @@ def _number(text: str) -> int | None:
 
 _COUNT_HINT = re.compile(r"评论|評論|comment|pinglun|#comments|阅读|浏览|views?\b", re.I)
 _COUNT_HINT_LOWER = re.compile(_COUNT_HINT.pattern)  # the same, for owners_of_matches(ignorecase=True)
+# a word of every alternative of _COUNT_HINT (#comments holds comment, views? view), for any_matches
+_COUNT_HINT_WORDS = ("评论", "評論", "comment", "pinglun", "阅读", "浏览", "view")
 _COMMENT_HINT = re.compile(r"评论|評論|comment|pinglun", re.I)
 _VIEW_HINT = re.compile(r"阅读|浏览|views?", re.I)
 _DIGITS = re.compile(r"\d[\d,]*")
@@ -49,7 +51,7 @@ def _hinted(page: Page, expr: str) -> list[Any]:
     values are searched as plain strings first, and read again as XPath results that know
     their element only when one matches."""
     strings, owned = _HINTED_ATTRIBUTES[expr]
-    if not any_matches(strings(page.tree), _COUNT_HINT_LOWER, ignorecase=True):
+    if not any_matches(strings(page.tree), _COUNT_HINT_LOWER, ignorecase=True, words=_COUNT_HINT_WORDS):
         return []
     return owners_of_matches(owned(page.tree), _COUNT_HINT_LOWER, ignorecase=True)
 

@@ -399,7 +399,7 @@ def _labelled_date_anywhere(page: Page, tz: tzinfo, now: datetime, label: re.Pat
     (``<label>Letzte Änderung:</label><div>14.01.2022</div>``) takes the next short text."""
     # one C-level search spares the walk over every text node (without word boundaries: the
     # body's string joins text nodes with nothing between them, "14:49:39Erschienen am")
-    if not words.in_lowered(page.body_lower):
+    if not page.body_has_any(words):
         return None
     nodes = xpath(page.tree, "//body//text()[not(ancestor::script) and not(ancestor::style)]")
     for i, node in enumerate(nodes):

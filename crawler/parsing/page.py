@@ -64,6 +64,9 @@ def _page_html_plain(body: bytes | str, header_encoding: str | None = None) -> s
     return strip_preamble(_XML_DECL.sub("", text.replace("\x00", ""), count=1))
 
 
+#: what an href (white space stripped) starts with when ``Page.absolute`` makes no URL of it
+UNLINKED = ("javascript:", "data:", "#")
+
 _LOCAL = threading.local()
 _TITLE_TEXTS = etree.XPath("//head/title//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath("//body//a//text()", smart_strings=False)
@@ -157,8 +160,27 @@ class Page:
 
     @cached_property
     def body_lower(self) -> str:
-        """``body_string`` lowered for ``AnyWord.in_lowered`` (several fields look for words in it)."""
+        """``body_string`` lowered for ``AnyWord.in_lowered`` (several fields look for words in
+        it), made only when ``body_has_any`` cannot do without it."""
         return lowered_for_words(self.body_string)
+
+    @cached_property
+    def body_ascii_lower(self) -> bytes:
+        """``body_string`` with every character beyond ASCII made one "?", lowered (see ``AnyWord.in_split``)."""
+        return self.body_string.encode("ascii", "replace").lower()
+
+    def body_has_any(self, words: AnyWord) -> bool:
+        """``words.in_lowered(self.body_lower)``: whether the body's text holds any of
+        ``words`` as re.I reads them, searched without lowering the whole text when the
+        words and the text allow it (``AnyWord.in_split``; ``body_lower`` is then never made)."""
+        text = self.body_string
+        if words.splits(text):
+            return words.in_split(text, self.body_ascii_lower)
+        return words.in_lowered(self.body_lower)
+
+    def _body_has_any_plain(self, words: AnyWord) -> bool:
+        """The readable form; body_has_any must equal it, see tests/perf/test_parse_speed_equivalence.py."""
+        return words.in_lowered(self.body_lower)
 
     def body_texts_containing(self, *needles: str) -> list[Any]:
         """The body's text nodes holding any of ``needles``, in document order, as
@@ -189,7 +211,7 @@ class Page:
         if not href:
             return None
         href = href.strip()
-        if not href or href.startswith(("javascript:", "data:", "#")):
+        if not href or href.startswith(UNLINKED):
             return None
         return join_url(self.base_url, href)
 

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from crawler.parsing.page import Page, squash
+from crawler.parsing.page import UNLINKED, Page, squash
 
 #: query parameters that number an article's pages (``?p=959`` alone is a WordPress post id:
 #: it names a page only beside the first page's address without it, see ``_interpretations``)
@@ -162,6 +162,8 @@ def _links(page: Page) -> list[tuple[str, str, str]]:
         href = el.get("href")
         if not href or not _may_be_a_page_of(href, stem):
             continue
+        if not (stripped := href.strip()) or stripped.startswith(UNLINKED):
+            continue  # page.absolute makes no URL of it (a "#" link, "javascript:"), whatever its text
         text = squash("".join(el.itertext()))
         rel = (el.get("rel") or "").lower()
         if len(text) > 40 or not (_pager_text(text, rel) or _SINGLE_PAGE_TEXT.match(text)):

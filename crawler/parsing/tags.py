@@ -53,7 +53,19 @@ def _tag_links_plain(page: Page) -> list[Any]:
 
 
 def _from_meta(page: Page) -> list[str]:
-    """article:tag meta tags."""
+    """article:tag meta tags. A plain loop that reads a meta's content only when its name is
+    article:tag (a generator of (name, content) pairs read both of every meta:
+    extract_tags 0.63 -> 0.59 M instructions a bench page, callgrind)."""
+    found: list[str] = []
+    for el in page.tree.iter("meta"):
+        key = el.get("property") or el.get("name")
+        if key and key.lower() == "article:tag" and (value := el.get("content")):
+            found.append(value)
+    return found
+
+
+def _from_meta_plain(page: Page) -> list[str]:
+    """The readable form; _from_meta must equal it, see tests/perf/test_parse_speed_equivalence.py."""
     return [v for k, v in ((el.get("property") or el.get("name"), el.get("content")) for el in page.tree.iter("meta"))
             if k and k.lower() == "article:tag" and v]
 

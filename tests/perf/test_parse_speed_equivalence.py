@@ -550,3 +550,85 @@ def test_caption_like_reads_no_empty_attribute() -> None:
 
     for pattern in (images._CAPTION_STYLE, images._CENTER_ATTR, images._CAPTION_ATTR):
         assert pattern.search("") is None
+
+
+def test_signature_matches_the_sorted_bins() -> None:
+    from storage import neardup
+
+    rng = random.Random(11)
+    texts = ["", " ", "a", "abc", "abcd", "abcde", "The quick brown fox.", "中文测试", "\U0010ffff" * 5,
+             *(path.read_text("utf-8", "replace")[:3000] for path in PAGES[::7])]
+    texts += ["".join(rng.choice("ab cdé中文\u0130K") for _ in range(rng.randint(0, 400))) for _ in range(1500)]
+    for text in texts:
+        for num_perm in (1, 7, 128, 200):
+            p = neardup.LshParams(num_perm=num_perm)
+            assert neardup.signature(text, p) == neardup._signature_plain(text, p), (text, num_perm)
+
+
+_SPLIT_SETS = [_LABEL_WORDS, datefields._DATE_WORDS, AnyWord("tl;dr", "摘要", "Kw", "ıs", "导读", ""),
+               AnyWord("summary", "核心提示"), datefields._PUBLISH_WORDS, AnyWord("a?b", "x"), AnyWord("ab摘", "c")]
+
+
+@pytest.mark.parametrize("index", range(len(_SPLIT_SETS)))
+def test_body_has_any_matches_the_lowered_body(index: int) -> None:
+    words = _SPLIT_SETS[index]
+    rng = random.Random(29 + index)
+    for _ in range(4000):
+        text = _odd_text(rng, words.words) + rng.choice(["", "é", "中", "?", "\u212a", "ſ"])
+        if words.splits(text):
+            assert words.in_split(text, text.encode("ascii", "replace").lower()) == words.search(text), repr(text)
+    htmls = [path.read_bytes() for path in PAGES] + [
+        "<html><body><p>SUMMARY</p>é</body></html>", "<html><body><p>Sum\u212aary tl;DR</p></body></html>",
+        "<html><body><p>ſummary</p></body></html>", "<html><body><p>摘 要 Ab?tract 中</p></body></html>"]
+    for html in htmls:
+        page = Page.from_bytes(html, "http://example.com/a.html")
+        assert page.body_has_any(words) == page._body_has_any_plain(words)
+
+
+def test_nothing_lowers_to_a_caseless_letter_or_to_ascii_but_the_unsplittable() -> None:
+    """What AnyWord.in_split rests on: lower() keeps every Lo letter, makes none from another
+    character, and makes an ASCII letter from no character beyond ASCII but İ and K; and
+    none lowers to ı or ſ (re.I's other i and s)."""
+    for point in range(0x110000):
+        ch = chr(point)
+        lowered = ch.lower()
+        if unicodedata.category(ch) == "Lo":
+            assert lowered == ch
+        if lowered != ch:
+            assert not any(unicodedata.category(c) == "Lo" for c in lowered), ch
+            assert ch.isascii() or ch in "\u0130\u212a" or not any(c.isascii() for c in lowered), ch
+            assert not any(c in "\u0131\u017f" for c in lowered), ch
+
+
+def test_any_matches_words_pretest_matches_the_regex_alone() -> None:
+    from crawler.parsing.counts import _COUNT_HINT_LOWER, _COUNT_HINT_WORDS
+    from crawler.parsing.tree import any_matches
+
+    rng = random.Random(41)
+    pieces = ["评论", "評論", "comment", "pinglun", "#comments", "阅读", "浏览", "view", "views", "viewsx", "Views",
+              "COMMENT", "vıew", "pınglun", "\u0130", "ſ", "K", "/a", " ", "x", "-", "?"]
+    for _ in range(5000):
+        values = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 3))) for _ in range(rng.randint(0, 4))]
+        assert any_matches(values, _COUNT_HINT_LOWER, ignorecase=True, words=_COUNT_HINT_WORDS) == any_matches(
+            values, _COUNT_HINT_LOWER, ignorecase=True), values
+    for path in PAGES:
+        tree = Page.from_bytes(path.read_bytes(), "http://example.com/a.html").tree
+        for expr in ("//body//*/@title", "//body//*/@href", "//body//*/@class"):
+            values = tree.xpath(expr, smart_strings=False)
+            assert any_matches(values, _COUNT_HINT_LOWER, ignorecase=True, words=_COUNT_HINT_WORDS) == (
+                _COUNT_HINT.search("\0".join(values)) is not None)
+
+
+def test_from_meta_matches_the_pairs() -> None:
+    from crawler.parsing.tags import _from_meta, _from_meta_plain
+
+    htmls = [path.read_bytes() for path in PAGES] + [
+        '<html><head><meta property="ARTICLE:TAG" content="a"><meta name="article:tag" content="b">'
+        '<meta property="" name="article:tag" content="c"><meta property="og:x" name="article:tag" content="d">'
+        '<meta property="article:tag" content=""><meta property="article:tag" content="  ">'
+        '<meta property="article:tag"><meta property=" article:tag" content="e"></head>'
+        '<body><meta property="Article:Tag" content="f"></body></html>',
+    ]
+    for html in htmls:
+        page = Page.from_bytes(html, "http://example.com/")
+        assert _from_meta(page) == _from_meta_plain(page)
