@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -124,3 +125,20 @@ def test_parse_stage_benchmark_follows_the_parser() -> None:
     assert result["articles"] == 4
     assert set(result["ms_per_page"]) == set(bench_parse.STAGES)
     assert result["ms_per_page"]["body"] > 0 and result["total_ms"] > result["parse_ms"] > 0
+
+
+def test_store_benchmark_measures_and_compares_builds(tmp_path: Path) -> None:
+    """``benchmarks.bench_store`` at a tiny size, against a second copy of this checkout: it
+    reports CPU per stored article for both builds and finds their stored rows identical on
+    both streams (a renamed Repository method or a changed record would break it unnoticed)."""
+    baseline = tmp_path / "baseline"
+    for part in ("benchmarks", "crawler", "storage", "spiders"):
+        shutil.copytree(ROOT / part, baseline / part, ignore=shutil.ignore_patterns("__pycache__", ".site-*"))
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_store", "--records", "120", "--rounds", "1",
+                           "--baseline", str(baseline)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = proc.stdout
+    assert "sqlite new: best" in out and "sqlite old: best" in out, out[-2000:]
+    assert "sqlite new/old (medians)" in out, out[-2000:]
+    compared = [line for line in out.splitlines() if "stored rows" in line]
+    assert len(compared) == 2 and all(line.endswith("IDENTICAL") for line in compared), out[-2000:]
