@@ -189,6 +189,13 @@ def signature(text: str, p: LshParams | None = None) -> bytes | None:
     values = np.full(p.num_perm, _EMPTY_BIN, dtype=np.uint64)
     np.minimum.at(values, (hashes * np.uint64(p.num_perm)) >> np.uint64(32), hashes)
     filled = values < _EMPTY_BIN
+    return _densified(values, filled, donors)
+
+
+def _densified(values: np.ndarray, filled: np.ndarray, donors: np.ndarray) -> bytes:
+    """The signature's bytes, each empty bin given the value of the first filled bin in its
+    donor order (``_bins``): the densification that makes one-permutation hashing usable
+    for short texts."""
     if not filled.all():
         empty = np.flatnonzero(~filled)
         order = donors[empty]
@@ -212,12 +219,7 @@ def _signature_plain(text: str, p: LshParams | None = None) -> bytes | None:
     first = np.searchsorted(hashes, starts)
     filled = first < np.append(first[1:], len(hashes))
     values = hashes[np.minimum(first, len(hashes) - 1)]
-    if not filled.all():
-        empty = np.flatnonzero(~filled)
-        order = donors[empty]
-        donor = order[np.arange(len(empty)), filled[order].argmax(axis=1)]  # the first filled bin in its order
-        values[empty] = values[donor]
-    return values.astype("<u4").tobytes()
+    return _densified(values, filled, donors)
 
 
 def _values(sig: bytes) -> np.ndarray:
