@@ -4,12 +4,21 @@ with its inline HTML) and the pictures between them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from crawler.parsing.body.markup import HEADINGS, INLINE_TAGS, LIST_TAGS, SKIP_TAGS, attr_text, is_hidden
+from crawler.parsing.body.markup import (
+    HEADINGS,
+    INLINE_TAGS,
+    LIST_TAGS,
+    SKIP_TAGS,
+    Getter,
+    attr_text,
+    attributes,
+    class_and_id,
+    is_hidden,
+)
 from crawler.parsing.body.score import NONE, Scan, is_card_list
 from crawler.parsing.boilerplate import CREDIT_ATTR, GALLERY_ATTR, attr_weight
 from crawler.parsing.page import Page, search_ignorecase, squash
@@ -29,16 +38,6 @@ _EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
 _EMPTY_INLINE = re.compile(r"<(a|strong|em)\b[^>]*>\s*</\1>")
 #: white space just inside a tag moves out of it ("<a> x </a>" -> " <a>x</a> ")
 _SPACE_IN_TAG = re.compile(r"(<(?:a|strong|em)\b[^>]*>)( ?)(.*?)( ?)(</(?:a|strong|em)>)")
-
-
-#: an element's attributes read as one dict (``dict(reversed(el.items())).get``: a repeated
-#: name keeps its first value, as ``el.get`` does)
-Getter = Callable[[str], "str | None"]
-
-
-def _no_attributes(name: str) -> str | None:
-    """The attributes of an element without any."""
-    return None
 
 
 def _space_out(m: re.Match[str]) -> str:
@@ -159,15 +158,13 @@ class Emitter:
         # all attributes in one call, not up to eight el.get (~0.2 us each: each parses the
         # name for a namespace); with _hidden, the blocks walk of a bench page took 1.59 -> 1.42
         # M instructions
-        items = el.items()
-        get = dict(reversed(items)).get if items else _no_attributes
+        get = attributes(el)
         if self._hidden(el, get) or self._is_credit(el, get):
             return True
         if tag == "form" and (self.scan is None or self.scan.tlen(el) < 500
                               or el.find(".//textarea") is not None):
             return True
-        cls, ident = get("class"), get("id")
-        attrs = cls + " " + ident if cls and ident else cls or ident or ""
+        attrs = class_and_id(get)
         weight = attr_weight(attrs) if attrs else 0
         if weight == -2:
             return True
@@ -281,8 +278,7 @@ class Emitter:
         return first[:1].islower()
 
     def _image(self, el: Any) -> None:
-        items = el.items()
-        get = dict(reversed(items)).get if items else _no_attributes
+        get = attributes(el)
         if self._hidden(el, get):
             return
         src = None

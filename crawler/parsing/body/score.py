@@ -11,6 +11,7 @@ from crawler.parsing.body.markup import (
     PARA_TAGS,
     SKIP_TAGS,
     attr_text,
+    class_and_id,
     clause_marks,
     is_hidden,
     wlen,
@@ -100,8 +101,7 @@ class Scan:
             return NONE
         if (get is not None and not muted and self.mute_furniture and tag not in INLINE_TAGS
                 and tag not in ("body", "html")):
-            cls, ident = get("class"), get("id")
-            attrs = cls + " " + ident if cls and ident else cls or ident or ""
+            attrs = class_and_id(get)
             if attrs and attr_weight(attrs) == -2:
                 muted = True
         elif muted and tag == "article" and el.find(".//h1") is not None:
