@@ -414,33 +414,23 @@ def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
         session.execute(insert(table), rows)
 
 
+@functools.cache
 def _plain_columns(table: Any, names: tuple[str, ...], dialect: Any) -> bool:
     """Whether the driver takes these columns' values as they are (SQLAlchemy would not
-    convert them): then an executemany needs no SQLAlchemy statement at all.
+    convert them) in its qmark style: then an executemany needs no SQLAlchemy statement.
 
     SQLite: the 18 ``lsh_bands`` rows of every article went through SQLAlchemy's executemany,
     which builds each row's parameters in Python (``construct_params``: 100,000 calls for
     5,000 articles, ~10% of the store's CPU under cProfile); the driver takes tuples in C."""
-    key = ("bind", table.name, names, dialect.name)
-    plain = _PLAIN_COLUMNS.get(key)
-    if plain is None:
-        plain = _PLAIN_COLUMNS[key] = dialect.paramstyle == "qmark" and all(
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) is None for name in names)
-    return plain
+    return dialect.paramstyle == "qmark" and all(
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) is None for name in names)
 
 
+@functools.cache
 def _plain_results(table: Any, names: tuple[str, ...], dialect: Any) -> bool:
     """Whether these columns' values come back from the driver as SQLAlchemy would return
     them (no result conversion), so a driver-level SELECT gives the same rows."""
-    key = ("result", table.name, names, dialect.name)
-    plain = _PLAIN_COLUMNS.get(key)
-    if plain is None:
-        plain = _PLAIN_COLUMNS[key] = all(
-            table.c[name].type.dialect_impl(dialect).result_processor(dialect, None) is None for name in names)
-    return plain
-
-
-_PLAIN_COLUMNS: dict[tuple[str, str, tuple[str, ...], str], bool] = {}
+    return all(table.c[name].type.dialect_impl(dialect).result_processor(dialect, None) is None for name in names)
 
 
 @functools.cache
