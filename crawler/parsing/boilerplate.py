@@ -208,6 +208,9 @@ PROMO_LINE = re.compile(
 #: languages ("Never miss the latest news by signing up to our newsletter today!", "Melde
 #: dich für unseren Newsletter an", "Inscrivez-vous à notre newsletter", "Suscríbete a
 #: nuestro boletín"): a signup box's text, wherever it stands in the article.
+#: a word every NEWSLETTER_LINE match holds, one for each alternative of its lookahead (kept
+#: beside it: body.trim tries the pattern only on a line holding one of them)
+NEWSLETTER_WORDS = ("newsletter", "boletín", "boletin", "infolettre", "nieuwsbrief")
 NEWSLETTER_LINE = re.compile(
     r"(?=.{0,160}\b(?:newsletters?|boletín|bolet[ií]n informativo|infolettre|nieuwsbrief)\b)"
     r".{0,160}\b(?:sign(?:ing)? up|subscrib\w*|register|join|abonn\w*|anmeld\w*|melde\w* (?:dich|sie|euch)|"

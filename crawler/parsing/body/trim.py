@@ -16,6 +16,7 @@ from crawler.parsing.boilerplate import (
     EDGE_LINE,
     END_MARKER,
     NEWSLETTER_LINE,
+    NEWSLETTER_WORDS,
     PROMO_LINE,
     RELATED_LABEL,
     SOFT_END_MARKER,
@@ -414,8 +415,7 @@ def drop_newsletter_prompts(kept: list[Block]) -> list[Block]:
     return [b for b in kept if len(b.text) >= NEWSLETTER_LINE_MAX or not _is_newsletter_line(b.text)]
 
 
-#: a word every NEWSLETTER_LINE match holds (its lookahead names the newsletter)
-_NEWSLETTER_WORDS = AnyWord("newsletter", "boletín", "boletin", "infolettre", "nieuwsbrief")
+_NEWSLETTER_WORDS = AnyWord(*NEWSLETTER_WORDS)
 
 
 def _is_newsletter_line(text: str) -> bool:
