@@ -5,16 +5,24 @@
 1. generate (or reuse) a static news site of N article pages (``benchmarks.sitegen``);
 2. serve it on 127.0.0.1 with nginx, or the asyncio fallback (``benchmarks.siteserver``),
    and measure the server's own rate so a reader can see it was not the bottleneck;
-3. crawl the sitemap three times, each in a fresh process (``benchmarks.throughput_run``):
-   ``bare`` (tuned empty callback: the ceiling), ``naive`` (trafilatura + a commit per
-   item), ``full`` (newscrawl's ``run_crawl``, fast profile, fresh SQLite file);
+3. crawl the sitemap four times, each in a fresh process (``benchmarks.throughput_run``):
+   ``bare`` (tuned empty callback: the ceiling), ``full`` (newscrawl's ``run_crawl``, fast
+   profile, fresh SQLite file), ``bare`` again, then ``naive`` (trafilatura + a commit per
+   item);
 4. write ``benchmarks/results/throughput-<timestamp>.json`` and ``throughput-latest.json``
    and print a summary.
 
-Why ratios: the machine is shared and its speed varies from run to run; the three crawls
-of one run see about the same machine, so c/a and c/b are comparable across runs where raw
-pages/s are not. Targets (issue 7): c/a >= 0.3 at 20,000 pages, c/b >= 2.5, peak RSS of
-the full pipeline < 500 MB, RSS growth < 10% from 10k to 20k pages.
+Why ratios: the machine is shared and its speed varies from run to run; the crawls of one
+run see about the same machine, so c/a and c/b are comparable across runs where raw pages/s
+are not. Why bare twice, right before and right after the full crawl (an A-B-A design): the
+machine's speed also drifts within a run (bare Scrapy's CPU a page moved from 0.95 to 1.77 ms
+between runs an hour apart, and a bare crawl seven minutes before the full one, with the
+naive crawl between them, once read 0.95 ms where the full crawl's neighbours read ~1.25).
+The full crawl is compared with the mean of the two bare crawls around it, so a drift during
+the run cancels to first order instead of landing on one side of the ratio; both bare
+crawls are kept in the result (``bare_runs``). Targets (issue 7, issue 15): c/a >= 0.3 at
+20,000 pages, c/b >= 2.5, peak RSS of the full pipeline < 500 MB, RSS growth < 10% from 10k
+to 20k pages, CPU a page of the full crawl <= 6.5 x bare's.
 
 Run: ``.venv/bin/python -m benchmarks.bench_throughput --pages 20000``.
 """
@@ -40,7 +48,10 @@ from benchmarks.siteserver import SiteServer, measure_rate
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
 MODES = ("bare", "naive", "full")
-TARGETS = {"ratio_full_bare": 0.3, "ratio_full_naive": 2.5, "peak_rss_mb": 500, "rss_growth_10k_20k": 0.10}
+#: the crawls of a run, in order: each (name, mode); the bare crawl brackets the full one
+SEQUENCE = (("bare", "bare"), ("full", "full"), ("bare_after", "bare"), ("naive", "naive"))
+TARGETS = {"ratio_full_bare": 0.3, "ratio_full_naive": 2.5, "peak_rss_mb": 500, "rss_growth_10k_20k": 0.10,
+           "cpu_full_over_bare": 6.5}
 
 
 def _version(package: str) -> str | None:
@@ -91,12 +102,15 @@ def commit_latency_ms(directory: Path, commits: int = 30) -> float:
     return round(1000 * elapsed / commits, 2)
 
 
-def run_child(mode: str, sitemap: str, pages: int, workdir: Path, timeout: float) -> dict[str, Any]:
-    """One variant in a fresh interpreter; its log goes to ``workdir/<mode>.log``."""
-    out = workdir / f"{mode}.json"
-    log = workdir / f"{mode}.log"
+def run_child(mode: str, sitemap: str, pages: int, workdir: Path, timeout: float, name: str | None = None
+              ) -> dict[str, Any]:
+    """One variant in a fresh interpreter; its log goes to ``workdir/<name>.log`` (``name``:
+    the mode unless one mode runs twice)."""
+    name = name or mode
+    out = workdir / f"{name}.json"
+    log = workdir / f"{name}.log"
     cmd = [sys.executable, "-m", "benchmarks.throughput_run", "--mode", mode, "--sitemap", sitemap,
-           "--pages", str(pages), "--db", str(workdir / f"{mode}.db"), "--out", str(out)]
+           "--pages", str(pages), "--db", str(workdir / f"{name}.db"), "--out", str(out)]
     with log.open("wb") as handle:
         proc = subprocess.run(cmd, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, timeout=timeout)
     if proc.returncode != 0 or not out.exists():
@@ -139,35 +153,17 @@ def benchmark(pages: int, seed: int = DEFAULT_SEED, site_dir: Path | None = None
             print(f"server: {server.kind} ({server.kind_detail}) at {server.origin}: "
                   f"{rate.get('requests_per_s') or 0:,.0f} requests/s ({rate['tool']})"
                   + (f" -- {server.note}" if server.note else ""), flush=True)
-            for mode in MODES:
+            for name, mode in SEQUENCE:
                 began = time.monotonic()
-                runs[mode] = run_child(mode, sitemap, pages, workdir, timeout)
+                runs[name] = run_child(mode, sitemap, pages, workdir, timeout, name)
                 if not server.alive():
-                    raise RuntimeError(f"the server died during the {mode} crawl")
-                r = runs[mode]
-                print(f"{mode:>5}: {r['pages_per_s']:8.1f} pages/s  cpu {r['cpu_percent']:5.1f}%  "
-                      f"peak rss {r['peak_rss_mb']:6.1f} MB  ({r['responses']} responses in {r['elapsed_s']} s; "
+                    raise RuntimeError(f"the server died during the {name} crawl")
+                r = runs[name]
+                print(f"{name:>10}: {r['pages_per_s']:8.1f} pages/s  cpu {r['cpu_percent']:5.1f}%  "
+                      f"{r['cpu_ms_per_page']} ms a page  peak rss {r['peak_rss_mb']:6.1f} MB  "
+                      f"({r['responses']} responses in {r['elapsed_s']} s; "
                       f"{time.monotonic() - began:.0f} s with start-up)", flush=True)
-    bare, naive, full = (runs[m]["pages_per_s"] for m in MODES)
-    samples = runs["full"]["rss_samples"]
-    low, high = (10_000, 20_000) if pages >= 20_000 else (max(1, pages // 2), pages)
-    doc.update({
-        "bare": bare, "naive": naive, "full": full,
-        "ratio_full_bare": round(full / bare, 3) if bare else None,
-        "ratio_full_naive": round(full / naive, 3) if naive else None,
-        "peak_rss_mb": runs["full"]["peak_rss_mb"],
-        "cpu_percent": {m: runs[m]["cpu_percent"] for m in MODES},
-        "cpu_ms_per_page": {m: runs[m]["cpu_ms_per_page"] for m in MODES},
-        "peak_rss_mb_by_run": {m: runs[m]["peak_rss_mb"] for m in MODES},
-        "rss_samples": samples,
-        "rss_growth": {"from": low, "to": high, "ratio": growth(samples, low, high)},
-        "stored": {"full": runs["full"].get("stored"), "naive": runs["naive"].get("stored"),
-                   "full_items_new": runs["full"]["stats"].get("newscrawl/items_new", 0),
-                   "full_all_stored": runs["full"].get("stored") == pages},
-        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        "targets": TARGETS,
-        "runs": runs,
-    })
+    doc.update(figures(runs, pages))
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     text = json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n"
@@ -176,13 +172,55 @@ def benchmark(pages: int, seed: int = DEFAULT_SEED, site_dir: Path | None = None
     return doc
 
 
+def _mean(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else round((a + b) / 2, 2)
+
+
+def figures(runs: dict[str, dict[str, Any]], pages: int) -> dict[str, Any]:
+    """The headline figures of a run's crawls (``runs``: by name, as ``SEQUENCE`` names them).
+
+    Bare's pages/s and CPU a page are the means of the crawls before and after the full one
+    (see the module's docstring); each is kept in ``bare_runs``."""
+    before, after = runs["bare"], runs["bare_after"]
+    merged = {
+        "full": runs["full"],
+        "naive": runs["naive"],
+        "bare": {key: _mean(before[key], after[key]) for key in ("pages_per_s", "cpu_percent", "cpu_ms_per_page")}
+        | {"peak_rss_mb": max(before["peak_rss_mb"], after["peak_rss_mb"])},
+    }
+    bare, naive, full = (merged[m]["pages_per_s"] for m in MODES)
+    cpu = {m: merged[m]["cpu_ms_per_page"] for m in MODES}
+    samples = runs["full"]["rss_samples"]
+    low, high = (10_000, 20_000) if pages >= 20_000 else (max(1, pages // 2), pages)
+    return {
+        "bare": bare, "naive": naive, "full": full,
+        "ratio_full_bare": round(full / bare, 3) if bare else None,
+        "ratio_full_naive": round(full / naive, 3) if naive else None,
+        "peak_rss_mb": runs["full"]["peak_rss_mb"],
+        "cpu_percent": {m: merged[m]["cpu_percent"] for m in MODES},
+        "cpu_ms_per_page": cpu,
+        "cpu_full_over_bare": round(cpu["full"] / cpu["bare"], 2) if cpu["full"] and cpu["bare"] else None,
+        "bare_runs": {name: {"pages_per_s": runs[name]["pages_per_s"], "cpu_ms_per_page": runs[name]["cpu_ms_per_page"]}
+                      for name in ("bare", "bare_after")},
+        "peak_rss_mb_by_run": {m: merged[m]["peak_rss_mb"] for m in MODES},
+        "rss_samples": samples,
+        "rss_growth": {"from": low, "to": high, "ratio": growth(samples, low, high)},
+        "stored": {"full": runs["full"].get("stored"), "naive": runs["naive"].get("stored"),
+                   "full_items_new": runs["full"]["stats"].get("newscrawl/items_new", 0),
+                   "full_all_stored": runs["full"].get("stored") == pages},
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "targets": TARGETS,
+        "runs": runs,
+    }
+
+
 def summary(doc: dict[str, Any]) -> str:
     """A few lines a person reads after ``make bench``."""
     def mark(ok: bool | None) -> str:
         return "?" if ok is None else ("ok" if ok else "MISSED")
 
     growth_ratio = doc["rss_growth"]["ratio"]
-    ratio_fb, ratio_fn = doc["ratio_full_bare"], doc["ratio_full_naive"]
+    ratio_fb, ratio_fn, cpu_ratio = doc["ratio_full_bare"], doc["ratio_full_naive"], doc["cpu_full_over_bare"]
     lines = [
         f"{doc['pages']} pages, server {doc['server']['kind']} "
         f"({doc['server']['requests_per_s'] or 0:,.0f} req/s), load {doc['machine']['load_average_at_start']}"
@@ -193,6 +231,9 @@ def summary(doc: dict[str, Any]) -> str:
         f"full: peak RSS {doc['peak_rss_mb']} MB (target < 500: {mark(doc['peak_rss_mb'] < 500)}), "
         f"RSS at {doc['rss_samples']}, growth {doc['rss_growth']['from']}->{doc['rss_growth']['to']}: "
         f"{growth_ratio} ({mark(None if growth_ratio is None else growth_ratio < 0.10)})",
+        f"CPU a page: full {doc['cpu_ms_per_page']['full']} ms, bare {doc['cpu_ms_per_page']['bare']} ms (mean of "
+        f"{doc['bare_runs']['bare']['cpu_ms_per_page']} before and {doc['bare_runs']['bare_after']['cpu_ms_per_page']}"
+        f" after): {cpu_ratio}x (target <= 6.5: {mark(None if cpu_ratio is None else cpu_ratio <= 6.5)})",
         f"full stored {doc['stored']['full']} of {doc['pages']} articles "
         f"({mark(doc['stored']['full_all_stored'])}); cpu % {doc['cpu_percent']}",
     ]

@@ -30,7 +30,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 PAGES = 150
 RUN_KEYS = {"pages_per_s", "responses", "elapsed_s", "cpu_percent", "peak_rss_mb", "rss_samples", "finish_reason"}
 TOP_KEYS = {"pages", "bare", "naive", "full", "ratio_full_bare", "ratio_full_naive", "peak_rss_mb", "cpu_percent",
-            "rss_samples", "server", "machine", "timestamp", "stored", "runs"}
+            "rss_samples", "server", "machine", "timestamp", "stored", "runs", "cpu_ms_per_page", "cpu_full_over_bare",
+            "bare_runs"}
 
 
 def _no_server_reason() -> str | None:
@@ -60,14 +61,27 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
     assert TOP_KEYS <= doc.keys()
     assert len(list(out.glob("throughput-2*.json"))) == 1
     assert doc["pages"] == PAGES
-    for mode in ("bare", "naive", "full"):
-        run = doc["runs"][mode]
-        assert RUN_KEYS <= run.keys(), mode
-        assert doc[mode] == run["pages_per_s"] > 0, mode
-        assert run["responses"] >= PAGES, mode  # every article plus robots.txt and sitemaps
-        assert run["finish_reason"] == "finished", mode
-        assert 0 < doc["cpu_percent"][mode] <= 100 * (os.cpu_count() or 1) + 50, mode
-        assert 20 < run["peak_rss_mb"] < 8192, mode
+    for name in ("bare", "bare_after", "naive", "full"):
+        run = doc["runs"][name]
+        assert RUN_KEYS <= run.keys(), name
+        assert run["pages_per_s"] > 0 and run["cpu_ms_per_page"] > 0, name
+        assert run["responses"] >= PAGES, name  # every article plus robots.txt and sitemaps
+        assert run["finish_reason"] == "finished", name
+        assert 0 < run["cpu_percent"] <= 100 * (os.cpu_count() or 1) + 50, name
+        assert 20 < run["peak_rss_mb"] < 8192, name
+    for mode in ("naive", "full"):
+        assert doc[mode] == doc["runs"][mode]["pages_per_s"], mode
+        assert doc["cpu_ms_per_page"][mode] == doc["runs"][mode]["cpu_ms_per_page"], mode
+    # bare is the mean of the crawls right before and right after the full one (A-B-A), both kept
+    before, after = doc["runs"]["bare"], doc["runs"]["bare_after"]
+    assert list(doc["runs"]) == ["bare", "full", "bare_after", "naive"]  # the order they ran in
+    assert doc["bare"] == pytest.approx((before["pages_per_s"] + after["pages_per_s"]) / 2, abs=0.01)
+    assert doc["cpu_ms_per_page"]["bare"] == pytest.approx(
+        (before["cpu_ms_per_page"] + after["cpu_ms_per_page"]) / 2, abs=0.01)
+    assert doc["bare_runs"]["bare_after"]["cpu_ms_per_page"] == after["cpu_ms_per_page"]
+    assert doc["cpu_full_over_bare"] == pytest.approx(
+        doc["cpu_ms_per_page"]["full"] / doc["cpu_ms_per_page"]["bare"], abs=0.01)
+    assert "CPU a page: full" in proc.stdout and "target <= 6.5" in proc.stdout
     # the ratios are rounded to 3 decimals: on a loaded machine a tiny ratio differs by more than 1%
     assert doc["ratio_full_bare"] == pytest.approx(doc["full"] / doc["bare"], rel=0.01, abs=0.0006)
     assert doc["ratio_full_naive"] == pytest.approx(doc["full"] / doc["naive"], rel=0.01, abs=0.0006)
