@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import operator
 import os
 import platform
 import subprocess
@@ -215,29 +216,37 @@ def figures(runs: dict[str, dict[str, Any]], pages: int) -> dict[str, Any]:
 
 
 def summary(doc: dict[str, Any]) -> str:
-    """A few lines a person reads after ``make bench``."""
-    def mark(ok: bool | None) -> str:
-        return "?" if ok is None else ("ok" if ok else "MISSED")
+    """A few lines a person reads after ``make bench``; each figure beside its target in
+    ``TARGETS`` (as the result file records them)."""
+    targets = doc["targets"]
+
+    def against(value: float | None, key: str, op: str) -> str:
+        target = targets[key]
+        ok = None if value is None else _COMPARE[op](value, target)
+        return f"target {op} {target}: {'?' if ok is None else ('ok' if ok else 'MISSED')}"
 
     growth_ratio = doc["rss_growth"]["ratio"]
-    ratio_fb, ratio_fn, cpu_ratio = doc["ratio_full_bare"], doc["ratio_full_naive"], doc["cpu_full_over_bare"]
+    cpu = doc["cpu_ms_per_page"]
+    before, after = (doc["bare_runs"][name]["cpu_ms_per_page"] for name in ("bare", "bare_after"))
     lines = [
         f"{doc['pages']} pages, server {doc['server']['kind']} "
         f"({doc['server']['requests_per_s'] or 0:,.0f} req/s), load {doc['machine']['load_average_at_start']}"
         f" -> {doc['load_average_at_end']}",
         f"pages/s: bare {doc['bare']}, naive {doc['naive']}, full {doc['full']}",
-        f"full/bare {ratio_fb} (target >= 0.3: {mark(None if ratio_fb is None else ratio_fb >= 0.3)}), "
-        f"full/naive {ratio_fn} (target >= 2.5: {mark(None if ratio_fn is None else ratio_fn >= 2.5)})",
-        f"full: peak RSS {doc['peak_rss_mb']} MB (target < 500: {mark(doc['peak_rss_mb'] < 500)}), "
+        f"full/bare {doc['ratio_full_bare']} ({against(doc['ratio_full_bare'], 'ratio_full_bare', '>=')}), "
+        f"full/naive {doc['ratio_full_naive']} ({against(doc['ratio_full_naive'], 'ratio_full_naive', '>=')})",
+        f"full: peak RSS {doc['peak_rss_mb']} MB ({against(doc['peak_rss_mb'], 'peak_rss_mb', '<')}), "
         f"RSS at {doc['rss_samples']}, growth {doc['rss_growth']['from']}->{doc['rss_growth']['to']}: "
-        f"{growth_ratio} ({mark(None if growth_ratio is None else growth_ratio < 0.10)})",
-        f"CPU a page: full {doc['cpu_ms_per_page']['full']} ms, bare {doc['cpu_ms_per_page']['bare']} ms (mean of "
-        f"{doc['bare_runs']['bare']['cpu_ms_per_page']} before and {doc['bare_runs']['bare_after']['cpu_ms_per_page']}"
-        f" after): {cpu_ratio}x (target <= 6.5: {mark(None if cpu_ratio is None else cpu_ratio <= 6.5)})",
+        f"{growth_ratio} ({against(growth_ratio, 'rss_growth_10k_20k', '<')})",
+        f"CPU a page: full {cpu['full']} ms, bare {cpu['bare']} ms (mean of {before} before and {after} after): "
+        f"{doc['cpu_full_over_bare']}x ({against(doc['cpu_full_over_bare'], 'cpu_full_over_bare', '<=')})",
         f"full stored {doc['stored']['full']} of {doc['pages']} articles "
-        f"({mark(doc['stored']['full_all_stored'])}); cpu % {doc['cpu_percent']}",
+        f"({'ok' if doc['stored']['full_all_stored'] else 'MISSED'}); cpu % {doc['cpu_percent']}",
     ]
     return "\n".join(lines)
+
+
+_COMPARE = {">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 
 def main(argv: list[str] | None = None) -> None:

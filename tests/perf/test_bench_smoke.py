@@ -107,6 +107,29 @@ def test_bench_harness_end_to_end(tmp_path: Path) -> None:
     assert datetime.fromisoformat(doc["timestamp"])
 
 
+def _run(pages_per_s: float, cpu_ms: float) -> dict[str, object]:
+    return {"pages_per_s": pages_per_s, "cpu_percent": 100.0, "cpu_ms_per_page": cpu_ms, "peak_rss_mb": 100.0,
+            "rss_samples": {"50": 90.0, "100": 91.0}, "stored": 100, "stats": {}}
+
+
+def test_bare_figures_are_the_mean_around_the_full_crawl_and_the_summary_reads_the_targets() -> None:
+    from benchmarks.bench_throughput import TARGETS, figures, summary
+
+    runs = {"bare": _run(1000.0, 1.0), "full": _run(250.0, 6.0), "bare_after": _run(800.0, 1.4),
+            "naive": _run(50.0, 20.0)}
+    doc = {"pages": 100, "server": {"kind": "nginx", "requests_per_s": 1.0},
+           "machine": {"load_average_at_start": [0.0]}, **figures(runs, 100)}
+    assert doc["bare"] == 900.0 and doc["cpu_ms_per_page"]["bare"] == 1.2
+    assert doc["cpu_full_over_bare"] == 5.0 and doc["ratio_full_bare"] == pytest.approx(250 / 900, abs=0.001)
+    assert doc["bare_runs"] == {"bare": {"pages_per_s": 1000.0, "cpu_ms_per_page": 1.0},
+                                "bare_after": {"pages_per_s": 800.0, "cpu_ms_per_page": 1.4}}
+    assert "5.0x (target <= 6.5: ok)" in summary(doc)
+    # each mark follows the target the result records, not a number written again in the summary
+    doc["targets"] = {**TARGETS, "cpu_full_over_bare": 4.5, "ratio_full_bare": 0.25}
+    text = summary(doc)
+    assert "5.0x (target <= 4.5: MISSED)" in text and "(target >= 0.25: ok)" in text
+
+
 def test_site_is_deterministic_and_news_sized(tmp_path: Path) -> None:
     first = sitegen.generate_site(tmp_path / "a", 60, seed=3, workers=1)
     second = sitegen.generate_site(tmp_path / "b", 60, seed=3, workers=1)
