@@ -117,11 +117,8 @@ class AnyWord:
         self._splits = all(word.isascii() and "?" not in word or all(unicodedata.category(ch) == "Lo" for ch in word)
                            for word in self.words)
         self._ascii_words = tuple(word.encode("ascii") for word in self.words if word.isascii())
-        caseless: dict[str, list[str]] = {}
-        for word in self.words:
-            if not word.isascii():
-                caseless.setdefault(next(ch for ch in word if not ch.isascii()), []).append(word)
-        self._caseless = tuple((key, tuple(group)) for key, group in caseless.items())
+        # the words beyond ASCII, under the same keys: the groups of _keyed whose key is not ASCII
+        self._caseless = tuple((key, group) for key, group in self._keyed if not key.isascii())
         # the characters of a text that make in_split unable to answer: those whose lower()
         # holds an ASCII letter (İ, the Kelvin sign K) and those re.I reads as a letter of the words
         self._unsplittable = ("\u0130", "\u212a", *self._odd)
@@ -143,7 +140,6 @@ class AnyWord:
                     if word in lowered:
                         return True
         return False
-
 
     def splits(self, text: str) -> bool:
         """Whether ``in_split`` can answer for ``text``."""
